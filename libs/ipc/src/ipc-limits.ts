@@ -1,0 +1,38 @@
+/** The fixed bounds of the simulated kernel (see {@link IPC_LIMITS}). */
+export interface IpcLimits {
+  /** Tasks alive at the same time. */
+  readonly maxTasks: number;
+  /** Endpoints one task may own. */
+  readonly maxEndpointsPerTask: number;
+  /** Capability handles one task may hold. */
+  readonly maxCapsPerTask: number;
+  /** Calls one task may have waiting for a reply at the same time. */
+  readonly maxPendingCallsPerTask: number;
+  /** Largest `maxFrame` an endpoint may be created with (KS VERIFY carries up to 1 MiB). */
+  readonly maxFrameBytes: number;
+  /** Largest `queueDepth` an endpoint may be created with. */
+  readonly maxQueueDepth: number;
+  /** Longest call timeout and fault delay, in ms. */
+  readonly maxTimeoutMs: number;
+  /** Longest service name, in bytes (names are ASCII). */
+  readonly maxNameBytes: number;
+}
+
+/**
+ * Every resource of the kernel has a fixed bound, so nothing grows with hostile input: queues by
+ * `queueDepth`, pending calls and timers by `maxPendingCallsPerTask` × `maxTasks` (plus one delay
+ * timer per queued message), capability tables by `maxCapsPerTask`.
+ *
+ * @example
+ * if (frame.byteLength > IPC_LIMITS.maxFrameBytes) throw new Error('cannot ever be sent');
+ */
+export const IPC_LIMITS: IpcLimits = Object.freeze({
+  maxTasks: 256,
+  maxEndpointsPerTask: 32,
+  maxCapsPerTask: 1024,
+  maxPendingCallsPerTask: 64,
+  maxFrameBytes: 2 * 1024 * 1024,
+  maxQueueDepth: 1024,
+  maxTimeoutMs: 600_000,
+  maxNameBytes: 48,
+});

@@ -1,0 +1,97 @@
+import type { RecvCap, SendCap } from './cap.js';
+
+/**
+ * One delivered message as the receiving handler sees it. `senderServiceId` is stamped by the
+ * kernel from the sending task and is the only identity a service may trust.
+ *
+ * @example
+ * task.serve(recv, (msg: Incoming) => (msg.senderServiceId === serviceIdFromName('policyd') ? ok : deny));
+ */
+export interface Incoming {
+  readonly senderServiceId: bigint;
+  /** A private copy of the sender's bytes. */
+  readonly frame: Uint8Array;
+  /** A send right moved to the receiver with this message, now held by the receiver. */
+  readonly cap: SendCap | undefined;
+  /** Virtual time of delivery (ns since boot). */
+  readonly receivedAtNs: bigint;
+}
+
+/**
+ * What a handler returns: the reply frame, a reply frame with a send right to move to the caller,
+ * or `undefined` for no reply (one-way messages; a caller then gets `NO_REPLY`).
+ *
+ * @example
+ * const out: Outgoing = { frame: reply, cap: route };
+ */
+export type Outgoing = Uint8Array | { readonly frame: Uint8Array; readonly cap?: SendCap } | undefined;
+
+/**
+ * A message handler. Messages of one endpoint reach it one at a time, in arrival order; a throw or
+ * rejection fails only that call (`SERVER_FAULT`).
+ *
+ * @example
+ * const echo: Handler = (msg) => msg.frame;
+ */
+export type Handler = (msg: Incoming) => Outgoing | Promise<Outgoing>;
+
+/**
+ * The answer to a call. `senderServiceId` is the kernel-stamped id of the task that replied.
+ *
+ * @example
+ * const { frame, senderServiceId }: Reply = await client.call(route, request);
+ */
+export interface Reply {
+  readonly frame: Uint8Array;
+  readonly cap: SendCap | undefined;
+  readonly senderServiceId: bigint;
+}
+
+/**
+ * Options of `Task.send`. Unknown keys are refused (`INVALID_ARGUMENT`): there is no way to pass
+ * an identity.
+ *
+ * @example
+ * task.send(logRoute, frame, { cap: replyRoute });
+ */
+export interface SendOptions {
+  /** A send right the sender holds, moved to the receiver (the sender loses it). */
+  readonly cap?: SendCap;
+}
+
+/**
+ * Options of `Task.call`.
+ *
+ * @example
+ * await task.call(route, frame, { timeoutMs: 200 });
+ */
+export interface CallOptions extends SendOptions {
+  /** Default 1000; at most `IPC_LIMITS.maxTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A running (or killed) task, created only by `Kernel.spawn`. Its identity is fixed by the kernel.
+ *
+ * @example
+ * const client = kernel.spawn('selftest-client');
+ * const reply = await client.call(route, frame);
+ */
+export interface Task {
+  readonly name: string;
+  /** `serviceIdFromName(name)`, computed by the kernel at spawn. */
+  readonly serviceId: bigint;
+  readonly alive: boolean;
+  /**
+   * Sends `frame` and waits for the reply. Rejects `TIMEOUT`, `PEER_CLOSED`, `SERVER_FAULT`,
+   * `NO_REPLY`, or (checked at the sender, before anything is sent) `FRAME_TOO_LARGE`,
+   * `QUEUE_FULL`, `NO_RIGHT`, `TASK_DEAD`, `LIMIT_REACHED`, `INVALID_ARGUMENT`.
+   */
+  call(cap: SendCap, frame: Uint8Array, options?: CallOptions): Promise<Reply>;
+  /** One-way send; throws synchronously when the message cannot be queued. */
+  send(cap: SendCap, frame: Uint8Array, options?: SendOptions): void;
+  /** Starts handling the messages of an endpoint this task owns (once per endpoint). */
+  serve(recv: RecvCap, handler: Handler): void;
+  /** Copies a send right this task holds; the copy is held by this task too. */
+  duplicate(cap: SendCap): SendCap;
+}
