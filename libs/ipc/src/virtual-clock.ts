@@ -39,9 +39,8 @@ export class VirtualClock {
   }
 
   /**
-   * Moves the clock to `at` if that is later than now, then fires due timers. Kernel use only.
+   * Moves the clock to `at` if that is later than now (it never goes back), then fires due timers.
    *
-   * @internal
    * @example
    * clock.advanceTo(deadline);
    */
@@ -54,10 +53,9 @@ export class VirtualClock {
   }
 
   /**
-   * Runs `fire` once the clock reaches `at`; returns a cancel function. Kernel use only: the
-   * number of timers is bounded by the kernel's pending calls and queued messages.
+   * Runs `fire` once the clock reaches `at`; returns a cancel function. The kernel's own timers are
+   * bounded by its pending calls and queued messages; a service scheduling timers bounds its own.
    *
-   * @internal
    * @example
    * const cancel = clock.schedule(clock.now() + 1_000n, () => {});
    */
