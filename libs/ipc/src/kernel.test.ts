@@ -193,6 +193,16 @@ describe(Kernel, () => {
       expect(reply.frame).toEqual(bytes(9));
     });
 
+    it('copies a Buffer frame rather than sharing its memory', async () => {
+      const { client, route, seen } = echoPair();
+      const frame = Buffer.from([1, 2, 3]);
+      client.send(route, frame);
+      frame[0] = 0xee;
+      await flush();
+      expect(seen[0]!.frame).toEqual(bytes(1, 2, 3));
+      expect(seen[0]!.frame.buffer).not.toBe(frame.buffer);
+    });
+
     it('test_reject_non_frame_and_bad_options', async () => {
       const { client, route, seen } = echoPair();
       expect(codeOf(() => client.send(route, [1, 2] as unknown as Uint8Array))).toBe('INVALID_ARGUMENT');
@@ -569,6 +579,9 @@ describe(Kernel, () => {
       ['rejects', () => Promise.reject(new Error('secret reason')), 'SERVER_FAULT'],
       ['returns a non-frame', () => ({ frame: 'x' }), 'SERVER_FAULT'],
       ['replies with a forged cap', () => ({ frame: bytes(), cap: { kind: 'send' } }), 'SERVER_FAULT'],
+      ['returns null', () => null, 'SERVER_FAULT'],
+      ['returns a number', () => 5, 'SERVER_FAULT'],
+      ['returns a throwing getter', () => ({ get frame(): never { throw new Error('secret reason'); } }), 'SERVER_FAULT'],
       ['returns undefined', () => undefined, 'NO_REPLY'],
     ];
     for (const [label, handler, code] of faulty) {

@@ -135,12 +135,19 @@ function checkOptions<T extends object>(options: unknown, allowed: readonly stri
   return options as Partial<T>;
 }
 
-/** Copies the frame so the sender mutating its buffer later cannot change what was sent. */
-function copyFrame(frame: unknown): Uint8Array {
+function checkFrame(frame: unknown): Uint8Array {
   if (!(frame instanceof Uint8Array)) {
     throw new IpcError('INVALID_ARGUMENT', 'a frame must be a Uint8Array');
   }
-  return frame.slice();
+  return frame;
+}
+
+/**
+ * A private plain copy, so a sender mutating its buffer later cannot change what was sent
+ * (`new Uint8Array(x)` copies even when `x` is a Buffer, whose `slice` would share memory).
+ */
+function copyFrame(frame: Uint8Array): Uint8Array {
+  return new Uint8Array(frame);
 }
 
 function settle(right: ReplyRight, outcome: Reply | IpcError): void {
@@ -394,18 +401,18 @@ export class Kernel {
   /** Every check of a send or call, in a fixed order, before anything is queued or moved. */
   #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
     this.#alive(from);
-    const copy = copyFrame(frame);
+    const checked = checkFrame(frame);
     const ep = this.#held(from, cap, 'send').endpoint;
     if (ep.closed) throw new IpcError('PEER_CLOSED', 'the endpoint is closed');
-    if (copy.byteLength > ep.maxFrame) {
-      throw new IpcError('FRAME_TOO_LARGE', `${copy.byteLength} bytes exceed the endpoint's ${ep.maxFrame}`);
+    if (checked.byteLength > ep.maxFrame) {
+      throw new IpcError('FRAME_TOO_LARGE', `${checked.byteLength} bytes exceed the endpoint's ${ep.maxFrame}`);
     }
     if (ep.queue.length >= ep.queueDepth) throw new IpcError('QUEUE_FULL', `${ep.queueDepth} messages waiting`);
     if (moved !== undefined) {
       this.#held(from, moved, 'send');
       this.#checkRoom(ep.owner, 1);
     }
-    return { ep, frame: copy };
+    return { ep, frame: copyFrame(checked) };
   }
 
   #send(from: TaskState, cap: SendCap, frame: Uint8Array, options: SendOptions | undefined): void {
@@ -524,16 +531,25 @@ export class Kernel {
 
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
     ep.busy = undefined;
-    if (msg.reply !== undefined && !msg.reply.settled) settle(msg.reply, this.#replyOf(ep, msg.reply, out, failed));
     this.#schedulePump(ep);
+    if (msg.reply === undefined || msg.reply.settled) return;
+    let outcome: Reply | IpcError;
+    try {
+      outcome = this.#replyOf(ep, msg.reply, out, failed);
+    } catch {
+      // A hostile reply object (a throwing getter, a proxy) fails that call, never the kernel.
+      outcome = new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
+    }
+    settle(msg.reply, outcome);
   }
 
   /** Turns a handler's result into the caller's outcome. The handler's error never reaches the caller. */
   #replyOf(ep: EndpointState, right: ReplyRight, out: Outgoing, failed: boolean): Reply | IpcError {
     if (failed) return new IpcError('SERVER_FAULT', 'the server failed to handle the call');
     if (out === undefined) return new IpcError('NO_REPLY', 'the server did not reply');
-    const frame: unknown = out instanceof Uint8Array ? out : typeof out === 'object' && out !== null ? out.frame : undefined;
-    const cap: unknown = out instanceof Uint8Array ? undefined : out.cap;
+    const wrapped = !(out instanceof Uint8Array) && typeof out === 'object' && out !== null;
+    const frame: unknown = wrapped ? out.frame : out;
+    const cap: unknown = wrapped ? out.cap : undefined;
     if (!(frame instanceof Uint8Array)) return new IpcError('SERVER_FAULT', 'the server replied with no frame');
     if (frame.byteLength > ep.maxFrame) {
       return new IpcError('FRAME_TOO_LARGE', `reply of ${frame.byteLength} bytes exceeds ${ep.maxFrame}`);
@@ -548,7 +564,7 @@ export class Kernel {
       }
     }
     return Object.freeze({
-      frame: frame.slice(),
+      frame: copyFrame(frame),
       cap: cap === undefined ? undefined : this.#move(cap as SendCap, right.caller),
       senderServiceId: ep.owner.serviceId,
     });
