@@ -1,1 +1,1 @@
-export {};
+export * from './load-policy-dir.js';

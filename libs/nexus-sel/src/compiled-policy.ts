@@ -1,0 +1,253 @@
+import { normalizeName } from './normalize-name.js';
+import type { Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
+import { POLICY_LIMITS } from './policy-limits.js';
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+const MALFORMED: Decision = Object.freeze({ allow: false, reason: 'malformed' });
+const NO_RULE: Decision = Object.freeze({ allow: false, reason: 'no-rule' });
+// Any exact capability outranks every wildcard (prefixes are at most 47 bytes).
+const EXACT_RANK = 64;
+
+/** A rule prepared for matching: its specificity and its (shared, frozen) decision. */
+interface Entry {
+  readonly rule: Rule;
+  readonly deny: boolean;
+  /** For a wildcard, the prefix an action must strictly extend; `undefined` for an exact capability. */
+  readonly prefix: string | undefined;
+  readonly target: string | undefined;
+  /** Higher is more specific: exact > longer prefix > shorter prefix, then targeted > untargeted. */
+  readonly rank: number;
+  readonly decision: Decision;
+}
+
+interface RuleIndex {
+  readonly exact: Map<string, Entry[]>;
+  readonly wildcard: Entry[];
+}
+
+interface Subject {
+  readonly index: RuleIndex;
+  /** Untargeted decisions for every exact capability the subject's own rules name. */
+  readonly table: Map<string, Decision>;
+}
+
+/** What the compiler hands over: validated, normalized, sorted, frozen. */
+export interface CompiledPolicyParts {
+  readonly version: string;
+  readonly rules: readonly Rule[];
+  readonly services: readonly string[];
+  readonly restricted: readonly Restriction[];
+  readonly names: ReadonlyMap<bigint, string>;
+  readonly idOf: (name: string) => bigint;
+}
+
+function newIndex(): RuleIndex {
+  return { exact: new Map(), wildcard: [] };
+}
+
+function addToIndex(index: RuleIndex, entry: Entry): void {
+  if (entry.prefix !== undefined) {
+    index.wildcard.push(entry);
+    return;
+  }
+  const list = index.exact.get(entry.rule.capability);
+  if (list === undefined) index.exact.set(entry.rule.capability, [entry]);
+  else list.push(entry);
+}
+
+function toEntry(rule: Rule): Entry {
+  const prefix = rule.capability.endsWith('.*') ? rule.capability.slice(0, -1) : undefined;
+  const deny = rule.effect === 'deny';
+  return {
+    rule,
+    deny,
+    prefix,
+    target: rule.target,
+    rank: (prefix === undefined ? EXACT_RANK : prefix.length) * 2 + (rule.target === undefined ? 0 : 1),
+    decision: Object.freeze(
+      deny ? { allow: false, reason: 'deny-rule', rule } : { allow: true, reason: 'allow', rule },
+    ),
+  };
+}
+
+function extendsPrefix(action: string, prefix: string): boolean {
+  return action.length > prefix.length && action.startsWith(prefix);
+}
+
+/**
+ * The evaluator behind `compilePolicy`: indexes rules per subject and precomputes, per subject, the
+ * untargeted decision of every exact capability its rules name, so the common query is two `Map`
+ * lookups with no normalization and no allocation. Everything else (non-canonical spelling, targets,
+ * wildcards) takes the general path, which allocates nothing either.
+ *
+ * @internal
+ */
+export class CompiledPolicy implements Policy {
+  readonly version: string;
+  readonly rules: readonly Rule[];
+  readonly services: readonly string[];
+  readonly restricted: readonly Restriction[];
+  readonly #names: ReadonlyMap<bigint, string>;
+  readonly #subjects = new Map<bigint, Subject>();
+  readonly #star: RuleIndex = newIndex();
+  /** Untargeted decisions that `*` deny rules settle for any subject (an exact deny outranks its wildcards). */
+  readonly #starTable = new Map<string, Decision>();
+  readonly #restrictExact = new Map<string, ReadonlySet<string>>();
+  readonly #restrictWildcard: { readonly prefix: string; readonly targets: ReadonlySet<string> }[] = [];
+
+  constructor(parts: CompiledPolicyParts) {
+    this.version = parts.version;
+    this.rules = parts.rules;
+    this.services = parts.services;
+    this.restricted = parts.restricted;
+    this.#names = parts.names;
+    for (const restriction of parts.restricted) this.#addRestriction(restriction);
+    const indexes = new Map<string, RuleIndex>();
+    for (const rule of parts.rules) {
+      if (rule.service === '*') {
+        addToIndex(this.#star, toEntry(rule));
+        continue;
+      }
+      let index = indexes.get(rule.service);
+      if (index === undefined) indexes.set(rule.service, (index = newIndex()));
+      addToIndex(index, toEntry(rule));
+    }
+    for (const capability of this.#star.exact.keys()) {
+      const decision = this.#evaluate(undefined, capability, undefined);
+      if (decision.rule !== undefined && !decision.rule.capability.endsWith('*')) {
+        this.#starTable.set(capability, decision);
+      }
+    }
+    for (const [service, index] of indexes) {
+      const table = new Map<string, Decision>();
+      for (const capability of index.exact.keys()) table.set(capability, this.#evaluate(index, capability, undefined));
+      this.#subjects.set(parts.idOf(service), { index, table });
+    }
+    Object.freeze(this);
+  }
+
+  decide(query: Query): Decision {
+    if (typeof query !== 'object' || query === null) return MALFORMED;
+    let subject: unknown;
+    let action: unknown;
+    let target: unknown;
+    try {
+      ({ subject, action, target } = query);
+    } catch {
+      return MALFORMED;
+    }
+    if (typeof subject !== 'bigint') return MALFORMED;
+    const known = this.#subjects.get(subject);
+    if (known === undefined && (subject < 0n || subject > U64_MAX)) return MALFORMED;
+    if (target === undefined && typeof action === 'string') {
+      // Table keys are canonical, so a hit proves the action needed no normalization.
+      const hit = known?.table.get(action) ?? this.#starTable.get(action);
+      if (hit !== undefined) return hit;
+    }
+    const normalAction = normalizeName(action, POLICY_LIMITS.maxNameBytes);
+    const normalTarget = target === undefined ? undefined : normalizeName(target, POLICY_LIMITS.maxTargetBytes);
+    if (normalAction === undefined || (target !== undefined && normalTarget === undefined)) return MALFORMED;
+    if (normalTarget === undefined) {
+      const hit = known?.table.get(normalAction) ?? this.#starTable.get(normalAction);
+      if (hit !== undefined) return hit;
+    }
+    return this.#evaluate(known?.index, normalAction, normalTarget);
+  }
+
+  explain(query: Query): Explanation {
+    const decision = this.decide(query);
+    if (decision.reason === 'malformed') {
+      return Object.freeze({
+        decision,
+        action: undefined,
+        target: undefined,
+        restricted: false,
+        considered: Object.freeze([]),
+        truncated: false,
+      });
+    }
+    const action = normalizeName(query.action, POLICY_LIMITS.maxNameBytes) ?? '';
+    const target =
+      query.target === undefined ? undefined : normalizeName(query.target, POLICY_LIMITS.maxTargetBytes);
+    const matching: Entry[] = [];
+    for (const index of [this.#subjects.get(query.subject)?.index, this.#star]) {
+      if (index === undefined) continue;
+      matching.push(...(index.exact.get(action) ?? []));
+      for (const entry of index.wildcard) if (extendsPrefix(action, entry.prefix ?? '')) matching.push(entry);
+    }
+    matching.sort((a, b) => b.rank - a.rank || a.rule.id - b.rule.id);
+    return Object.freeze({
+      decision,
+      action,
+      target,
+      restricted: target !== undefined && this.#isRestricted(action, target),
+      considered: Object.freeze(matching.slice(0, POLICY_LIMITS.maxExplainRules).map((entry) => entry.rule)),
+      truncated: matching.length > POLICY_LIMITS.maxExplainRules,
+    });
+  }
+
+  nameOf(id: bigint): string | undefined {
+    return typeof id === 'bigint' ? this.#names.get(id) : undefined;
+  }
+
+  #addRestriction(restriction: Restriction): void {
+    const { capability } = restriction;
+    if (capability.endsWith('.*')) {
+      this.#restrictWildcard.push({ prefix: capability.slice(0, -1), targets: new Set(restriction.targets) });
+      return;
+    }
+    const merged = new Set(this.#restrictExact.get(capability));
+    for (const target of restriction.targets) merged.add(target);
+    this.#restrictExact.set(capability, merged);
+  }
+
+  #isRestricted(action: string, target: string): boolean {
+    if (this.#restrictExact.get(action)?.has(target) === true) return true;
+    for (const { prefix, targets } of this.#restrictWildcard) {
+      if (extendsPrefix(action, prefix) && targets.has(target)) return true;
+    }
+    return false;
+  }
+
+  #evaluate(index: RuleIndex | undefined, action: string, target: string | undefined): Decision {
+    let best = this.#pickFrom(this.#star, action, target, true, false, undefined);
+    if (index !== undefined) best = this.#pickFrom(index, action, target, true, false, best);
+    if (best !== undefined) return best.decision;
+    if (index === undefined) return NO_RULE;
+    const restricted = target !== undefined && this.#isRestricted(action, target);
+    best = this.#pickFrom(index, action, target, false, restricted, undefined);
+    return best === undefined ? NO_RULE : best.decision;
+  }
+
+  #pickFrom(
+    index: RuleIndex,
+    action: string,
+    target: string | undefined,
+    deny: boolean,
+    restricted: boolean,
+    best: Entry | undefined,
+  ): Entry | undefined {
+    const exact = index.exact.get(action);
+    if (exact !== undefined) best = pick(exact, action, target, deny, restricted, best);
+    return pick(index.wildcard, action, target, deny, restricted, best);
+  }
+}
+
+function pick(
+  entries: readonly Entry[],
+  action: string,
+  target: string | undefined,
+  deny: boolean,
+  restricted: boolean,
+  best: Entry | undefined,
+): Entry | undefined {
+  for (const entry of entries) {
+    if (entry.deny !== deny) continue;
+    if (entry.prefix !== undefined && !extendsPrefix(action, entry.prefix)) continue;
+    if (entry.target === undefined ? restricted : entry.target !== target) continue;
+    if (best === undefined || entry.rank > best.rank || (entry.rank === best.rank && entry.rule.id < best.rule.id)) {
+      best = entry;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { Restriction, Rule } from './policy.js';
+
+/**
+ * The policy version: SHA-256 over the sorted, deduplicated `effect service pattern` and
+ * `restrict capability target` lines. File names, positions, comments, layout, key order and the
+ * split into files do not enter it.
+ *
+ * @internal
+ * @example
+ * policyVersion(policy.rules, policy.restricted); // 'sha256:…' (equal to policy.version)
+ */
+export function policyVersion(rules: readonly Rule[], restricted: readonly Restriction[]): string {
+  const lines = new Set<string>();
+  for (const rule of rules) lines.add(`${rule.effect} ${rule.service} ${rule.pattern}`);
+  for (const restriction of restricted) {
+    for (const target of restriction.targets) lines.add(`restrict ${restriction.capability} ${target}`);
+  }
+  const canonical = ['nexus-sel/1', ...[...lines].sort()].join('\n');
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}

@@ -1,0 +1,102 @@
+/** Whether a rule grants or refuses. */
+export type RuleEffect = 'allow' | 'deny';
+
+/** One compiled rule: a pattern granted to (or denied to) one service, with where it was written. */
+export interface Rule {
+  /** Index of the rule in `Policy.rules` (canonical order). */
+  readonly id: number;
+  readonly file: string;
+  /** 1-based line of the pattern's string literal. */
+  readonly line: number;
+  /** 1-based column of the pattern's string literal. */
+  readonly column: number;
+  readonly effect: RuleEffect;
+  /** Normalized service name; `*` (every service) only on deny rules. */
+  readonly service: string;
+  /** The normalized pattern, e.g. `ipc.route@execd`. */
+  readonly pattern: string;
+  /** The capability part: exact (`ipc.route`) or a dotted prefix wildcard (`crypto.*`). */
+  readonly capability: string;
+  /** The target after `@`, if any. */
+  readonly target: string | undefined;
+}
+
+/** Why a decision came out as it did. Only `allow` allows. */
+export type DecisionReason = 'allow' | 'no-rule' | 'deny-rule' | 'malformed';
+
+/** The result of `Policy.decide`: frozen, shared between equal decisions. */
+export interface Decision {
+  readonly allow: boolean;
+  readonly reason: DecisionReason;
+  /** The determining rule; absent for `no-rule` and `malformed`. */
+  readonly rule?: Rule;
+}
+
+/** One question to the policy. `subject` is the kernel service id (u64), never a name from a payload. */
+export interface Query {
+  readonly subject: bigint;
+  /** The capability asked for, e.g. `crypto.sign`. */
+  readonly action: string;
+  /** The object of the capability (a service name, an image id), if any. */
+  readonly target?: string | undefined;
+}
+
+/** A `[restrict]` entry: targets of a capability that only a grant naming the target covers. */
+export interface Restriction {
+  /** Exact capability or dotted prefix wildcard. */
+  readonly capability: string;
+  /** Normalized targets, sorted. */
+  readonly targets: readonly string[];
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** What `Policy.explain` reports: the decision and the rules that were weighed for it. */
+export interface Explanation {
+  readonly decision: Decision;
+  /** The normalized action, or `undefined` for a malformed query. */
+  readonly action: string | undefined;
+  /** The normalized target, if any. */
+  readonly target: string | undefined;
+  /** Whether `[restrict]` keeps untargeted allow rules from covering this action and target. */
+  readonly restricted: boolean;
+  /**
+   * Rules of the subject and of `*` whose capability part matches the action (whatever their target),
+   * most specific first, at most `POLICY_LIMITS.maxExplainRules`.
+   */
+  readonly considered: readonly Rule[];
+  /** True when more rules matched than `considered` holds. */
+  readonly truncated: boolean;
+}
+
+/** One policy source file, as read from `recipes/policy/*.toml`. */
+export interface PolicyFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * A compiled, frozen policy. `decide` is pure and total: it never throws, and a query it cannot read
+ * is `{ allow: false, reason: 'malformed' }`.
+ *
+ * @example
+ * const policy = compilePolicy([{ path: 'base.toml', text: '[allow]\nkeystored = ["crypto.sign"]' }]);
+ * policy.decide({ subject: serviceIdFromName('keystored'), action: 'crypto.sign' }).allow; // true
+ */
+export interface Policy {
+  /** `sha256:<64 hex>` over the canonical policy (independent of files, order, comments, layout). */
+  readonly version: string;
+  /** Every rule, in canonical order (file, line, column). */
+  readonly rules: readonly Rule[];
+  /** Every service named as a key in `[allow]` / `[deny]`, sorted. */
+  readonly services: readonly string[];
+  /** Every `[restrict]` entry, sorted by capability then file. */
+  readonly restricted: readonly Restriction[];
+  /** Decides a query: deny by default, any applicable deny beats every allow. */
+  decide(query: Query): Decision;
+  /** The decision plus the rules weighed for it (bounded). */
+  explain(query: Query): Explanation;
+  /** The name of a kernel id, for names the policy knows (services and targets). */
+  nameOf(id: bigint): string | undefined;
+}
