@@ -1,0 +1,106 @@
+import { FrameReader } from '@nexus/ipc';
+import { encodePolicyReply } from './encode-policy-reply.js';
+import {
+  PO_MAX_FRAME,
+  PO_MAX_NAME,
+  PO_OP,
+  PO_STATUS,
+  type PolicyDecodeResult,
+  type PolicyRequest,
+  type PolicyStatus,
+  type PolicyVersion,
+} from './po-wire.js';
+import { ProtoError } from './proto-error.js';
+import { readGuard } from './read-guard.js';
+
+function readName(r: FrameReader): string {
+  const name = readGuard(() => r.str8(PO_MAX_NAME));
+  if (name === '') throw new ProtoError('MALFORMED', 'empty name or capability');
+  return name;
+}
+
+function readBody(r: FrameReader, version: PolicyVersion, op: number, nonce: number): PolicyRequest | undefined {
+  const u64 = (): bigint => readGuard(() => r.u64());
+  const u8 = (): number => readGuard(() => r.u8());
+  if (version === 3) {
+    if (op === PO_OP.ROUTE) return { version, op, nonce, requesterId: u64(), targetId: u64() };
+    if (op === PO_OP.EXEC) return { version, op, nonce, requesterId: u64(), imageId: u8() };
+    return undefined;
+  }
+  if (version === 1) {
+    if (op === PO_OP.CHECK) return { version, op, name: readName(r) };
+    if (op === PO_OP.ROUTE) return { version, op, requester: readName(r), target: readName(r) };
+    if (op === PO_OP.EXEC) return { version, op, requester: readName(r), imageId: u8() };
+    if (op === PO_OP.CHECK_CAP) return { version, op, subjectId: u64(), cap: readName(r) };
+    if (op === PO_OP.CHECK_CAP_DELEGATED) return { version, op, subjectId: u64(), cap: readName(r) };
+    return undefined;
+  }
+  if (op === PO_OP.ROUTE) return { version, op, nonce, requester: readName(r), target: readName(r) };
+  if (op === PO_OP.EXEC) return { version, op, nonce, requester: readName(r), imageId: u8() };
+  if (op === PO_OP.CHECK_CAP_DELEGATED) return { version, op, nonce, subjectId: u64(), cap: readName(r) };
+  if (op === PO_OP.VERSION) return { version, op, nonce };
+  return undefined;
+}
+
+function isVersion(v: number): v is PolicyVersion {
+  return v === 1 || v === 2 || v === 3;
+}
+
+/**
+ * Decodes a PO request as policyd receives it. Never throws: a bad frame is an expected outcome
+ * for a server, so it comes back as `{ ok: false, status, reply }` where `reply` is the frame to
+ * answer with (the version, op and nonce that could be read are echoed). Checks, in order: size
+ * (> 512 → TOO_LARGE, before anything is parsed), magic and header (→ MALFORMED), version and op
+ * (→ UNSUPPORTED), then the body with exact lengths (→ MALFORMED).
+ *
+ * @example
+ * const res = decodePolicyRequest(msg.frame);
+ * if (!res.ok) return res.reply; // already audited by the caller as malformed / unsupported
+ * decide(res.request);
+ */
+export function decodePolicyRequest(frame: Uint8Array): PolicyDecodeResult {
+  let version: number | undefined;
+  let op: number | undefined;
+  let nonce: number | undefined;
+  const fail = (status: Exclude<PolicyStatus, 0 | 1>): PolicyDecodeResult => {
+    const replyVersion: PolicyVersion = version !== undefined && isVersion(version) ? version : 1;
+    const replyOp = (op ?? 0) & 0x7f;
+    const reply = encodePolicyReply({
+      version: replyVersion,
+      op: replyOp,
+      ...(replyVersion === 1 ? {} : { nonce: nonce ?? 0 }),
+      status,
+    });
+    return {
+      ok: false,
+      status,
+      ...(version === undefined ? {} : { version }),
+      ...(op === undefined ? {} : { op }),
+      ...(nonce === undefined ? {} : { nonce }),
+      reply,
+    };
+  };
+
+  if (frame.byteLength > PO_MAX_FRAME) return fail(PO_STATUS.TOO_LARGE);
+  const r = new FrameReader(frame);
+  if (r.remaining < 4) return fail(PO_STATUS.MALFORMED);
+  const magic = r.bytes(2);
+  if (magic[0] !== 0x50 || magic[1] !== 0x4f) return fail(PO_STATUS.MALFORMED);
+  version = r.u8();
+  op = r.u8();
+  if (!isVersion(version)) return fail(PO_STATUS.UNSUPPORTED);
+  const v: PolicyVersion = version;
+  if (v !== 1) {
+    if (r.remaining < 4) return fail(PO_STATUS.MALFORMED);
+    nonce = r.u32();
+  }
+  try {
+    const request = readBody(r, v, op, nonce ?? 0);
+    if (request === undefined) return fail(PO_STATUS.UNSUPPORTED);
+    readGuard(() => r.end());
+    return { ok: true, request };
+  } catch {
+    // Only ProtoError can arrive here; anything else would be a bug, and a bug must deny too.
+    return fail(PO_STATUS.MALFORMED);
+  }
+}
