@@ -1,0 +1,92 @@
+/** The commands `nexus-policy` understands (`audit` takes a subcommand). */
+export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit';
+
+const EXIT_CODES = `Exit codes:
+  0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
+  1  a negative answer: denied / decisions change / a fixture or coverage fails / chain broken
+  2  bad input: unknown command or flag, policy that does not compile, unreadable file
+`;
+
+const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  check: `Usage: nexus-policy check [DIR] [--json]
+
+Compiles every *.toml of DIR (default: recipes/policy) and prints the policy version and a summary.
+Compile errors print as file:line:col: code: message with a snippet (exit 2). Lint warnings
+(shadowed-grant, duplicate-grant, dead-deny) print as file:line:col: warning: kind: message and do
+not change the exit code.
+`,
+  explain: `Usage: nexus-policy explain --subject NAME --action CAP [--target T] [DIR] [--json]
+
+Prints the decision for one query, its reason and the rule that decided it (file:line:col). For a
+default deny (no-rule) it lists the nearest misses: the subject's other grants (closest first), the
+services that hold the capability, and a hint when the target is restricted. The subject's kernel id
+is FNV-1a 64 of NAME, shown as 0x<16 hex>. Exit 0 allow, 1 deny, 2 bad input.
+`,
+  diff: `Usage: nexus-policy diff OLD_DIR NEW_DIR [--json]
+
+Prints every decision that differs between two policies over every service x every capability or
+pattern x every target (and no target) named in either policy:
+  + allow SERVICE ACTION[@TARGET]       newly allowed
+  - allow SERVICE ACTION[@TARGET]       no longer allowed
+  ~ reason SERVICE ACTION[@TARGET]: OLD → NEW   same decision, different reason
+A wildcard CAP.* is represented by a concrete capability under it that no rule names. Exit 0 when
+nothing changes, 1 when something does.
+`,
+  test: `Usage: nexus-policy test FIXTURES.toml [DIR] [--min-coverage N] [--json]
+
+Runs decision fixtures ([[case]] tables with subject, action, optional target, expect = allow|deny,
+optional reason = allow|no-rule|deny-rule|malformed) against the policy in DIR and prints failures
+and per-rule coverage (rules that decided at least one case). --min-coverage N (a decimal percent,
+e.g. 90 or 99.5) fails when covered*100 < N*total, computed exactly. Exit 0 all pass, 1 a failure
+or coverage below N, 2 bad input.
+`,
+  audit: `Usage: nexus-policy audit verify FILE [--json]
+       nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--json]
+
+verify: checks a journal (JSON Lines written by e2e-policy --audit-out) against its checkpoint and
+prints the first break and its kind (gap, prev-mismatch, hash-mismatch, reordered, truncated,
+checkpoint-mismatch, duplicate). Exit 0 verifies, 1 broken, 2 unreadable or unparsable.
+show: prints the records as a table (seq, time, op, subject, action, target, decision, reason, rule).
+`,
+};
+
+/**
+ * The help text of one command, or the overview of all commands when `command` is undefined.
+ * Every text ends with the exit codes.
+ *
+ * @example
+ * helpText();          // 'Usage: nexus-policy <command> ...'
+ * helpText('explain'); // 'Usage: nexus-policy explain --subject NAME ...'
+ */
+export function helpText(command?: CommandName): string {
+  if (command !== undefined) return `${COMMAND_HELP[command]}\n${EXIT_CODES}`;
+  return `Usage: nexus-policy <command> [options]
+
+Tools for Nexus OS policy authors and audit reviewers.
+
+Commands:
+  check [DIR]                                  compile and lint a policy folder
+  explain --subject NAME --action CAP [--target T] [DIR]
+                                               why is this allowed or denied?
+  diff OLD_DIR NEW_DIR                         which decisions does a change alter?
+  test FIXTURES.toml [DIR] [--min-coverage N]  run decision fixtures, report rule coverage
+  audit verify FILE                            verify an audit journal's hash chain
+  audit show FILE [--subject S] [--decision D] print audit records as a table
+  help [COMMAND]                               this text, or a command's help
+
+Every command takes --json (one JSON document on stdout) and --help.
+DIR defaults to recipes/policy, relative to the current directory.
+
+${EXIT_CODES}`;
+}
+
+/**
+ * Narrows a word typed by the user to a command name.
+ *
+ * @example
+ * isCommandName('diff'); // true
+ * isCommandName('rm');   // false
+ */
+export function isCommandName(word: string): word is CommandName {
+  return Object.hasOwn(COMMAND_HELP, word);
+}

@@ -1,0 +1,49 @@
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { compilePolicy, POLICY_LIMITS, PolicyError, type Policy, type PolicyFile } from '@nexus/sel';
+import { CliError } from './cli-error.js';
+import type { CliIo } from './main.js';
+
+/** The policy folder commands use when none is given. */
+export const DEFAULT_POLICY_DIR = 'recipes/policy';
+
+/**
+ * Compiles every `*.toml` of a policy folder (sorted, not recursive), resolved against the tool's
+ * current directory. Unlike `loadPolicyDir` of `@nexus/sel/node`, rules and errors name each file as
+ * `DIR/name.toml` with DIR as the user typed it, so `file:line:col` opens in an editor from the
+ * same shell. Each file is size-checked before it is read. Failures throw `PolicyError`
+ * (`IO`, `FILE_TOO_LARGE`, `TOO_MANY_RULES`, or any compile error), which `main` prints.
+ *
+ * @example
+ * const policy = await loadPolicy('recipes/policy', io);
+ * policy.rules[0]?.file; // 'recipes/policy/authority.toml'
+ */
+export async function loadPolicy(dir: string, io: CliIo): Promise<Policy> {
+  let names: string[];
+  try {
+    names = (await readdir(resolve(io.cwd, dir), { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.toml'))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (cause) {
+    throw new PolicyError('IO', `cannot read the policy folder: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
+      file: dir,
+      cause,
+    });
+  }
+  if (names.length > POLICY_LIMITS.maxFiles) {
+    throw new PolicyError('TOO_MANY_RULES', `at most ${POLICY_LIMITS.maxFiles} policy files`, { file: dir });
+  }
+  const files: PolicyFile[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      files.push({ path, text: await io.readFile(resolve(io.cwd, path), POLICY_LIMITS.maxFileBytes) });
+    } catch (cause) {
+      if (!(cause instanceof CliError)) throw cause;
+      const code = cause.code === 'TOO_LARGE' ? 'FILE_TOO_LARGE' : 'IO';
+      throw new PolicyError(code, cause.message, { file: path, cause });
+    }
+  }
+  return compilePolicy(files);
+}

@@ -1,0 +1,92 @@
+import { PolicyError } from '@nexus/sel';
+import { auditCommand } from './audit-command.js';
+import { checkCommand } from './check-command.js';
+import { CliError } from './cli-error.js';
+import { diffCommand } from './diff-command.js';
+import { explainCommand } from './explain-command.js';
+import { formatJson } from './format-json.js';
+import { helpText, isCommandName, type CommandName } from './help-text.js';
+import { testCommand } from './test-command.js';
+
+/** Everything `main` touches outside itself, injectable so tests run the tool in-process. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Reads a UTF-8 file, refusing (`CliError('TOO_LARGE')`) one larger than `maxBytes`. */
+  readFile(path: string, maxBytes: number): Promise<string>;
+}
+
+/** One command: parses its own arguments and returns the process exit code. */
+export type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  check: checkCommand,
+  explain: explainCommand,
+  diff: diffCommand,
+  test: testCommand,
+  audit: auditCommand,
+};
+
+/**
+ * Runs `nexus-policy` with `argv` (the words after the program name) and returns the exit code:
+ * 0 ok, 1 a negative answer (deny, change, failure, broken chain), 2 bad input. Usage errors print
+ * the usage on stderr; a policy that does not compile prints `file:line:col: code: message` and its
+ * snippet. With `--json`, errors are one JSON document `{ "error": { code, message, ... } }` on
+ * stdout instead.
+ *
+ * @example
+ * const code = await main(['check', 'recipes/policy'], nodeIo()); // 0
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [word, ...rest] = argv;
+  if (word === undefined || word === '--help' || word === '-h') {
+    (word === undefined ? io.stderr : io.stdout)(helpText());
+    return word === undefined ? 2 : 0;
+  }
+  if (word === 'help') return help(rest, io);
+  if (!isCommandName(word)) {
+    io.stderr(`nexus-policy: unknown command "${word.slice(0, 64)}"\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(helpText(word));
+    return 0;
+  }
+  try {
+    return await COMMANDS[word](rest, io);
+  } catch (error) {
+    return report(error, word, rest.includes('--json'), io);
+  }
+}
+
+function help(rest: readonly string[], io: CliIo): number {
+  const [topic, ...extra] = rest;
+  if (topic === undefined) {
+    io.stdout(helpText());
+    return 0;
+  }
+  if (!isCommandName(topic) || extra.length > 0) {
+    io.stderr(`nexus-policy: no help for "${rest.join(' ').slice(0, 64)}"\n\n${helpText()}`);
+    return 2;
+  }
+  io.stdout(helpText(topic));
+  return 0;
+}
+
+function report(error: unknown, command: CommandName, json: boolean, io: CliIo): number {
+  if (error instanceof PolicyError) {
+    const { code, file, line, column } = error;
+    if (json) io.stdout(formatJson({ error: { code, file, line, column, message: error.message } }));
+    else io.stderr(`${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof CliError) {
+    const { code, file, line } = error;
+    if (json) io.stdout(formatJson({ error: { code, file, line, message: error.message } }));
+    else io.stderr(`nexus-policy: ${error.message}\n${code === 'USAGE' ? `\n${helpText(command)}` : ''}`);
+    return 2;
+  }
+  throw error;
+}
