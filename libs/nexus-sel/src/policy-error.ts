@@ -40,7 +40,7 @@ function renderCodeblock(text: string, line: number, column: number): string {
   let block = '';
   for (let at = line - 1; at <= line + 1; at++) {
     const source = lines[at - 1];
-    if (source === undefined || source === '') continue;
+    if (source === undefined || (source === '' && at !== line)) continue;
     block += `${String(at).padEnd(width, ' ')}:  ${source}\n`;
     if (at === line) block += `${' '.repeat(width + column + 2)}^\n`;
   }
