@@ -1,5 +1,8 @@
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './cli-error.js';
+
+/** The flags a command accepts, in `node:util` `parseArgs` form. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
 /** How many positional arguments a command accepts. */
 export interface PositionalBounds {
@@ -33,7 +36,7 @@ export class CommandArgs {
   static parse(
     command: string,
     argv: readonly string[],
-    options: ParseArgsOptionsConfig,
+    options: CommandOptions,
     bounds: PositionalBounds,
   ): CommandArgs {
     let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };

@@ -1,0 +1,119 @@
+import { resolve } from 'node:path';
+import { verifyChain, type AuditRecord } from '@nexus/audit';
+import { serviceIdFromName } from '@nexus/sel';
+import { CliError } from './cli-error.js';
+import { CommandArgs } from './command-args.js';
+import { formatJson } from './format-json.js';
+import { formatServiceId } from './format-service-id.js';
+import { formatTable } from './format-table.js';
+import { JOURNAL_LIMITS, readJournal, type Journal } from './journal.js';
+import type { CliIo } from './main.js';
+
+const SERVICE_NAME = /^[a-z0-9._-]{1,48}$/;
+const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
+
+/**
+ * `nexus-policy audit verify FILE` and `nexus-policy audit show FILE [--subject S] [--decision D]`.
+ * verify: exit 0 when the journal's chain verifies against its checkpoint, 1 at the first break
+ * (printed with its kind), 2 when the file cannot be read or parsed. show: prints the records as a
+ * table, exit 0.
+ *
+ * @example
+ * await auditCommand(['verify', 'audit.jsonl'], io); // 0, prints 'journal audit.jsonl: ok'
+ */
+export async function auditCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'verify') return verify(rest, io);
+  if (sub === 'show') return show(rest, io);
+  throw new CliError('USAGE', `audit: expected "verify" or "show", got ${sub === undefined ? 'nothing' : `"${sub.slice(0, 32)}"`}`);
+}
+
+async function readJournalFile(path: string, io: CliIo): Promise<Journal> {
+  const text = await io.readFile(resolve(io.cwd, path), JOURNAL_LIMITS.maxBytes);
+  try {
+    return readJournal(text);
+  } catch (cause) {
+    if (!(cause instanceof CliError)) throw cause;
+    throw new CliError(cause.code, cause.message.replace(/^(\d+: )?/, ''), { file: path, line: cause.line, cause });
+  }
+}
+
+async function verify(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = CommandArgs.parse('audit verify', argv, {}, { min: 1, max: 1 });
+  const path = args.positionals[0] ?? '';
+  const { records, checkpoint } = await readJournalFile(path, io);
+  const result = verifyChain(records, checkpoint);
+  if (args.json) {
+    io.stdout(formatJson({ file: path, records: records.length, checkpointSeq: checkpoint?.seq ?? null, ...result }));
+    return result.ok ? 0 : 1;
+  }
+  if (!result.ok) {
+    io.stdout(`journal ${path}: BROKEN at record ${result.index + 1} (seq ${result.seq}): ${result.kind}: ${result.detail}\n`);
+    return 1;
+  }
+  let out = `journal ${path}: ok\nrecords: ${result.count}, last seq: ${records.length === 0 ? '-' : result.lastSeq}, `;
+  out += checkpoint === undefined
+    ? 'no checkpoint (a truncated tail cannot be detected)\n'
+    : `checkpoint seq: ${checkpoint.seq}\n`;
+  io.stdout(out);
+  return 0;
+}
+
+async function show(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = CommandArgs.parse(
+    'audit show',
+    argv,
+    { subject: { type: 'string' }, decision: { type: 'string' } },
+    { min: 1, max: 1 },
+  );
+  const subject = subjectFilter(args.string('subject'));
+  const decision = args.string('decision');
+  if (decision !== undefined && decision !== 'allow' && decision !== 'deny') {
+    throw new CliError('USAGE', `audit show: --decision must be allow or deny, got "${decision.slice(0, 32)}"`);
+  }
+  const path = args.positionals[0] ?? '';
+  const { records } = await readJournalFile(path, io);
+  const shown = records.filter(
+    (r) =>
+      (subject === undefined || (r.kind === 'decision' && r.subjectId === subject)) &&
+      (decision === undefined || (r.kind === 'decision' && r.decision === decision)),
+  );
+  if (args.json) {
+    io.stdout(formatJson({ file: path, records: shown }));
+    return 0;
+  }
+  io.stdout(
+    formatTable(
+      ['seq', 'time', 'op', 'subject', 'action', 'target', 'decision', 'reason', 'rule'],
+      shown.map(row),
+    ),
+  );
+  return 0;
+}
+
+function subjectFilter(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (SERVICE_ID.test(text)) return BigInt(text);
+  if (SERVICE_NAME.test(text)) return serviceIdFromName(text);
+  throw new CliError('USAGE', `audit show: --subject must be a service name or 0x<hex id>, got "${text.slice(0, 64)}"`);
+}
+
+function row(r: AuditRecord): string[] {
+  const time = `${r.timestampNs / 1_000_000_000n}.${(r.timestampNs % 1_000_000_000n).toString().padStart(9, '0')}s`;
+  if (r.kind === 'audit-lost') {
+    const lost = r.lost === undefined ? '' : `lost seq ${r.lost.fromSeq}..${r.lost.toSeq} (${r.lost.count})`;
+    return [`${r.seq}`, time, r.kind, '-', lost, '-', '-', '-', '-'];
+  }
+  if (r.kind === 'sink-switch') return [`${r.seq}`, time, r.kind, '-', `to ${r.sink ?? '?'}`, '-', '-', '-', '-'];
+  return [
+    `${r.seq}`,
+    time,
+    r.op,
+    formatServiceId(r.subjectId),
+    r.action === '' ? '-' : r.action,
+    r.target ?? '-',
+    r.decision,
+    r.reason,
+    r.rule ?? '-',
+  ];
+}

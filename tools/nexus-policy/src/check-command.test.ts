@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
+import { checkCommand } from './check-command.js';
+
+describe(checkCommand, () => {
+  test('recipes/policy (the default folder, from the repository root) compiles', async () => {
+    const run = await runCli(['check'], REPO_ROOT);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^policy recipes\/policy: ok\nversion: sha256:[0-9a-f]{64}\n/);
+    expect(run.stderr).toBe('');
+  });
+
+  test('fixtures/policy-good: summary, no warnings', async () => {
+    const { code, json } = await runJson(['check', 'fixtures/policy-good']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ok: true, services: 4, rules: 13, denyRules: 1, restrictions: 1, warnings: [] });
+  });
+
+  test('fixtures/policy-lint: one warning of each kind, located', async () => {
+    const run = await runCli(['check', 'fixtures/policy-lint']);
+    expect(run.code).toBe(0);
+    const warnings = run.stdout.split('\n').filter((line) => line.includes(': warning: '));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^fixtures\/policy-lint\/a\.toml:2:21: warning: shadowed-grant: logd log\.read .*a\.toml:7:9/),
+      expect.stringMatching(/^fixtures\/policy-lint\/a\.toml:9:14: warning: dead-deny: deny keystored fs\.write matches nothing/),
+      expect.stringMatching(/^fixtures\/policy-lint\/b\.toml:3:14: warning: duplicate-grant: keystored is granted crypto\.sign again/),
+    ]);
+  });
+
+  test('test_reject_broken_policy: fixtures/policy-broken prints file:line:col: code and exits 2', async () => {
+    const run = await runCli(['check', 'fixtures/policy-broken']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^fixtures\/policy-broken\/base\.toml:3:10: BAD_PATTERN: /);
+    expect(run.stderr).toContain('^');
+  });
+
+  test('test_reject_broken_policy: --json reports the error as one document', async () => {
+    const { code, json } = await runJson(['check', 'fixtures/policy-broken']);
+    expect(code).toBe(2);
+    expect(json.error).toMatchObject({ code: 'BAD_PATTERN', file: 'fixtures/policy-broken/base.toml', line: 3, column: 10 });
+  });
+
+  test('test_reject_missing_dir: a folder that does not exist is an IO error, exit 2', async () => {
+    const run = await runCli(['check', 'fixtures/no-such-dir']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fixtures\/no-such-dir: IO: /);
+  });
+
+  test('test_reject_extra_argument: two folders is a usage error', async () => {
+    const run = await runCli(['check', 'a', 'b']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Usage: nexus-policy check');
+  });
+});
