@@ -4,11 +4,11 @@ import {
   PO_OP,
   PO_REPLY_BIT,
   PO_STATUS,
-  isVersionLabel,
   type PolicyReply,
   type PolicyReplyHeader,
   type PolicyStatus,
 } from './po-wire.js';
+import { isPrintableAscii } from './printable-ascii.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
 
@@ -46,7 +46,7 @@ export function decodePolicyReply(frame: Uint8Array, expected: PolicyReplyHeader
     let label: string | undefined;
     if (expected.version === 2 && expected.op === PO_OP.VERSION) {
       const text = r.str8(PO_MAX_VERSION_LABEL);
-      if ((status === PO_STATUS.ALLOW) !== (text !== '') || (text !== '' && !isVersionLabel(text))) {
+      if ((status === PO_STATUS.ALLOW) !== (text !== '') || (text !== '' && !isPrintableAscii(text, PO_MAX_VERSION_LABEL))) {
         throw new ProtoError('MALFORMED', 'version label');
       }
       if (text !== '') label = text;

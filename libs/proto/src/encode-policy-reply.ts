@@ -5,9 +5,9 @@ import {
   PO_OP,
   PO_REPLY_BIT,
   PO_STATUS,
-  isVersionLabel,
   type PolicyReply,
 } from './po-wire.js';
+import { isPrintableAscii } from './printable-ascii.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
 
@@ -35,7 +35,7 @@ export function encodePolicyReply(reply: PolicyReply): Uint8Array {
   if (versionTrailer && (status === PO_STATUS.ALLOW) !== (text !== '')) {
     throw new ProtoError('BAD_VALUE', 'a VERSION reply carries a label exactly when it is ALLOW');
   }
-  if (text !== '' && !isVersionLabel(text)) {
+  if (text !== '' && !isPrintableAscii(text, PO_MAX_VERSION_LABEL)) {
     throw new ProtoError('BAD_VALUE', 'label must be 1..96 printable ASCII bytes');
   }
   return readGuard(() => {

@@ -156,13 +156,3 @@ export type PolicyDecodeResult =
       readonly reply: Uint8Array;
     };
 
-/**
- * Whether `text` is a valid VERSION label: 1..96 printable ASCII bytes.
- *
- * @internal
- * @example
- * isVersionLabel('policyd 0.1.0'); // true
- */
-export function isVersionLabel(text: string): boolean {
-  return text.length >= 1 && text.length <= PO_MAX_VERSION_LABEL && /^[\x20-\x7e]+$/.test(text);
-}

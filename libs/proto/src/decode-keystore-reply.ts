@@ -1,0 +1,29 @@
+import { FrameReader } from '@nexus/ipc';
+import { KS_MAX_REPLY_VALUE, KS_STATUS, KS_VERSION, isKeystoreStatus, type KeystoreReply } from './ks-wire.js';
+import { ProtoError } from './proto-error.js';
+import { readGuard } from './read-guard.js';
+
+/**
+ * Decodes a KS reply and checks it answers `op`: magic, version 1, `op | 0x80`, a known status,
+ * `vlen` ≤ 1024 and exact, and no value unless the status is OK. Throws `ProtoError`
+ * (`MALFORMED`, `TOO_LARGE` or `MISMATCH`) otherwise.
+ *
+ * @example
+ * const { status, value } = decodeKeystoreReply(frame, KS_OP.SIGN);
+ */
+export function decodeKeystoreReply(frame: Uint8Array, op: number): KeystoreReply {
+  if (frame.byteLength > 7 + KS_MAX_REPLY_VALUE) throw new ProtoError('TOO_LARGE', `${frame.byteLength} bytes`);
+  const r = new FrameReader(frame);
+  return readGuard(() => {
+    const magic = r.bytes(2);
+    if (magic[0] !== 0x4b || magic[1] !== 0x53) throw new ProtoError('MALFORMED', 'bad magic');
+    if (r.u8() !== KS_VERSION) throw new ProtoError('MISMATCH', 'version');
+    if (r.u8() !== (op | 0x80)) throw new ProtoError('MISMATCH', 'op');
+    const status = r.u8();
+    if (!isKeystoreStatus(status)) throw new ProtoError('MALFORMED', `status ${status}`);
+    const value = r.bytes16(KS_MAX_REPLY_VALUE);
+    r.end();
+    if (status !== KS_STATUS.OK && value.byteLength !== 0) throw new ProtoError('MALFORMED', 'value on a non-OK reply');
+    return { op, status, value };
+  });
+}

@@ -1,0 +1,98 @@
+import { FrameReader } from '@nexus/ipc';
+import { encodeKeystoreReply } from './encode-keystore-reply.js';
+import {
+  KS_MAX_FRAME,
+  KS_MAX_KEY,
+  KS_MAX_PAYLOAD,
+  KS_MAX_VALUE,
+  KS_OP,
+  KS_PUBKEY_BYTES,
+  KS_SIGNATURE_BYTES,
+  KS_STATUS,
+  KS_VERSION,
+  type KeystoreDecodeResult,
+  type KeystoreRequest,
+} from './ks-wire.js';
+import { ProtoError } from './proto-error.js';
+import { readGuard } from './read-guard.js';
+
+function bounded(length: number, max: number, what: string): number {
+  if (length > max) throw new ProtoError('TOO_LARGE', `${what} of ${length} bytes exceeds ${max}`);
+  return length;
+}
+
+function readKey(r: FrameReader): string {
+  const n = bounded(readGuard(() => r.u8()), KS_MAX_KEY, 'key');
+  if (n === 0) throw new ProtoError('MALFORMED', 'empty key');
+  return readGuard(() => r.utf8(n));
+}
+
+function readBody(r: FrameReader, op: number): KeystoreRequest | undefined {
+  switch (op) {
+    case KS_OP.PUT: {
+      const key = readKey(r);
+      const vl = bounded(readGuard(() => r.u16()), KS_MAX_VALUE, 'value');
+      return { op, key, value: readGuard(() => r.bytes(vl)) };
+    }
+    case KS_OP.GET:
+    case KS_OP.DEL:
+      return { op, key: readKey(r) };
+    case KS_OP.VERIFY: {
+      const plen = bounded(readGuard(() => r.u32()), KS_MAX_PAYLOAD, 'payload');
+      return readGuard(() => ({
+        op: KS_OP.VERIFY,
+        publicKey: r.bytes(KS_PUBKEY_BYTES),
+        signature: r.bytes(KS_SIGNATURE_BYTES),
+        payload: r.bytes(plen),
+      }));
+    }
+    case KS_OP.SIGN: {
+      const plen = bounded(readGuard(() => r.u32()), KS_MAX_PAYLOAD, 'payload');
+      return { op, payload: readGuard(() => r.bytes(plen)) };
+    }
+    case KS_OP.PUBKEY:
+    case KS_OP.GET_DEVICE_PRIVKEY:
+      return { op };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decodes a KS request as keystored receives it. Never throws: a bad frame comes back as
+ * `{ ok: false, status, reply }` with the reply frame to send. Checks, in order: size
+ * (> `KS_MAX_FRAME` → TOO_LARGE, before parsing), magic and header (→ MALFORMED), version and op
+ * (→ UNSUPPORTED), field bounds (key > 64, value > 256, payload > 1 MiB → TOO_LARGE), then exact
+ * layout (empty key, truncated, trailing, invalid UTF-8 key → MALFORMED).
+ *
+ * @example
+ * const res = decodeKeystoreRequest(msg.frame);
+ * if (!res.ok) return res.reply;
+ * if (res.request.op === KS_OP.SIGN) await gate(msg.senderServiceId);
+ */
+export function decodeKeystoreRequest(frame: Uint8Array): KeystoreDecodeResult {
+  let op: number | undefined;
+  const fail = (status: 2 | 3 | 4): KeystoreDecodeResult => ({
+    ok: false,
+    status,
+    ...(op === undefined ? {} : { op }),
+    reply: encodeKeystoreReply({ op: (op ?? 0) & 0x7f, status, value: new Uint8Array(0) }),
+  });
+
+  if (frame.byteLength > KS_MAX_FRAME) return fail(KS_STATUS.TOO_LARGE);
+  const r = new FrameReader(frame);
+  if (r.remaining < 4) return fail(KS_STATUS.MALFORMED);
+  const magic = r.bytes(2);
+  if (magic[0] !== 0x4b || magic[1] !== 0x53) return fail(KS_STATUS.MALFORMED);
+  const version = r.u8();
+  op = r.u8();
+  if (version !== KS_VERSION) return fail(KS_STATUS.UNSUPPORTED);
+  try {
+    const request = readBody(r, op);
+    if (request === undefined) return fail(KS_STATUS.UNSUPPORTED);
+    readGuard(() => r.end());
+    return { ok: true, request };
+  } catch (cause) {
+    return fail(cause instanceof ProtoError && cause.code === 'TOO_LARGE' ? KS_STATUS.TOO_LARGE : KS_STATUS.MALFORMED);
+  }
+}
