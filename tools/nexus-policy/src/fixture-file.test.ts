@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { CliError } from './cli-error.js';
+import { FIXTURE_LIMITS, parseFixtures } from './fixture-file.js';
+
+const one = (body: string): string => `[[case]]\n${body}\n`;
+const base = 'subject = "keystored"\naction = "crypto.sign"\n';
+
+describe(parseFixtures, () => {
+  test('two cases with comments, literal strings, escapes and an optional target', () => {
+    const text = `# header\n[[case]] # first\n${base}expect = "allow" # trailing\n\n[[ case ]]\nsubject = 'execd'\naction = "ipc.\\u0072oute"\ntarget = "x"\nexpect = "deny"\nreason = "no-rule"\n`;
+    expect(parseFixtures(text, 'f.toml')).toEqual([
+      { line: 2, subject: 'keystored', action: 'crypto.sign', target: undefined, expect: 'allow', reason: undefined },
+      { line: 7, subject: 'execd', action: 'ipc.route', target: 'x', expect: 'deny', reason: 'no-rule' },
+    ]);
+  });
+
+  test('an empty file has no cases', () => {
+    expect(parseFixtures('# nothing\n', 'f.toml')).toEqual([]);
+  });
+
+  const rejects: readonly [name: string, text: string, line: number][] = [
+    ['unknown key', one(`${base}expect = "allow"\nexpected = "allow"`), 5],
+    ['number value', one(`${base}expect = 1`), 4],
+    ['boolean value', one(`${base}expect = true`), 4],
+    ['array value', one(`${base}expect = ["allow"]`), 4],
+    ['unterminated string', one(`${base}expect = "allow`), 4],
+    ['text after the string', one(`${base}expect = "allow" x`), 4],
+    ['multi-line string', one(`${base}expect = """allow"""`), 4],
+    ['bad escape', one(`${base}expect = "\\q"`), 4],
+    ['duplicate key', one(`${base}subject = "execd"\nexpect = "allow"`), 4],
+    ['missing expect', one(base), 1],
+    ['bad expect', one(`${base}expect = "maybe"`), 1],
+    ['bad reason', one(`${base}expect = "deny"\nreason = "because"`), 1],
+    ['uppercase subject', one('subject = "KeyStored"\naction = "a"\nexpect = "deny"'), 1],
+    ['key outside a case', `${base}`, 1],
+    ['unknown table', '[case]\n', 1],
+    ['not an assignment', '[[case]]\nsubject\n', 2],
+    ['overlong value', one(`${base}expect = "deny"\ntarget = "${'t'.repeat(FIXTURE_LIMITS.maxValueBytes + 1)}"`), 5],
+  ];
+  for (const [name, text, line] of rejects) {
+    test(`test_reject_${name.replaceAll(' ', '_')}: file:line ${line}`, () => {
+      const error = (() => {
+        try {
+          parseFixtures(text, 'f.toml');
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(CliError);
+      expect(error).toMatchObject({ code: 'FIXTURE', file: 'f.toml', line });
+      expect((error as Error).message.startsWith(`f.toml:${line}: `)).toBe(true);
+    });
+  }
+
+  test('test_reject_oversized_file: TOO_LARGE before parsing', () => {
+    expect(() => parseFixtures('#'.repeat(FIXTURE_LIMITS.maxBytes + 1), 'f.toml')).toThrow(
+      expect.objectContaining({ code: 'TOO_LARGE' }),
+    );
+  });
+
+  test('random text never throws anything but CliError', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('[', ']', '"', "'", '=', '\\', '\n', '#', 'a', ' ', 'u', 'case', 'expect') }), (text) => {
+        try {
+          parseFixtures(text, 'f.toml');
+        } catch (e) {
+          expect(e).toBeInstanceOf(CliError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { runCli } from '../test-support/run-cli.js';
+import { main } from './main.js';
+
+describe(main, () => {
+  const helps: readonly (readonly string[])[] = [['--help'], ['help'], ['-h'], ['help', 'diff'], ['diff', '--help'], ['audit', 'verify', '--help']];
+  for (const argv of helps) {
+    test(`${argv.join(' ')} prints usage and exit codes on stdout, exit 0`, async () => {
+      const run = await runCli(argv);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Usage: nexus-policy');
+      expect(run.stdout).toContain('Exit codes:');
+    });
+  }
+
+  const usageErrors: readonly (readonly string[])[] = [
+    [],
+    ['frobnicate'],
+    ['help', 'frobnicate'],
+    ['check', '--frobnicate'],
+    ['explain', '--subject'],
+    ['audit'],
+    ['audit', 'rewrite', 'x'],
+    ['test'],
+  ];
+  for (const argv of usageErrors) {
+    test(`test_reject_usage: "${argv.join(' ')}" prints usage on stderr, exit 2`, async () => {
+      const run = await runCli(argv);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('Usage: nexus-policy');
+    });
+  }
+});
