@@ -71,6 +71,14 @@ describe(compilePolicy, () => {
       { path: 'z.toml', text: '[deny]\nsvc = ["a.*", "a.b.*", "a.b.c", "a.b.c@t"]\n' },
       { path: 'a.toml', text: '[deny]\n"*" = ["a.b.*"]\n' },
     ]);
+    it('a subject wildcard outranks an equal "*" wildcard written later', () => {
+      const tie = compilePolicy([
+        { path: 'f1.toml', text: '[deny]\nsvc = ["x.*"]\n' },
+        { path: 'f2.toml', text: '[deny]\n"*" = ["x.*", "x.y@t"]\n' },
+      ]);
+      const rule = tie.decide({ subject: id('svc'), action: 'x.y' }).rule;
+      expect(`${rule?.service} ${rule?.file}`).toBe('svc f1.toml');
+    });
     const cases: ReadonlyArray<readonly [string, string | undefined, string]> = [
       ['a.b.c', 't', 'a.b.c@t'],
       ['a.b.c', undefined, 'a.b.c'],
