@@ -1,0 +1,162 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditChain, type AuditRecord, type Checkpoint } from '@nexus/audit';
+import { serviceIdFromName } from '@nexus/sel';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runCli, runJson } from '../test-support/run-cli.js';
+import { CliError } from './cli-error.js';
+import { JOURNAL_LIMITS, readJournal, writeJournal } from './journal.js';
+
+const VERSION = `sha256:${'ab'.repeat(32)}`;
+
+/** A real chain of `count` decision records built with @nexus/audit, and its checkpoint. */
+function buildChain(count: number): { records: AuditRecord[]; checkpoint: Checkpoint } {
+  const chain = new AuditChain({ policyVersion: VERSION });
+  const records: AuditRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    records.push(
+      chain.append({
+        timestampNs: 1_000_000_000n * BigInt(i + 1) + 5n,
+        subjectId: serviceIdFromName(i % 2 === 0 ? 'keystored' : 'selftest-client'),
+        senderId: serviceIdFromName(i % 2 === 0 ? 'keystored' : 'selftest-client'),
+        op: 'check_cap',
+        action: 'crypto.sign',
+        decision: i % 2 === 0 ? 'allow' : 'deny',
+        reason: i % 2 === 0 ? 'policy-allow' : 'no-rule',
+        ...(i % 2 === 0 ? { rule: 'base.toml:7' } : {}),
+        policyVersion: VERSION,
+      }),
+    );
+  }
+  return { records, checkpoint: chain.checkpoint() };
+}
+
+let dir: string;
+let good: { records: AuditRecord[]; checkpoint: Checkpoint };
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nexus-policy-journal-'));
+  good = buildChain(6);
+});
+
+function journalFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe(readJournal, () => {
+  test('writeJournal then readJournal round-trips records and checkpoint', () => {
+    const parsed = readJournal(writeJournal(good.records, good.checkpoint));
+    expect(parsed.records).toEqual(good.records);
+    expect(parsed.checkpoint).toEqual(good.checkpoint);
+  });
+
+  test('a journal without checkpoint reads back with checkpoint undefined', () => {
+    expect(readJournal(writeJournal(good.records)).checkpoint).toBeUndefined();
+  });
+
+  const bad: readonly [name: string, text: () => string, line: number | undefined][] = [
+    ['not json', () => 'nope\n', 1],
+    ['json array', () => '[]\n', 1],
+    ['unknown type', () => '{"type":"note"}\n', 1],
+    ['extra key on a record', () => `{"type":"record","line":"x","more":1}\n`, 1],
+    ['unparsable record line', () => '{"type":"record","line":"audit v1 op=bogus"}\n', 1],
+    ['record after the checkpoint', () => `${writeJournal(good.records, good.checkpoint)}${writeJournal(good.records.slice(0, 1))}`, 8],
+    ['bad checkpoint', () => '{"type":"checkpoint","seq":"x"}\n', 1],
+    ['blank line inside', () => `${writeJournal(good.records.slice(0, 1))}\n${writeJournal(good.records.slice(1, 2))}`, 2],
+    ['overlong line', () => `${'x'.repeat(JOURNAL_LIMITS.maxLineBytes + 1)}\n`, 1],
+  ];
+  for (const [name, text, line] of bad) {
+    test(`test_reject_${name.replaceAll(' ', '_')}`, () => {
+      expect(() => readJournal(text())).toThrow(CliError);
+      try {
+        readJournal(text());
+      } catch (e) {
+        expect((e as CliError).line).toBe(line);
+      }
+    });
+  }
+
+  test('random lines never throw anything but CliError', () => {
+    const line = writeJournal(good.records.slice(0, 1));
+    fc.assert(
+      fc.property(fc.nat(line.length - 1), fc.string({ maxLength: 3 }), (at, insert) => {
+        try {
+          readJournal(line.slice(0, at) + insert + line.slice(at + 1));
+        } catch (e) {
+          expect(e).toBeInstanceOf(CliError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('audit verify', () => {
+  test('an intact journal verifies: count, last seq, checkpoint seq (exit 0)', async () => {
+    const path = journalFile('good.jsonl', writeJournal(good.records, good.checkpoint));
+    const run = await runCli(['audit', 'verify', path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('records: 6, last seq: 6, checkpoint seq: 6\n');
+  });
+
+  const swap = <T>(list: readonly T[], i: number, j: number): T[] => {
+    const copy = [...list];
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    return copy;
+  };
+  const tampers: readonly [kind: string, make: () => string][] = [
+    ['hash-mismatch', () => writeJournal(good.records.map((r, i) => (i === 2 ? { ...r, decision: 'deny' as const } : r)), good.checkpoint)],
+    ['gap', () => writeJournal(good.records.filter((_, i) => i !== 2), good.checkpoint)],
+    ['duplicate', () => writeJournal([...good.records.slice(0, 3), good.records[2] as AuditRecord, ...good.records.slice(3)], good.checkpoint)],
+    ['reordered', () => writeJournal(swap(good.records, 2, 3), good.checkpoint)],
+    ['truncated', () => writeJournal(good.records.slice(0, 4), good.checkpoint)],
+    ['prev-mismatch', () => writeJournal(good.records.map((r, i) => (i === 3 ? { ...r, prevHash: new Uint8Array(32) } : r)), good.checkpoint)],
+    ['checkpoint-mismatch', () => writeJournal(good.records, { ...good.checkpoint, hash: new Uint8Array(32).fill(7) })],
+  ];
+  for (const [kind, make] of tampers) {
+    test(`test_reject_tampered_journal: ${kind} is reported with its kind (exit 1)`, async () => {
+      const path = journalFile(`${kind}.jsonl`, make());
+      const run = await runCli(['audit', 'verify', path]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`BROKEN at record \\d+ \\(seq \\d+\\): ${kind}: `));
+      const { code, json } = await runJson(['audit', 'verify', path]);
+      expect([code, json.ok, json.kind]).toEqual([1, false, kind]);
+    });
+  }
+
+  test('test_reject_unparsable_journal: exit 2 with file:line', async () => {
+    const path = journalFile('garbage.jsonl', `${writeJournal(good.records.slice(0, 1))}{oops\n`);
+    const run = await runCli(['audit', 'verify', path]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path}:2: not a JSON object`);
+  });
+
+  test('test_reject_missing_journal: exit 2', async () => {
+    expect((await runCli(['audit', 'verify', join(dir, 'none.jsonl')])).code).toBe(2);
+  });
+});
+
+describe('audit show', () => {
+  test('prints a table; --subject and --decision filter it', async () => {
+    const path = journalFile('show.jsonl', writeJournal(good.records, good.checkpoint));
+    const all = await runCli(['audit', 'show', path]);
+    expect(all.code).toBe(0);
+    expect(all.stdout.split('\n')[0]).toMatch(/^seq +time +op +subject +action +target +decision +reason +rule$/);
+    expect(all.stdout).toContain('1    1.000000005s  check_cap  0x866cecf1b02a841b  crypto.sign  -       allow     policy-allow  base.toml:7');
+    const denied = await runJson(['audit', 'show', path, '--decision', 'deny']);
+    expect(denied.json.records.map((r: { seq: string }) => r.seq)).toEqual(['2', '4', '6']);
+    const byName = await runJson(['audit', 'show', path, '--subject', 'keystored']);
+    const byId = await runJson(['audit', 'show', path, '--subject', '0x866cecf1b02a841b']);
+    expect(byName.json.records.map((r: { seq: string }) => r.seq)).toEqual(['1', '3', '5']);
+    expect(byId.json).toEqual(byName.json);
+  });
+
+  test('test_reject_bad_filter: --decision maybe and --subject "Not A Name" exit 2', async () => {
+    const path = journalFile('filter.jsonl', writeJournal(good.records));
+    expect((await runCli(['audit', 'show', path, '--decision', 'maybe'])).code).toBe(2);
+    expect((await runCli(['audit', 'show', path, '--subject', 'Not A Name'])).code).toBe(2);
+  });
+});
