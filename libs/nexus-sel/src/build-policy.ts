@@ -244,9 +244,9 @@ function mergeRestrictions(entries: readonly Restriction[]): Restriction[] {
 }
 
 /**
- * `compilePolicy` with the id function as a parameter, so tests can force an id collision.
+ * `compilePolicy` with the id function as a parameter, so tests can force an id collision. Not
+ * re-exported by the barrel.
  *
- * @internal
  * @example
  * buildPolicy(files, serviceIdFromName);
  */

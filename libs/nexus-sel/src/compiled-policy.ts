@@ -78,9 +78,11 @@ function extendsPrefix(action: string, prefix: string): boolean {
  * The evaluator behind `compilePolicy`: indexes rules per subject and precomputes, per subject, the
  * untargeted decision of every exact capability its rules name, so the common query is two `Map`
  * lookups with no normalization and no allocation. Everything else (non-canonical spelling, targets,
- * wildcards) takes the general path, which allocates nothing either.
+ * wildcards) takes the general path, which allocates nothing either. Not re-exported by the barrel:
+ * the only way to build one is `compilePolicy`.
  *
- * @internal
+ * @example
+ * const policy: Policy = new CompiledPolicy(parts); // what buildPolicy does after validation
  */
 export class CompiledPolicy implements Policy {
   readonly version: string;

@@ -6,7 +6,6 @@ import type { Restriction, Rule } from './policy.js';
  * `restrict capability target` lines. File names, positions, comments, layout, key order and the
  * split into files do not enter it.
  *
- * @internal
  * @example
  * policyVersion(policy.rules, policy.restricted); // 'sha256:…' (equal to policy.version)
  */
