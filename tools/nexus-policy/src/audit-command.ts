@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { verifyChain, type AuditRecord } from '@nexus/audit';
 import { serviceIdFromName } from '@nexus/sel';
 import { CliError } from './cli-error.js';
+import { isServiceName } from './service-name.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
@@ -9,7 +10,6 @@ import { formatTable } from './format-table.js';
 import { JOURNAL_LIMITS, readJournal, type Journal } from './journal.js';
 import type { CliIo } from './main.js';
 
-const SERVICE_NAME = /^[a-z0-9._-]{1,48}$/;
 const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
 
 /**
@@ -94,7 +94,7 @@ async function show(argv: readonly string[], io: CliIo): Promise<number> {
 function subjectFilter(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (SERVICE_ID.test(text)) return BigInt(text);
-  if (SERVICE_NAME.test(text)) return serviceIdFromName(text);
+  if (isServiceName(text)) return serviceIdFromName(text);
   throw new CliError('USAGE', `audit show: --subject must be a service name or 0x<hex id>, got "${text.slice(0, 64)}"`);
 }
 

@@ -1,5 +1,6 @@
 import { serviceIdFromName, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
+import { isServiceName } from './service-name.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
@@ -8,7 +9,6 @@ import type { CliIo } from './main.js';
 import { findNearMisses, type NearMisses } from './near-misses.js';
 import { formatRule, ruleJson } from './rule-location.js';
 
-const SERVICE_NAME = /^[a-z0-9._-]{1,48}$/;
 
 /**
  * `nexus-policy explain --subject NAME --action CAP [--target T] [DIR]`: the decision of one query
@@ -28,7 +28,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   const subject = args.required('explain', 'subject');
   const action = args.required('explain', 'action');
   const target = args.string('target');
-  if (!SERVICE_NAME.test(subject)) {
+  if (!isServiceName(subject)) {
     throw new CliError(
       'USAGE',
       `explain: --subject "${subject.slice(0, 64)}" is not a service name the kernel can run (1..48 bytes of [a-z0-9._-])`,

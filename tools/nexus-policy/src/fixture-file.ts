@@ -1,5 +1,6 @@
 import type { DecisionReason } from '@nexus/sel';
 import { CliError } from './cli-error.js';
+import { isServiceName } from './service-name.js';
 
 /** One decision fixture: a query and the decision (and optionally the reason) it must get. */
 export interface FixtureCase {
@@ -18,7 +19,6 @@ export const FIXTURE_LIMITS: { readonly maxBytes: number; readonly maxCases: num
 
 const KEYS = new Set(['subject', 'action', 'target', 'expect', 'reason']);
 const REASONS = new Set<string>(['allow', 'no-rule', 'deny-rule', 'malformed']);
-const SERVICE_NAME = /^[a-z0-9._-]{1,48}$/;
 const ESCAPES: Readonly<Record<string, string>> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
 
 /**
@@ -85,7 +85,7 @@ function toCase(line: number, values: ReadonlyMap<string, string>, fail: (line: 
   const subject = values.get('subject') ?? '';
   const expect = values.get('expect');
   const reason = values.get('reason');
-  if (!SERVICE_NAME.test(subject)) fail(line, `subject "${subject}" is not a service name (1..48 bytes of [a-z0-9._-])`);
+  if (!isServiceName(subject)) fail(line, `subject "${subject}" is not a service name (1..48 bytes of [a-z0-9._-])`);
   if (expect !== 'allow' && expect !== 'deny') fail(line, `expect must be "allow" or "deny", got "${expect}"`);
   if (reason !== undefined && !REASONS.has(reason)) {
     fail(line, `reason must be one of allow, no-rule, deny-rule, malformed; got "${reason}"`);
