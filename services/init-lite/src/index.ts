@@ -1,1 +1,9 @@
-export {};
+export * from './decode-route-reply.js';
+export * from './decode-route-request.js';
+export * from './encode-route-reply.js';
+export * from './encode-route-request.js';
+export * from './init-lite-error.js';
+export * from './route-client.js';
+export * from './rt-wire.js';
+export * from './service-registry.js';
+export * from './start-init-lite.js';

@@ -1,0 +1,48 @@
+import { serviceIdFromName, type SendCap } from '@nexus/ipc';
+import { InitLiteError } from './init-lite-error.js';
+import { isServiceName } from './rt-wire.js';
+
+/** Most services one init-lite routes to; `register` beyond it is `STATE`. */
+export const MAX_REGISTERED_SERVICES = 64;
+
+/**
+ * init-lite's boot-time table of send rights, one per service, keyed by service id. It holds no
+ * policy: whether a caller may have a copy is policyd's question, asked before `lookup`.
+ *
+ * @example
+ * const registry = new ServiceRegistry();
+ * registry.register('logd', logdCap);
+ * registry.lookup('logd'); // logdCap
+ */
+export class ServiceRegistry {
+  readonly #rights = new Map<bigint, SendCap>();
+
+  /**
+   * Records the right init-lite holds to `name`. Throws `InitLiteError`: `BAD_VALUE` for a
+   * non-canonical name, `STATE` for a name registered twice or a full table.
+   *
+   * @example
+   * registry.register('keystored', kernel.grant(keystored.endpoint, initLite.task));
+   */
+  register(name: string, cap: SendCap): void {
+    if (typeof name !== 'string' || !isServiceName(name)) {
+      throw new InitLiteError('BAD_VALUE', 'a service name must be 1..48 bytes of [a-z0-9._-]');
+    }
+    const id = serviceIdFromName(name);
+    if (this.#rights.has(id)) throw new InitLiteError('STATE', `service ${name} is already registered`);
+    if (this.#rights.size >= MAX_REGISTERED_SERVICES) {
+      throw new InitLiteError('STATE', `at most ${MAX_REGISTERED_SERVICES} services`);
+    }
+    this.#rights.set(id, cap);
+  }
+
+  /**
+   * The right held to `name`, or `undefined` when no such service was registered.
+   *
+   * @example
+   * registry.lookup('nosuch'); // undefined
+   */
+  lookup(name: string): SendCap | undefined {
+    return this.#rights.get(serviceIdFromName(name));
+  }
+}
