@@ -1,1 +1,11 @@
-export {};
+export * from './bm-wire.js';
+export * from './bundle-client.js';
+export * from './bundle-error.js';
+export * from './bundle-manifest-schema.js';
+export * from './bundle-registry.js';
+export * from './decode-bundle-reply.js';
+export * from './decode-bundle-request.js';
+export * from './encode-bundle-reply.js';
+export * from './encode-bundle-request.js';
+export * from './parse-bundle-manifest.js';
+export * from './start-bundlemgrd.js';

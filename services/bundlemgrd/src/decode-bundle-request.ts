@@ -1,0 +1,82 @@
+import { FrameReader } from '@nexus/ipc';
+import {
+  BM_MAX_MANIFEST,
+  BM_MAX_NAME,
+  BM_MAX_REQUEST,
+  BM_OP,
+  BM_SIGNATURE_BYTES,
+  BM_VERSION,
+  BUNDLE_NAME_PATTERN,
+  BundleStatus,
+  type BundleDecodeResult,
+  type BundleRequest,
+} from './bm-wire.js';
+import { BundleError } from './bundle-error.js';
+import { encodeBundleFailure } from './encode-bundle-reply.js';
+import { guard } from './guard.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bounded(length: number, max: number, what: string): number {
+  if (length > max) throw new BundleError('TOO_LARGE', `${what} of ${length} bytes exceeds ${max}`);
+  if (length === 0) throw new BundleError('MALFORMED', `empty ${what}`);
+  return length;
+}
+
+function readBody(r: FrameReader, op: number): BundleRequest | undefined {
+  switch (op) {
+    case BM_OP.INSTALL: {
+      const ml = bounded(guard('MALFORMED', () => r.u16()), BM_MAX_MANIFEST, 'manifest');
+      const manifest = guard('MALFORMED', () => r.bytes(ml));
+      try {
+        utf8.decode(manifest);
+      } catch (cause) {
+        throw new BundleError('MALFORMED', 'manifest is not UTF-8', { cause });
+      }
+      return { op, manifest, signature: guard('MALFORMED', () => r.bytes(BM_SIGNATURE_BYTES)) };
+    }
+    case BM_OP.QUERY: {
+      const nl = bounded(guard('MALFORMED', () => r.u8()), BM_MAX_NAME, 'name');
+      const name = guard('MALFORMED', () => r.utf8(nl));
+      if (!BUNDLE_NAME_PATTERN.test(name)) throw new BundleError('MALFORMED', 'name outside [a-z0-9._-]');
+      return { op, name };
+    }
+    case BM_OP.LIST:
+      return { op };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decodes a BM request as bundlemgrd receives it. Never throws: a bad frame comes back as
+ * `{ ok: false, status, reply }` with the reply frame to send. Checks, in order: size (> 8192 →
+ * TOO_LARGE, before parsing), magic and header (→ MALFORMED), version and op (→ UNSUPPORTED), field
+ * bounds (manifest > 4096, name > 48 → TOO_LARGE), then exact layout (empty field, truncated,
+ * trailing, manifest not UTF-8, name outside `[a-z0-9._-]` → MALFORMED).
+ *
+ * @example
+ * const res = decodeBundleRequest(msg.frame);
+ * if (!res.ok) return res.reply;
+ */
+export function decodeBundleRequest(frame: Uint8Array): BundleDecodeResult {
+  let op = 0;
+  const fail = (status: 2 | 3 | 4): BundleDecodeResult => ({ ok: false, status, reply: encodeBundleFailure(op, status) });
+
+  if (frame.byteLength > BM_MAX_REQUEST) return fail(BundleStatus.TOO_LARGE);
+  const r = new FrameReader(frame);
+  if (r.remaining < 4) return fail(BundleStatus.MALFORMED);
+  const magic = r.bytes(2);
+  if (magic[0] !== 0x42 || magic[1] !== 0x4d) return fail(BundleStatus.MALFORMED);
+  const version = r.u8();
+  op = r.u8();
+  if (version !== BM_VERSION) return fail(BundleStatus.UNSUPPORTED);
+  try {
+    const request = readBody(r, op);
+    if (request === undefined) return fail(BundleStatus.UNSUPPORTED);
+    guard('MALFORMED', () => r.end());
+    return { ok: true, request };
+  } catch (cause) {
+    return fail(cause instanceof BundleError && cause.code === 'TOO_LARGE' ? BundleStatus.TOO_LARGE : BundleStatus.MALFORMED);
+  }
+}
