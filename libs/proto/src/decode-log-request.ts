@@ -1,0 +1,120 @@
+import { FrameReader } from '@nexus/ipc';
+import { encodeLogFailure } from './encode-log-reply.js';
+import { readLogMagic } from './lo-header.js';
+import {
+  LO_ANY,
+  LO_MAX_FIELDS,
+  LO_MAX_FRAME,
+  LO_MAX_MSG,
+  LO_MAX_SCOPE,
+  LO_STATUS,
+  type LogAppend,
+  type LogDecodeResult,
+  type LogLevel,
+  type LogQueryFilter,
+  type LogRequest,
+} from './lo-wire.js';
+import { ProtoError } from './proto-error.js';
+import { readGuard } from './read-guard.js';
+
+function malformed(what: string): never {
+  throw new ProtoError('MALFORMED', what);
+}
+
+function readAppend(r: FrameReader): LogAppend {
+  return readGuard(() => {
+    const level = r.u8();
+    if (level > 4) malformed(`level ${level}`);
+    const sl = r.u8();
+    const ml = r.u16();
+    const fl = r.u16();
+    if (sl > LO_MAX_SCOPE || ml > LO_MAX_MSG || fl > LO_MAX_FIELDS) {
+      throw new ProtoError('TOO_LARGE', `scope ${sl}, msg ${ml}, fields ${fl} bytes`);
+    }
+    return { level: level as LogLevel, scope: r.utf8(sl), msg: r.utf8(ml), fields: r.bytes(fl) };
+  });
+}
+
+function readMaxCount(r: FrameReader): number {
+  const n = r.u16();
+  return n === 0 ? malformed('max_count 0') : n;
+}
+
+function readFilter(r: FrameReader): LogQueryFilter {
+  return readGuard(() => {
+    const journal = r.u8();
+    if (journal !== 0 && journal !== 1) malformed(`journal ${journal}`);
+    const fromSeq = r.u64();
+    const toSeq = r.u64();
+    if (toSeq !== 0n && toSeq < fromSeq) malformed('to_seq before from_seq');
+    const subject = r.u64();
+    const decision = r.u8();
+    if (decision !== 0 && decision !== 1 && decision !== LO_ANY) malformed(`decision ${decision}`);
+    const op = r.u8();
+    const cursor = r.u64();
+    return { journal, fromSeq, toSeq, subject, decision, op, cursor, maxCount: readMaxCount(r) };
+  });
+}
+
+function readBody(r: FrameReader, version: 1 | 2, op: number, nonce: bigint): LogRequest | undefined {
+  if (version === 1) {
+    if (op === 1) return { version, op, ...readAppend(r) };
+    if (op === 2) return readGuard(() => ({ version, op, sinceNsec: r.u64(), maxCount: readMaxCount(r) }));
+    if (op === 3) return { version, op };
+    return undefined;
+  }
+  if (op === 1) return { version, op, nonce, ...readAppend(r) };
+  if (op === 2) return { version, op, nonce, filter: readFilter(r) };
+  if (op === 3) return { version, op, nonce };
+  return undefined;
+}
+
+/**
+ * Decodes an LO request as logd receives it. Never throws: a bad frame comes back as
+ * `{ ok: false, status, reply }` with the reply frame to send (version, op and nonce echoed when
+ * they could be read). Checks, in order: size (> `LO_MAX_FRAME` → TOO_LARGE, before parsing),
+ * magic and header (→ MALFORMED), version and op (→ UNSUPPORTED), field bounds (scope > 64,
+ * msg > 256, fields > 512 → TOO_LARGE), then the exact layout and field values (→ MALFORMED).
+ *
+ * @example
+ * const res = decodeLogRequest(msg.frame);
+ * if (!res.ok) return res.reply;
+ * if (res.request.op === LO_OP.APPEND) store(msg.senderServiceId, res.request);
+ */
+export function decodeLogRequest(frame: Uint8Array): LogDecodeResult {
+  let version: number | undefined;
+  let op: number | undefined;
+  let nonce: bigint | undefined;
+  const fail = (status: 1 | 2 | 3): LogDecodeResult => {
+    const known = version === 2 ? 2 : 1;
+    const reply = encodeLogFailure(known, op ?? 0, known === 2 ? (nonce ?? 0n) : undefined, status);
+    return {
+      ok: false,
+      status,
+      ...(version === undefined ? {} : { version }),
+      ...(op === undefined ? {} : { op }),
+      ...(nonce === undefined ? {} : { nonce }),
+      reply,
+    };
+  };
+
+  if (frame.byteLength > LO_MAX_FRAME) return fail(LO_STATUS.TOO_LARGE);
+  const r = new FrameReader(frame);
+  if (r.remaining < 4 || !readLogMagic(r)) return fail(LO_STATUS.MALFORMED);
+  version = r.u8();
+  op = r.u8();
+  if (version !== 1 && version !== 2) return fail(LO_STATUS.UNSUPPORTED);
+  const v: 1 | 2 = version;
+  if (v === 2) {
+    if (r.remaining < 8) return fail(LO_STATUS.MALFORMED);
+    nonce = r.u64();
+  }
+  try {
+    const request = readBody(r, v, op, nonce ?? 0n);
+    if (request === undefined) return fail(LO_STATUS.UNSUPPORTED);
+    readGuard(() => r.end());
+    return { ok: true, request };
+  } catch (cause) {
+    return fail(cause instanceof ProtoError && cause.code === 'TOO_LARGE' ? LO_STATUS.TOO_LARGE : LO_STATUS.MALFORMED);
+  }
+}

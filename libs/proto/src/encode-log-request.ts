@@ -1,0 +1,51 @@
+import type { FrameWriter } from '@nexus/ipc';
+import { writeLogHeader } from './lo-header.js';
+import { LO_ANY, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './lo-wire.js';
+import { ProtoError } from './proto-error.js';
+import { readGuard } from './read-guard.js';
+
+const encoder = new TextEncoder();
+
+function bad(what: string): never {
+  throw new ProtoError('BAD_VALUE', what);
+}
+
+function writeAppend(w: FrameWriter, a: LogAppend): void {
+  if (!Number.isInteger(a.level) || a.level < 0 || a.level > 4) bad(`level ${a.level}`);
+  const scope = encoder.encode(a.scope);
+  const msg = encoder.encode(a.msg);
+  if (scope.byteLength > LO_MAX_SCOPE || msg.byteLength > LO_MAX_MSG || a.fields.byteLength > LO_MAX_FIELDS) {
+    bad('scope ≤ 64, msg ≤ 256, fields ≤ 512 bytes');
+  }
+  w.u8(a.level).u8(scope.byteLength).u16(msg.byteLength).u16(a.fields.byteLength).bytes(scope).bytes(msg).bytes(a.fields);
+}
+
+function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
+  if (f.journal !== 0 && f.journal !== 1) bad(`journal ${String(f.journal)}`);
+  if (f.decision !== 0 && f.decision !== 1 && f.decision !== LO_ANY) bad(`decision ${f.decision}`);
+  if (f.toSeq !== 0n && f.toSeq < f.fromSeq) bad('to_seq before from_seq');
+  if (f.maxCount < 1) bad('max_count 0');
+  w.u8(f.journal).u64(f.fromSeq).u64(f.toSeq).u64(f.subject).u8(f.decision).u8(f.op).u64(f.cursor).u16(f.maxCount);
+}
+
+/**
+ * Encodes an LO request: APPEND `[L,O,ver,1,(nonce:u64), level, sl:u8, ml:u16, fl:u16, scope,
+ * msg, fields]`; v1 QUERY `[L,O,1,2, since_nsec:u64, max_count:u16]`; v2 QUERY
+ * `[L,O,2,2, nonce, journal:u8, from_seq:u64, to_seq:u64, subject:u64, decision:u8, op:u8,
+ * cursor:u64, max_count:u16]`; STATS header (+ nonce) only. Throws `ProtoError('BAD_VALUE')` for a
+ * field outside its bound.
+ *
+ * @example
+ * encodeLogRequest({ version: 2, op: LO_OP.APPEND, nonce: 1n, level: LO_LEVEL.INFO, scope: 'policyd.audit', msg: '', fields: record });
+ */
+export function encodeLogRequest(req: LogRequest): Uint8Array {
+  return readGuard(() => {
+    const w = writeLogHeader(LO_MAX_FRAME, req.version, req.op, req.version === 2 ? req.nonce : undefined);
+    if (req.op === 1) writeAppend(w, req);
+    else if (req.op === 2) {
+      if (req.version === 1) w.u64(req.sinceNsec).u16(req.maxCount < 1 ? bad('max_count 0') : req.maxCount);
+      else writeFilter(w, req.filter);
+    } else if (req.op !== 3) bad(`op ${String((req as { op: unknown }).op)}`);
+    return w.finish();
+  }, 'BAD_VALUE');
+}
