@@ -1,0 +1,196 @@
+import { FrameWriter, IpcError, Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
+import { decodePolicyRequest, encodePolicyReply, PO_STATUS, type PolicyRequest } from '@nexus/proto';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { decodeRouteReply } from './decode-route-reply.js';
+import { RouteClient } from './route-client.js';
+import { RouteStatus } from './rt-wire.js';
+import { startInitLite, type InitLiteHandle } from './start-init-lite.js';
+
+type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'wrong-op' | 'v1-allow';
+
+/** A policyd stand-in that answers PO requests per `mode` and records what it was asked. */
+function fakePolicyd(kernel: Kernel, mode: () => PolicyMode) {
+  const task = kernel.spawn('policyd');
+  const { recv, send } = kernel.createEndpoint(task);
+  const asked: Array<{ sender: bigint; request: PolicyRequest }> = [];
+  task.serve(recv, (msg) => {
+    const decoded = decodePolicyRequest(msg.frame);
+    if (!decoded.ok) return decoded.reply;
+    const request = decoded.request;
+    asked.push({ sender: msg.senderServiceId, request });
+    const nonce = 'nonce' in request ? request.nonce : 0;
+    const m = mode();
+    if (m === 'garbage') return Uint8Array.of(0x50, 0x4f, 3, 0x82, 0);
+    if (m === 'v1-allow') return encodePolicyReply({ version: 1, op: request.op, status: PO_STATUS.ALLOW });
+    return encodePolicyReply({
+      version: 3,
+      op: m === 'wrong-op' ? 3 : request.op,
+      nonce: m === 'wrong-nonce' ? (nonce + 1) >>> 0 : nonce,
+      status: m === 'deny' ? PO_STATUS.DENY : PO_STATUS.ALLOW,
+    });
+  });
+  return { task, endpoint: send, asked };
+}
+
+/** An echo service that answers every frame with its own bytes. */
+function echoService(kernel: Kernel, name: string): { task: Task; endpoint: SendCap } {
+  const task = kernel.spawn(name);
+  const { recv, send } = kernel.createEndpoint(task);
+  task.serve(recv, (msg) => msg.frame);
+  return { task, endpoint: send };
+}
+
+interface Boot {
+  kernel: Kernel;
+  init: InitLiteHandle;
+  policyd: ReturnType<typeof fakePolicyd>;
+  logd: { task: Task; endpoint: SendCap };
+  client: Task;
+  router: SendCap;
+  setMode(m: PolicyMode): void;
+}
+
+function boot(options: { connect?: boolean; client?: string } = {}): Boot {
+  const kernel = new Kernel();
+  let mode: PolicyMode = 'allow';
+  const policyd = fakePolicyd(kernel, () => mode);
+  const init = startInitLite(kernel, { policyTimeoutMs: 20 });
+  if (options.connect !== false) init.connectPolicyd(kernel.grant(policyd.endpoint, init.task));
+  const logd = echoService(kernel, 'logd');
+  init.register('logd', kernel.grant(logd.endpoint, init.task));
+  const client = kernel.spawn(options.client ?? 'selftest-client');
+  const router = kernel.grant(init.endpoint, client);
+  return { kernel, init, policyd, logd, client, router, setMode: (m) => (mode = m) };
+}
+
+describe(startInitLite, () => {
+  test('route allowed: the caller gets a working right to the service, asked as ROUTE v3 about the caller', async () => {
+    const b = boot();
+    const out = await new RouteClient(b.client, b.router).route('logd');
+    expect(out.status).toBe('ok');
+    if (out.status !== 'ok') return;
+    const reply = await b.client.call(out.cap, Uint8Array.of(7, 8));
+    expect([...reply.frame]).toEqual([7, 8]);
+    expect(reply.senderServiceId).toBe(b.logd.task.serviceId);
+    expect(b.policyd.asked).toEqual([
+      {
+        sender: b.init.task.serviceId,
+        request: {
+          version: 3,
+          op: 2,
+          nonce: expect.any(Number),
+          requesterId: b.client.serviceId,
+          targetId: serviceIdFromName('logd'),
+        },
+      },
+    ]);
+  });
+
+  test('test_reject_route_denied: no right reaches the caller, and a right taken from another task is NO_RIGHT', async () => {
+    const b = boot();
+    b.setMode('deny');
+    const router = new RouteClient(b.client, b.router);
+    expect(await router.route('logd')).toEqual({ status: 'deny' });
+    // The only rights to logd are init-lite's and logd's own; neither works in the caller's hands.
+    const stolen = b.kernel.grant(b.logd.endpoint, b.init.task);
+    await expect(b.client.call(stolen, Uint8Array.of(1))).rejects.toMatchObject({ code: 'NO_RIGHT' });
+    await expect(b.client.call(b.logd.endpoint, Uint8Array.of(1))).rejects.toBeInstanceOf(IpcError);
+  });
+
+  test('deny comes before NOT_FOUND: an unregistered name is NOT_FOUND only when policyd allows', async () => {
+    const b = boot();
+    const router = new RouteClient(b.client, b.router);
+    expect(await router.route('nosuch')).toEqual({ status: 'not-found' });
+    b.setMode('deny');
+    expect(await router.route('nosuch')).toEqual({ status: 'deny' });
+    expect(b.policyd.asked).toHaveLength(2);
+  });
+
+  const failClosed: ReadonlyArray<readonly [string, (b: Boot) => void]> = [
+    ['policyd not connected', () => undefined],
+    ['policyd garbage reply', (b) => b.setMode('garbage')],
+    ['policyd wrong nonce', (b) => b.setMode('wrong-nonce')],
+    ['policyd reply to another op', (b) => b.setMode('wrong-op')],
+    ['policyd v1 reply to a v3 request', (b) => b.setMode('v1-allow')],
+    ['policyd silent', (b) => b.kernel.faults.mute(b.policyd.task)],
+    ['policyd killed', (b) => b.kernel.kill(b.policyd.task)],
+  ];
+  for (const [input, arrange] of failClosed) {
+    test(`test_reject_route_when_${input.replaceAll(/\W+/g, '_')}`, async () => {
+      const b = boot({ connect: input !== 'policyd not connected' });
+      arrange(b);
+      expect(await new RouteClient(b.client, b.router).route('logd')).toEqual({ status: 'deny' });
+    });
+  }
+
+  for (const [mode, status] of [
+    ['allow', 'ok'],
+    ['deny', 'deny'],
+  ] as const) {
+    test(`bundlemgrd → execd follows policyd exactly: ${mode}`, async () => {
+      const b = boot({ client: 'bundlemgrd' });
+      const execd = echoService(b.kernel, 'execd');
+      b.init.register('execd', b.kernel.grant(execd.endpoint, b.init.task));
+      b.setMode(mode);
+      const out = await new RouteClient(b.client, b.router).route('execd');
+      expect(out.status).toBe(status);
+      expect('cap' in out).toBe(mode === 'allow');
+      expect(b.policyd.asked.map((a) => a.request)).toMatchObject([
+        { version: 3, op: 2, requesterId: serviceIdFromName('bundlemgrd'), targetId: serviceIdFromName('execd') },
+      ]);
+    });
+  }
+
+  const badFrames: ReadonlyArray<readonly [string, Uint8Array, RouteStatus]> = [
+    ['truncated', Uint8Array.of(0x52, 0x54, 1), RouteStatus.MALFORMED],
+    ['bad magic', Uint8Array.of(0x58, 0x58, 1, 1, 1, 0x61), RouteStatus.MALFORMED],
+    ['unknown op', Uint8Array.of(0x52, 0x54, 1, 9, 1, 0x61), RouteStatus.UNSUPPORTED],
+    ['65 bytes', new FrameWriter(65).bytes(Uint8Array.of(0x52, 0x54, 1, 1, 48)).bytes(new Uint8Array(60)).finish(), RouteStatus.TOO_LARGE],
+    ['49-byte name', new FrameWriter(64).bytes(Uint8Array.of(0x52, 0x54, 1, 1, 49)).bytes(new Uint8Array(49).fill(0x61)).finish(), RouteStatus.TOO_LARGE],
+  ];
+  for (const [input, frame, status] of badFrames) {
+    test(`test_reject_rt_frame_${input.replaceAll(/\W+/g, '_')}`, async () => {
+      const b = boot();
+      const reply = await b.client.call(b.router, frame);
+      expect(reply.cap).toBeUndefined();
+      expect(reply.frame[4]).toBe(status);
+      expect(b.policyd.asked).toHaveLength(0);
+    });
+  }
+
+  test('test_reject_frame_over_the_endpoint_bound at the sender', async () => {
+    const b = boot();
+    await expect(b.client.call(b.router, new Uint8Array(513))).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+  });
+
+  test('test_reject_connect_policyd_twice', () => {
+    const b = boot();
+    expect(() => b.init.connectPolicyd(b.kernel.grant(b.policyd.endpoint, b.init.task))).toThrow(
+      expect.objectContaining({ code: 'STATE' }),
+    );
+  });
+
+  test('property: random frames get a well-formed RT reply, and a right only with OK', async () => {
+    const b = boot();
+    const names = fc.constantFrom('logd', 'nosuch', 'execd', 'Logd', '');
+    const frames = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      fc.tuple(fc.nat(3), fc.nat(3), names).map(([v, op, n]) =>
+        Uint8Array.of(0x52, 0x54, v, op, n.length, ...new TextEncoder().encode(n)),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(frames, fc.constantFrom<PolicyMode>('allow', 'deny', 'garbage'), async (frame, mode) => {
+        b.setMode(mode);
+        const reply = await b.client.call(b.router, frame);
+        expect(reply.frame.byteLength).toBe(5);
+        expect([...reply.frame.slice(0, 3)]).toEqual([0x52, 0x54, 1]);
+        const status = reply.frame[3] === 0x81 ? decodeRouteReply(reply.frame) : reply.frame[4];
+        expect(reply.cap !== undefined).toBe(status === RouteStatus.OK);
+        if (status === RouteStatus.OK) expect(mode).toBe('allow');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
