@@ -1,1 +1,12 @@
-export {};
+export * from './audit-error.js';
+export * from './audit-record.js';
+export * from './validate-record.js';
+export * from './encode-record.js';
+export * from './decode-record.js';
+export * from './hash-record.js';
+export * from './format-record-line.js';
+export * from './parse-record-line.js';
+export * from './checkpoint.js';
+export * from './audit-chain.js';
+export * from './verify-chain.js';
+export * from './audit-sink.js';

@@ -1,0 +1,118 @@
+import { AuditError } from './audit-error.js';
+import type { AuditControl, AuditInput, AuditRecord } from './audit-record.js';
+import type { Checkpoint } from './checkpoint.js';
+import { encodeRecordBody, sealEncoding } from './encode-record.js';
+import { hashBody } from './hash-record.js';
+import { validateInput } from './validate-record.js';
+
+/** Options of `AuditChain`. */
+export interface AuditChainOptions {
+  /** The version of the (immutable) policy; every decision appended must carry it. */
+  readonly policyVersion: string;
+  /** Produce a checkpoint automatically every N records (none when omitted). */
+  readonly checkpointEvery?: number;
+  /** Receives each automatic checkpoint. */
+  readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+}
+
+/** A chained record together with its binary encoding (computed once while sealing). */
+export interface SealedRecord {
+  readonly record: AuditRecord;
+  readonly encoded: Uint8Array;
+}
+
+const ZERO_HASH = new Uint8Array(32);
+const U64_MAX = 0xffffffffffffffffn;
+
+/**
+ * The hash chain: assigns `seq` (from 1, never reused), `prevHash` (32 zero bytes for seq 1) and
+ * `hash = hashRecord(prevHash, record)` to every appended decision or control record, and produces
+ * checkpoints on demand and every `checkpointEvery` records. Constant memory.
+ *
+ * @example
+ * const chain = new AuditChain({ policyVersion: policy.version, checkpointEvery: 100 });
+ * const record = chain.append(input); // record.seq === 1n
+ */
+export class AuditChain {
+  readonly policyVersion: string;
+  readonly #every: number;
+  readonly #onCheckpoint: ((checkpoint: Checkpoint) => void) | undefined;
+  #seq = 0n;
+  #hash: Uint8Array = ZERO_HASH;
+  #dropped = 0n;
+
+  constructor(options: AuditChainOptions) {
+    validateInput({
+      timestampNs: 0n, subjectId: 0n, senderId: 0n, op: 'none', action: '', decision: 'deny', reason: 'none',
+      policyVersion: options.policyVersion,
+    });
+    const every = options.checkpointEvery ?? 0;
+    if (!Number.isSafeInteger(every) || every < 0) throw new AuditError('BAD_FIELD', 'checkpointEvery must be a non-negative integer');
+    this.policyVersion = options.policyVersion;
+    this.#every = every;
+    this.#onCheckpoint = options.onCheckpoint;
+  }
+
+  /** The seq of the last record chained (0 before the first). */
+  get lastSeq(): bigint {
+    return this.#seq;
+  }
+
+  /**
+   * Chains a decision input or a control record and returns the sealed record. A decision must
+   * carry the chain's policy version; bad fields throw `AuditError('BAD_FIELD')` and chain nothing.
+   *
+   * @example
+   * chain.append({ kind: 'sink-switch', timestampNs: now(), sink: 'uart' }).kind; // 'sink-switch'
+   */
+  append(entry: AuditInput | AuditControl): AuditRecord {
+    return this.appendSealed(entry).record;
+  }
+
+  /**
+   * `append`, also returning the binary encoding (what the sink hands the primary store).
+   *
+   * @example
+   * const { record, encoded } = chain.appendSealed(input); // decodeRecord(encoded) deep-equals record
+   */
+  appendSealed(entry: AuditInput | AuditControl): SealedRecord {
+    if (this.#seq === U64_MAX) throw new AuditError('BAD_FIELD', 'seq space exhausted');
+    const seq = this.#seq + 1n;
+    const prevHash = this.#hash;
+    const unsealed = 'kind' in entry ? this.#control(entry, seq, prevHash) : this.#decision(entry, seq, prevHash);
+    const body = encodeRecordBody(unsealed);
+    const hash = hashBody(prevHash, body);
+    const record: AuditRecord = { ...unsealed, hash };
+    this.#seq = seq;
+    this.#hash = hash;
+    if (record.lost !== undefined) this.#dropped += record.lost.count;
+    if (this.#every > 0 && seq % BigInt(this.#every) === 0n) this.#onCheckpoint?.(this.checkpoint());
+    return { record, encoded: sealEncoding(body, prevHash, hash) };
+  }
+
+  #decision(input: AuditInput, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {
+    if (input.policyVersion !== this.policyVersion) {
+      throw new AuditError('BAD_FIELD', 'decision policyVersion differs from the chain (the policy is immutable)');
+    }
+    return { ...input, kind: 'decision', seq, prevHash };
+  }
+
+  #control(c: AuditControl, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {
+    const base = {
+      seq, prevHash, timestampNs: c.timestampNs, subjectId: 0n, senderId: 0n, op: 'none', action: '',
+      decision: 'deny', reason: 'none', policyVersion: this.policyVersion,
+    } as const;
+    return c.kind === 'audit-lost' ? { ...base, kind: c.kind, lost: c.lost } : { ...base, kind: c.kind, sink: c.sink };
+  }
+
+  /**
+   * The checkpoint at the last chained record: its seq and hash, the policy version and the records
+   * declared lost so far.
+   *
+   * @example
+   * checkpointToJson(chain.checkpoint()); // { seq: '3', hash: '…', policyVersion: 'sha256:…', dropped: '0' }
+   */
+  checkpoint(): Checkpoint {
+    return { seq: this.#seq, hash: this.#hash, policyVersion: this.policyVersion, dropped: this.#dropped };
+  }
+}

@@ -1,0 +1,250 @@
+import { AuditError } from './audit-error.js';
+import type { AuditChain, SealedRecord } from './audit-chain.js';
+import type { AuditInput, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
+import { formatRecordLine } from './format-record-line.js';
+
+/** The primary store (logd over IPC; policyd provides it). */
+export interface AuditTransport {
+  /**
+   * `false` (synchronously): unavailable right now. A promise: accepted for delivery; it resolves
+   * `true` once the store confirmed the record, `false` (or rejects) if delivery failed later.
+   */
+  offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false;
+}
+
+/** The console. The sink enforces the line budget, not the port. */
+export interface UartPort {
+  write(line: string): void;
+}
+
+/** Options of `AuditSink`. */
+export interface AuditSinkOptions {
+  readonly chain: AuditChain;
+  readonly primary: AuditTransport;
+  readonly uart: UartPort;
+  /** UART lines per outage of the primary (default 64). */
+  readonly uartBudget?: number;
+  /** Records offered to the primary and not yet confirmed (default 64). */
+  readonly maxInFlight?: number;
+  /** Timestamps for control records. */
+  readonly now: () => bigint;
+}
+
+/**
+ * Where the decision record went. `lost`: this decision's own record could not be recorded
+ * anywhere; it is already counted (once) and will be declared by an `audit-lost` record, so the
+ * caller must answer DENY and must NOT record the decision again.
+ */
+export interface AuditOutcome {
+  readonly seq: bigint;
+  readonly destination: 'primary' | 'uart' | 'lost';
+}
+
+/**
+ * Counters. At every moment `recorded + lost + inFlight === chained` and
+ * `recordedDecisions + lostDecisions + inFlightDecisions === decisions`; after `flush()` the
+ * in-flight terms are 0. `recorded` counts records confirmed by the primary or written to the UART.
+ */
+export interface AuditSinkStats {
+  readonly decisions: bigint;
+  readonly chained: bigint;
+  readonly recorded: bigint;
+  readonly recordedDecisions: bigint;
+  readonly toPrimary: bigint;
+  readonly toUart: bigint;
+  readonly lost: bigint;
+  readonly lostDecisions: bigint;
+  readonly inFlight: number;
+  readonly inFlightDecisions: number;
+  readonly sink: AuditSinkName;
+}
+
+interface PendingLoss {
+  fromSeq: bigint;
+  toSeq: bigint;
+  count: bigint;
+  decisions: bigint;
+  lastHash: Uint8Array;
+}
+
+function positive(value: number | undefined, fallback: number, what: string): number {
+  const n = value ?? fallback;
+  if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_FIELD', `${what} must be a non-negative integer`);
+  return n;
+}
+
+/**
+ * The audit sink on policyd's decision path. `record` chains the decision, offers it to the primary
+ * without waiting, falls back to the UART with the full text line (at most `uartBudget` lines per
+ * outage), and otherwise counts it lost in constant memory. Before anything else, a pending loss is
+ * declared by an `audit-lost` record; a change of sink is a `sink-switch` record written to the new
+ * sink. The primary is retried on every record (its `offer` answers synchronously, so no timer is
+ * needed). A delivery that fails after acceptance is re-routed to the UART or counted lost.
+ *
+ * @example
+ * const sink = new AuditSink({ chain, primary: logTransport, uart: { write: console.log }, now: () => kernel.clock.now() });
+ * if (sink.record(input).destination === 'lost') answerDeny();
+ */
+export class AuditSink {
+  readonly #chain: AuditChain;
+  readonly #primary: AuditTransport;
+  readonly #uart: UartPort;
+  readonly #uartBudget: number;
+  readonly #maxInFlight: number;
+  readonly #now: () => bigint;
+  readonly #inFlight = new Set<Promise<void>>();
+  #sink: AuditSinkName = 'primary';
+  #uartUsed = 0;
+  #pending: PendingLoss | undefined;
+  #inFlightDecisions = 0;
+  #decisions = 0n;
+  #chained = 0n;
+  #toPrimary = 0n;
+  #toUart = 0n;
+  #recordedDecisions = 0n;
+  #lost = 0n;
+  #lostDecisions = 0n;
+
+  constructor(options: AuditSinkOptions) {
+    this.#chain = options.chain;
+    this.#primary = options.primary;
+    this.#uart = options.uart;
+    this.#uartBudget = positive(options.uartBudget, 64, 'uartBudget');
+    this.#maxInFlight = positive(options.maxInFlight, 64, 'maxInFlight');
+    this.#now = options.now;
+  }
+
+  /**
+   * Chains and routes one decision record. Invalid input throws `AuditError` before anything is
+   * chained (the caller answers DENY).
+   *
+   * @example
+   * sink.record(input); // { seq: 7n, destination: 'primary' }
+   */
+  record(input: AuditInput): AuditOutcome {
+    if (this.#pending !== undefined) {
+      const lost: AuditLost = { ...this.#pending };
+      this.#pending = undefined;
+      this.#emit(this.#chain.appendSealed({ kind: 'audit-lost', timestampNs: this.#now(), lost }));
+    }
+    const sealed = this.#chain.appendSealed(input);
+    this.#decisions++;
+    return { seq: sealed.record.seq, destination: this.#emit(sealed) };
+  }
+
+  #emit(sealed: SealedRecord): AuditOutcome['destination'] {
+    this.#chained++;
+    if (this.#offer(sealed)) {
+      if (this.#sink === 'uart') {
+        this.#sink = 'primary';
+        const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'primary' });
+        this.#chained++;
+        if (!this.#offer(sw)) this.#toUartOrLost(sw.record);
+      }
+      return 'primary';
+    }
+    if (this.#sink === 'primary') {
+      this.#sink = 'uart';
+      this.#uartUsed = 0;
+      const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'uart' });
+      this.#chained++;
+      this.#toUartOrLost(sw.record);
+    }
+    return this.#toUartOrLost(sealed.record);
+  }
+
+  #offer({ record, encoded }: SealedRecord): boolean {
+    if (this.#inFlight.size >= this.#maxInFlight) return false;
+    let accepted: Promise<boolean> | false;
+    try {
+      accepted = this.#primary.offer(record, encoded);
+    } catch {
+      accepted = false;
+    }
+    if (accepted === false) return false;
+    const decision = record.kind === 'decision';
+    if (decision) this.#inFlightDecisions++;
+    const settled = Promise.resolve(accepted).then(
+      (ok) => ok === true,
+      () => false,
+    ).then((ok) => {
+      this.#inFlight.delete(settled);
+      if (decision) this.#inFlightDecisions--;
+      if (ok) {
+        this.#toPrimary++;
+        if (decision) this.#recordedDecisions++;
+        if (this.#sink === 'primary') this.#uartUsed = 0;
+      } else {
+        this.#toUartOrLost(record);
+      }
+    });
+    this.#inFlight.add(settled);
+    return true;
+  }
+
+  #toUartOrLost(record: AuditRecord): 'uart' | 'lost' {
+    if (this.#uartUsed < this.#uartBudget) {
+      this.#uartUsed++;
+      try {
+        this.#uart.write(formatRecordLine(record));
+        this.#toUart++;
+        if (record.kind === 'decision') this.#recordedDecisions++;
+        return 'uart';
+      } catch {
+        // A console that throws recorded nothing: fall through to counting the loss.
+      }
+    }
+    this.#markLost(record);
+    return 'lost';
+  }
+
+  #markLost(record: AuditRecord): void {
+    this.#lost++;
+    const decision = record.kind === 'decision' ? 1n : 0n;
+    this.#lostDecisions += decision;
+    const p = this.#pending;
+    // A lost audit-lost record takes its declaration with it: the range folds into the pending one.
+    const carried = record.lost;
+    const fromSeq = [record.seq, carried?.fromSeq, p?.fromSeq].reduce<bigint>((a, b) => (b !== undefined && b < a ? b : a), record.seq);
+    const next: PendingLoss = {
+      fromSeq,
+      toSeq: p !== undefined && p.toSeq > record.seq ? p.toSeq : record.seq,
+      count: (p?.count ?? 0n) + (carried?.count ?? 0n) + 1n,
+      decisions: (p?.decisions ?? 0n) + (carried?.decisions ?? 0n) + decision,
+      lastHash: p !== undefined && p.toSeq > record.seq ? p.lastHash : record.hash,
+    };
+    this.#pending = next;
+  }
+
+  /**
+   * The counters (see `AuditSinkStats` for the invariants they keep).
+   *
+   * @example
+   * const s = sink.stats(); s.recorded + s.lost + BigInt(s.inFlight) === s.chained; // true
+   */
+  stats(): AuditSinkStats {
+    return {
+      decisions: this.#decisions,
+      chained: this.#chained,
+      recorded: this.#toPrimary + this.#toUart,
+      recordedDecisions: this.#recordedDecisions,
+      toPrimary: this.#toPrimary,
+      toUart: this.#toUart,
+      lost: this.#lost,
+      lostDecisions: this.#lostDecisions,
+      inFlight: this.#inFlight.size,
+      inFlightDecisions: this.#inFlightDecisions,
+      sink: this.#sink,
+    };
+  }
+
+  /**
+   * Waits until every delivery in flight has settled (and been re-routed or counted if it failed).
+   *
+   * @example
+   * await sink.flush(); sink.stats().inFlight; // 0
+   */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+}

@@ -1,0 +1,81 @@
+import { FrameReader, IpcError } from '@nexus/ipc';
+import { AuditError } from './audit-error.js';
+import { AUDIT_LIMITS, type AuditLost, type AuditRecord } from './audit-record.js';
+import { FLAG } from './encode-record.js';
+import { toHex } from './hex.js';
+import { validateRecord } from './validate-record.js';
+
+const KNOWN_FLAGS = Object.values(FLAG).reduce((a, b) => a | b, 0);
+
+function pick<T>(set: readonly T[], index: number, what: string): T {
+  const value = set[index];
+  if (value === undefined) throw new AuditError('BAD_FIELD', `${what} byte ${index} is not in its closed set`);
+  return value;
+}
+
+/**
+ * Decodes a binary v1 record (see `encodeRecord`). Checks the size bound, the version, every
+ * field (bounds, closed sets, kind rules) and the exact length; throws only `AuditError`. The hash
+ * is not checked against the content here: that is `verifyChain`'s job.
+ *
+ * @example
+ * decodeRecord(encodeRecord(record)); // deep-equals record
+ */
+export function decodeRecord(bytes: Uint8Array): AuditRecord {
+  if (!(bytes instanceof Uint8Array)) throw new AuditError('MALFORMED', 'record must be a Uint8Array');
+  if (bytes.byteLength > AUDIT_LIMITS.maxRecordBytes) {
+    throw new AuditError('TOO_LARGE', `record of ${bytes.byteLength} bytes exceeds ${AUDIT_LIMITS.maxRecordBytes}`);
+  }
+  if (bytes.byteLength === 0) throw new AuditError('MALFORMED', 'empty record');
+  if (bytes[0] !== AUDIT_LIMITS.version) throw new AuditError('UNSUPPORTED_VERSION', `record version ${bytes[0]}`);
+  let record: AuditRecord;
+  try {
+    record = read(new FrameReader(bytes));
+  } catch (cause) {
+    if (cause instanceof IpcError) throw new AuditError('MALFORMED', cause.message, { cause });
+    throw cause;
+  }
+  validateRecord(record);
+  return record;
+}
+
+function read(r: FrameReader): AuditRecord {
+  r.u8();
+  const kind = pick(AUDIT_LIMITS.kinds, r.u8(), 'kind');
+  const flags = r.u8();
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new AuditError('BAD_FIELD', `unknown flag bits 0x${flags.toString(16)}`);
+  const op = pick(AUDIT_LIMITS.ops, r.u8(), 'op');
+  const decision = pick(['allow', 'deny'] as const, r.u8(), 'decision');
+  const reason = pick(AUDIT_LIMITS.reasons, r.u8(), 'reason');
+  const seq = r.u64();
+  const timestampNs = r.u64();
+  const subjectId = r.u64();
+  const senderId = r.u64();
+  const claimedId = flags & FLAG.claimed ? r.u64() : undefined;
+  const action = r.str8(AUDIT_LIMITS.maxAction);
+  const target = flags & FLAG.target ? r.str8(AUDIT_LIMITS.maxTarget) : undefined;
+  const rule = flags & FLAG.rule ? r.str8(AUDIT_LIMITS.maxRule) : undefined;
+  const policyVersion = `sha256:${toHex(r.bytes(32))}`;
+  const nonce = flags & FLAG.nonce ? r.u64() : undefined;
+  let lost: AuditLost | undefined;
+  if (flags & FLAG.lost) {
+    lost = { fromSeq: r.u64(), toSeq: r.u64(), count: r.u64(), decisions: r.u64(), lastHash: r.bytes(32) };
+  }
+  const sink = flags & FLAG.sink ? pick(AUDIT_LIMITS.sinks, r.u8(), 'sink') : undefined;
+  const prevHash = r.bytes(32);
+  const hash = r.bytes(32);
+  r.end();
+  return {
+    kind, seq, timestampNs, subjectId, senderId,
+    ...(claimedId === undefined ? {} : { claimedId }),
+    op, action,
+    ...(target === undefined ? {} : { target }),
+    decision, reason,
+    ...(rule === undefined ? {} : { rule }),
+    policyVersion,
+    ...(nonce === undefined ? {} : { nonce }),
+    ...(lost === undefined ? {} : { lost }),
+    ...(sink === undefined ? {} : { sink }),
+    prevHash, hash,
+  };
+}

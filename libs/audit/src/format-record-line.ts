@@ -1,0 +1,48 @@
+import { serviceIdFromName } from '@nexus/ipc';
+import type { AuditRecord } from './audit-record.js';
+import { toHex } from './hex.js';
+import { validateRecord } from './validate-record.js';
+
+/** @internal `0x` + 16 lowercase hex digits: how ids appear in lines. */
+export function hexId(id: bigint): string {
+  return `0x${id.toString(16).padStart(16, '0')}`;
+}
+
+/**
+ * The original's line: `audit v1 op=<op> decision=<allow|deny> subject=0x<16 hex>
+ * [target=0x<16 hex of serviceIdFromName(target)>] reason=<reason>`. At most 152 bytes; used as
+ * the logd message text.
+ *
+ * @example
+ * formatRecordSummary(record); // 'audit v1 op=check decision=allow subject=0x866cecf1b02a841b reason=policy-allow'
+ */
+export function formatRecordSummary(r: AuditRecord): string {
+  validateRecord(r);
+  const target = r.target === undefined ? '' : ` target=${hexId(serviceIdFromName(r.target))}`;
+  return `audit v1 op=${r.op} decision=${r.decision} subject=${hexId(r.subjectId)}${target} reason=${r.reason}`;
+}
+
+/**
+ * The full text record: the summary prefix, then `key=value` pairs for every other field in a
+ * fixed order: `seq ts sender [claimed] kind action [tname] [rule] ver [nonce] [lost] [sink] prev
+ * hash`. Strings are percent-encoded (`encodeURIComponent`), so spaces and `=` cannot split a pair;
+ * `lost` is `from:to:count:decisions:lastHashHex`. `parseRecordLine` inverts it exactly.
+ *
+ * @example
+ * parseRecordLine(formatRecordLine(record)); // deep-equals record
+ */
+export function formatRecordLine(r: AuditRecord): string {
+  let line = `${formatRecordSummary(r)} seq=${r.seq} ts=${r.timestampNs} sender=${hexId(r.senderId)}`;
+  if (r.claimedId !== undefined) line += ` claimed=${hexId(r.claimedId)}`;
+  line += ` kind=${r.kind} action=${encodeURIComponent(r.action)}`;
+  if (r.target !== undefined) line += ` tname=${encodeURIComponent(r.target)}`;
+  if (r.rule !== undefined) line += ` rule=${encodeURIComponent(r.rule)}`;
+  line += ` ver=${r.policyVersion}`;
+  if (r.nonce !== undefined) line += ` nonce=${hexId(r.nonce)}`;
+  if (r.lost !== undefined) {
+    const l = r.lost;
+    line += ` lost=${l.fromSeq}:${l.toSeq}:${l.count}:${l.decisions}:${toHex(l.lastHash)}`;
+  }
+  if (r.sink !== undefined) line += ` sink=${r.sink}`;
+  return `${line} prev=${toHex(r.prevHash)} hash=${toHex(r.hash)}`;
+}

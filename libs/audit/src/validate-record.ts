@@ -1,0 +1,98 @@
+import { AuditError } from './audit-error.js';
+import { AUDIT_LIMITS, type AuditInput, type AuditRecord } from './audit-record.js';
+
+const U64_MAX = 0xffffffffffffffffn;
+const VERSION = /^sha256:[0-9a-f]{64}$/;
+const encoder = new TextEncoder();
+// In u-mode a valid pair is one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A record before its hash is known: what `hashRecord` covers. */
+export type UnsealedRecord = Omit<AuditRecord, 'hash'> & { readonly hash?: Uint8Array };
+
+function fail(message: string): never {
+  throw new AuditError('BAD_FIELD', message);
+}
+
+function u64(value: unknown, what: string): void {
+  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) fail(`${what} must be a u64 bigint`);
+}
+
+function text(value: unknown, max: number, what: string): void {
+  if (typeof value !== 'string' || LONE_SURROGATE.test(value)) fail(`${what} must be a well-formed string`);
+  if (value.length > max || encoder.encode(value).byteLength > max) fail(`${what} exceeds ${max} bytes`);
+}
+
+function hash32(value: unknown, what: string): void {
+  if (!(value instanceof Uint8Array) || value.byteLength !== 32) fail(`${what} must be 32 bytes`);
+}
+
+function oneOf<T>(value: unknown, set: readonly T[], what: string): void {
+  if (!set.includes(value as T)) fail(`${what} is not in its closed set`);
+}
+
+/**
+ * Checks the fields of a decision input: u64 ranges, byte bounds, closed sets, the version format,
+ * and that `allow` goes with reason `policy-allow` and nothing else. Throws `AuditError('BAD_FIELD')`.
+ *
+ * @example
+ * validateInput({ ...input, action: 'x'.repeat(49) }); // throws BAD_FIELD
+ */
+export function validateInput(r: AuditInput): void {
+  u64(r.timestampNs, 'timestampNs');
+  u64(r.subjectId, 'subjectId');
+  u64(r.senderId, 'senderId');
+  if (r.claimedId !== undefined) u64(r.claimedId, 'claimedId');
+  if (r.nonce !== undefined) u64(r.nonce, 'nonce');
+  oneOf(r.op, AUDIT_LIMITS.ops, 'op');
+  oneOf(r.reason, AUDIT_LIMITS.reasons, 'reason');
+  oneOf(r.decision, ['allow', 'deny'], 'decision');
+  text(r.action, AUDIT_LIMITS.maxAction, 'action');
+  if (r.target !== undefined) text(r.target, AUDIT_LIMITS.maxTarget, 'target');
+  if (r.rule !== undefined) text(r.rule, AUDIT_LIMITS.maxRule, 'rule');
+  if (typeof r.policyVersion !== 'string' || !VERSION.test(r.policyVersion)) {
+    fail('policyVersion must be sha256:<64 lowercase hex>');
+  }
+  if ((r.decision === 'allow') !== (r.reason === 'policy-allow')) fail('allow goes with reason policy-allow only');
+}
+
+/**
+ * Checks every field of a record (hash optional) and the rules that tie fields to the kind: a
+ * decision has a real op and reason and no control payload; a control record has op `none`,
+ * reason `none`, decision `deny`, ids 0, action '' and exactly its own payload (`lost` with
+ * `1 ≤ fromSeq ≤ toSeq < seq`, `1 ≤ count ≤ toSeq - fromSeq + 1`, `decisions ≤ count`; or `sink`).
+ *
+ * @example
+ * validateRecord(record); // returns nothing, or throws AuditError('BAD_FIELD')
+ */
+export function validateRecord(r: UnsealedRecord): void {
+  validateInput(r);
+  u64(r.seq, 'seq');
+  if (r.seq === 0n) fail('seq starts at 1');
+  hash32(r.prevHash, 'prevHash');
+  if (r.hash !== undefined) hash32(r.hash, 'hash');
+  oneOf(r.kind, AUDIT_LIMITS.kinds, 'kind');
+  if (r.kind === 'decision') {
+    if (r.op === 'none' || r.reason === 'none') fail('a decision needs a real op and reason');
+    if (r.lost !== undefined || r.sink !== undefined) fail('a decision carries no control payload');
+    return;
+  }
+  const control =
+    r.op === 'none' && r.reason === 'none' && r.decision === 'deny' && r.action === '' &&
+    r.subjectId === 0n && r.senderId === 0n && r.claimedId === undefined && r.target === undefined &&
+    r.rule === undefined && r.nonce === undefined;
+  if (!control) fail(`a ${r.kind} record carries only its control payload`);
+  if (r.kind === 'sink-switch') {
+    if (r.lost !== undefined) fail('a sink-switch carries no lost range');
+    oneOf(r.sink, AUDIT_LIMITS.sinks, 'sink');
+    return;
+  }
+  if (r.sink !== undefined || r.lost === undefined) fail('an audit-lost record carries exactly a lost range');
+  const { fromSeq, toSeq, count, decisions, lastHash } = r.lost;
+  for (const [value, what] of [[fromSeq, 'lost.fromSeq'], [toSeq, 'lost.toSeq'], [count, 'lost.count'], [decisions, 'lost.decisions']] as const) {
+    u64(value, what);
+  }
+  hash32(lastHash, 'lost.lastHash');
+  if (fromSeq < 1n || fromSeq > toSeq || toSeq >= r.seq) fail('lost range must satisfy 1 ≤ fromSeq ≤ toSeq < seq');
+  if (count < 1n || count > toSeq - fromSeq + 1n || decisions > count) fail('lost counts out of range');
+}

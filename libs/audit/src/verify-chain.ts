@@ -1,0 +1,116 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AuditError } from './audit-error.js';
+import type { AuditLost, AuditRecord } from './audit-record.js';
+import type { Checkpoint } from './checkpoint.js';
+import { hashRecord } from './hash-record.js';
+
+/** How a chain breaks, at its first break. */
+export type ChainBreakKind =
+  | 'gap'
+  | 'prev-mismatch'
+  | 'hash-mismatch'
+  | 'reordered'
+  | 'truncated'
+  | 'checkpoint-mismatch'
+  | 'duplicate';
+
+/** The result of `verifyChain`: the verified span, or the first break. */
+export type VerifyResult =
+  | { readonly ok: true; readonly count: number; readonly lastSeq: bigint; readonly lastHash: Uint8Array }
+  | { readonly ok: false; readonly index: number; readonly seq: bigint; readonly kind: ChainBreakKind; readonly detail: string };
+
+const ZERO_HASH = new Uint8Array(32);
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+}
+
+/**
+ * Verifies records in seq order and returns the FIRST break. Rules, per record:
+ * seq strictly increasing (`duplicate` for a repeated seq, `reordered` for a smaller one); a missing
+ * seq must lie in the range of an `audit-lost` record later in the list (else `gap`); `prevHash` must
+ * equal the previous record's hash (or the declared `lastHash` when the previous seq is the end of a
+ * declared loss; 32 zero bytes at seq 1) (`prev-mismatch`); `hash` must equal
+ * `hashRecord(prevHash, record)` (`hash-mismatch`); a record whose fields fail validation is a
+ * `hash-mismatch` too. Without a checkpoint the list may be any window of a journal. With one, the
+ * list must start at seq 1 (`truncated`), contain the checkpoint's seq with its hash, share its
+ * policy version and declare exactly `dropped` losses up to it (`checkpoint-mismatch`), and must
+ * not end before it (`truncated`): then any modified, deleted, inserted, reordered or trailing
+ * truncated record is detected.
+ *
+ * @example
+ * verifyChain(records, chain.checkpoint()); // { ok: true, count: 3, lastSeq: 3n, lastHash }
+ */
+export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkpoint): VerifyResult {
+  const brk = (index: number, seq: bigint, kind: ChainBreakKind, detail: string): VerifyResult => ({ ok: false, index, seq, kind, detail });
+  // Loss declarations, by the seq of the declaring record (a declaration covers only earlier seqs).
+  const declared: { readonly at: bigint; readonly lost: AuditLost }[] = [];
+  for (const r of records) {
+    if (r.kind === 'audit-lost' && r.lost !== undefined && r.lost.toSeq < r.seq) declared.push({ at: r.seq, lost: r.lost });
+  }
+  // The first seq in from..to that no declaration covers; steps range by range, never seq by seq.
+  const uncovered = (from: bigint, to: bigint): bigint | undefined => {
+    let cursor = from;
+    while (cursor <= to) {
+      let reach = -1n;
+      for (const d of declared) if (d.lost.fromSeq <= cursor && cursor <= d.lost.toSeq && d.lost.toSeq > reach) reach = d.lost.toSeq;
+      if (reach < 0n) return cursor;
+      cursor = reach + 1n;
+    }
+    return undefined;
+  };
+
+  if (checkpoint !== undefined && records.length > 0 && records[0]?.seq !== 1n) {
+    return brk(0, records[0]?.seq ?? 0n, 'truncated', 'with a checkpoint the records must start at seq 1');
+  }
+  let dropped = 0n;
+  let checkpointSeen = false;
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index] as AuditRecord;
+    const prev = records[index - 1];
+    if (prev !== undefined) {
+      if (r.seq === prev.seq) return brk(index, r.seq, 'duplicate', `seq ${r.seq} appears twice`);
+      if (r.seq < prev.seq) return brk(index, r.seq, 'reordered', `seq ${r.seq} after seq ${prev.seq}`);
+      const missing = uncovered(prev.seq + 1n, r.seq - 1n);
+      if (missing !== undefined) return brk(index, r.seq, 'gap', `seq ${missing} is missing and no audit-lost record declares it`);
+    }
+    let expectedPrev: Uint8Array | undefined;
+    if (r.seq === 1n) expectedPrev = ZERO_HASH;
+    else if (prev !== undefined && prev.seq === r.seq - 1n) expectedPrev = prev.hash;
+    else expectedPrev = declared.find((d) => d.lost.toSeq === r.seq - 1n)?.lost.lastHash;
+    if (expectedPrev !== undefined && !same(r.prevHash, expectedPrev)) {
+      return brk(index, r.seq, 'prev-mismatch', `prevHash of seq ${r.seq} does not match the hash before it`);
+    }
+    let hash: Uint8Array;
+    try {
+      hash = hashRecord(r.prevHash, r);
+    } catch (cause) {
+      if (!(cause instanceof AuditError)) throw cause;
+      return brk(index, r.seq, 'hash-mismatch', `record fields are invalid: ${cause.message}`);
+    }
+    if (!(r.hash instanceof Uint8Array) || !same(r.hash, hash)) {
+      return brk(index, r.seq, 'hash-mismatch', `hash of seq ${r.seq} does not match its content`);
+    }
+    if (checkpoint !== undefined && r.seq <= checkpoint.seq) {
+      if (r.lost !== undefined) dropped += r.lost.count;
+      if (r.policyVersion !== checkpoint.policyVersion) {
+        return brk(index, r.seq, 'checkpoint-mismatch', 'policy version differs from the checkpoint');
+      }
+      if (r.seq === checkpoint.seq) {
+        checkpointSeen = true;
+        if (!same(r.hash, checkpoint.hash)) return brk(index, r.seq, 'checkpoint-mismatch', `hash at seq ${r.seq} differs from the checkpoint`);
+        if (dropped !== checkpoint.dropped) {
+          return brk(index, r.seq, 'checkpoint-mismatch', `${dropped} record(s) declared lost, the checkpoint says ${checkpoint.dropped}`);
+        }
+      }
+    }
+    if (checkpoint !== undefined && !checkpointSeen && r.seq > checkpoint.seq) {
+      return brk(index, r.seq, 'checkpoint-mismatch', `no record at checkpoint seq ${checkpoint.seq}`);
+    }
+  }
+  const last = records.at(-1);
+  if (checkpoint !== undefined && !checkpointSeen && checkpoint.seq > 0n) {
+    return brk(records.length, last?.seq ?? 0n, 'truncated', `records end before checkpoint seq ${checkpoint.seq}`);
+  }
+  return { ok: true, count: records.length, lastSeq: last?.seq ?? 0n, lastHash: last?.hash ?? ZERO_HASH };
+}
