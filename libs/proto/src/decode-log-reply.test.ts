@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeLogReply } from './decode-log-reply.js';
+import { encodeLogReply } from './encode-log-reply.js';
+import { LO_MAX_REPLY, LO_ZERO_STATS, type LogOp, type LogReply, type LogReplyHeader, type LogReplyInput, type LogStats } from './lo-wire.js';
+import { ProtoError } from './proto-error.js';
+
+const u64 = (n: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
+const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ProtoError) return error.code;
+    throw error;
+  }
+  return 'ok';
+}
+
+const STATS: LogStats = {
+  general: { total: 10n, dropped: 2n, highWater: 8, count: 7, bytes: 700 },
+  audit: { total: 5n, dropped: 0n, highWater: 5, count: 5, bytes: 300 },
+  rejectedForged: 1n,
+};
+const statsBytes = [...u64(10n), ...u64(2n), ...u32(8), ...u32(7), ...u32(700), ...u64(5n), ...u64(0n), ...u32(5), ...u32(5), ...u32(300), ...u64(1n)];
+
+const golden: ReadonlyArray<{ name: string; reply: LogReply; bytes: number[] }> = [
+  {
+    name: 'v1 APPEND ok id 7 dropped 1',
+    reply: { version: 1, op: 1, status: 0, recordId: 7n, dropped: 1n },
+    bytes: [0x4c, 0x4f, 0x01, 0x81, 0x00, ...u64(7n), ...u64(1n)],
+  },
+  {
+    name: 'v2 APPEND denied nonce 3',
+    reply: { version: 2, nonce: 3n, op: 1, status: 4, recordId: 0n, dropped: 0n },
+    bytes: [0x4c, 0x4f, 0x02, 0x81, ...u64(3n), 0x04, ...u64(0n), ...u64(0n)],
+  },
+  {
+    name: 'v2 QUERY ok two records, next cursor 9',
+    reply: { version: 2, nonce: 1n, op: 2, status: 0, records: [frame(0xaa), frame(0xbb, 0xcc)], nextCursor: 9n },
+    bytes: [0x4c, 0x4f, 0x02, 0x82, ...u64(1n), 0x00, 0x02, 0x00, ...u64(9n), 0x01, 0x00, 0xaa, 0x02, 0x00, 0xbb, 0xcc],
+  },
+  {
+    name: 'v1 QUERY denied',
+    reply: { version: 1, op: 2, status: 4, records: [], nextCursor: 0n },
+    bytes: [0x4c, 0x4f, 0x01, 0x82, 0x04, 0x00, 0x00, ...u64(0n)],
+  },
+  {
+    name: 'v2 STATS ok',
+    reply: { version: 2, nonce: 2n, op: 3, status: 0, stats: STATS },
+    bytes: [0x4c, 0x4f, 0x02, 0x83, ...u64(2n), 0x00, ...statsBytes],
+  },
+  {
+    name: 'v1 STATS unsupported',
+    reply: { version: 1, op: 3, status: 2, stats: LO_ZERO_STATS },
+    bytes: [0x4c, 0x4f, 0x01, 0x83, 0x02, ...new Array<number>(64).fill(0)],
+  },
+];
+
+function toInput(reply: LogReply): LogReplyInput {
+  if (reply.op !== 2) return reply;
+  const { records, ...rest } = reply;
+  return { ...rest, entries: records.map((bytes, i) => ({ cursor: BigInt(i + 1), bytes })) };
+}
+
+const header = (r: LogReply): LogReplyHeader & { op: LogOp } => ({ version: r.version, op: r.op, ...(r.nonce === undefined ? {} : { nonce: r.nonce }) });
+
+describe(encodeLogReply, () => {
+  for (const { name, reply, bytes } of golden) {
+    it(`encodes ${name}`, () => expect([...encodeLogReply(toInput(reply))]).toEqual(bytes));
+  }
+
+  it('stops before LO_MAX_REPLY and sets next_cursor to the first record left out', () => {
+    const entries = Array.from({ length: 10 }, (_, i) => ({ cursor: BigInt(100 + i), bytes: new Uint8Array(500).fill(i) }));
+    const bytes = encodeLogReply({ version: 2, nonce: 1n, op: 2, status: 0, entries, nextCursor: 0n });
+    expect(bytes.byteLength).toBeLessThanOrEqual(LO_MAX_REPLY);
+    const reply = decodeLogReply(bytes, { version: 2, op: 2, nonce: 1n });
+    expect(reply).toMatchObject({ op: 2, nextCursor: 108n });
+    if (reply.op === 2) expect(reply.records.map((r) => r[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('fills exactly to 4096 bytes when the records fit', () => {
+    const room = LO_MAX_REPLY - (4 + 8 + 1 + 2 + 8) - 2;
+    const bytes = encodeLogReply({ version: 2, nonce: 1n, op: 2, status: 0, entries: [{ cursor: 1n, bytes: new Uint8Array(room) }], nextCursor: 0n });
+    expect(bytes.byteLength).toBe(LO_MAX_REPLY);
+  });
+
+  it('keeps the caller nextCursor when every record fits', () => {
+    const bytes = encodeLogReply({ version: 1, op: 2, status: 0, entries: [{ cursor: 1n, bytes: frame(1) }], nextCursor: 42n });
+    expect(decodeLogReply(bytes, { version: 1, op: 2 })).toMatchObject({ nextCursor: 42n });
+  });
+
+  const bad: ReadonlyArray<{ name: string; reply: LogReplyInput }> = [
+    { name: 'test_reject_encode_record_that_can_never_fit', reply: { version: 1, op: 2, status: 0, entries: [{ cursor: 1n, bytes: new Uint8Array(4096) }] } },
+    { name: 'test_reject_encode_empty_record', reply: { version: 1, op: 2, status: 0, entries: [{ cursor: 1n, bytes: frame() }] } },
+    {
+      name: 'test_reject_encode_cursor_0_when_paging',
+      reply: { version: 1, op: 2, status: 0, entries: [1, 2].map(() => ({ cursor: 0n, bytes: new Uint8Array(2500) })) },
+    },
+    { name: 'test_reject_encode_records_on_denied', reply: { version: 1, op: 2, status: 4, entries: [{ cursor: 1n, bytes: frame(1) }] } },
+    { name: 'test_reject_encode_record_id_on_denied', reply: { version: 1, op: 1, status: 4, recordId: 1n, dropped: 0n } },
+    { name: 'test_reject_encode_stats_on_malformed', reply: { version: 1, op: 3, status: 1, stats: STATS } },
+    { name: 'test_reject_encode_status_5', reply: { version: 1, op: 1, status: 5 as 0, recordId: 0n, dropped: 0n } },
+    { name: 'test_reject_encode_v2_without_nonce', reply: { version: 2, op: 1, status: 0, recordId: 0n, dropped: 0n } },
+    { name: 'test_reject_encode_high_water_2^32', reply: { version: 1, op: 3, status: 0, stats: { ...STATS, audit: { ...STATS.audit, highWater: 2 ** 32 } } } },
+  ];
+  for (const { name, reply } of bad) {
+    it(name, () => expect(codeOf(() => encodeLogReply(reply))).toBe('BAD_VALUE'));
+  }
+});
+
+describe(decodeLogReply, () => {
+  for (const { name, reply, bytes } of golden) {
+    it(`decodes ${name}`, () => expect(decodeLogReply(Uint8Array.from(bytes), header(reply))).toEqual(reply));
+  }
+
+  const q = { version: 2, op: 2, nonce: 1n } as const;
+  const qHead = [0x4c, 0x4f, 0x02, 0x82, ...u64(1n)];
+  const rejects: ReadonlyArray<{ name: string; bytes: Uint8Array; code: string }> = [
+    { name: 'test_reject_reply_nonce_mismatch', bytes: frame(0x4c, 0x4f, 2, 0x82, ...u64(2n), 0, 0, 0, ...u64(0n)), code: 'MISMATCH' },
+    { name: 'test_reject_reply_wrong_op', bytes: frame(0x4c, 0x4f, 2, 0x83, ...u64(1n), 0, 0, 0, ...u64(0n)), code: 'MISMATCH' },
+    { name: 'test_reject_reply_wrong_version', bytes: frame(0x4c, 0x4f, 1, 0x82, 0, 0, 0, ...u64(0n)), code: 'MISMATCH' },
+    { name: 'test_reject_reply_bad_magic', bytes: frame(0x4b, 0x53, 2, 0x82, ...u64(1n), 0, 0, 0, ...u64(0n)), code: 'MALFORMED' },
+    { name: 'test_reject_reply_status_5', bytes: frame(...qHead, 5, 0, 0, ...u64(0n)), code: 'MALFORMED' },
+    { name: 'test_reject_reply_count_beyond_records', bytes: frame(...qHead, 0, 2, 0, ...u64(0n), 1, 0, 0xaa), code: 'MALFORMED' },
+    { name: 'test_reject_reply_trailing_byte', bytes: frame(...qHead, 0, 1, 0, ...u64(0n), 1, 0, 0xaa, 0), code: 'MALFORMED' },
+    { name: 'test_reject_reply_empty_record', bytes: frame(...qHead, 0, 1, 0, ...u64(0n), 0, 0), code: 'MALFORMED' },
+    { name: 'test_reject_reply_records_on_denied', bytes: frame(...qHead, 4, 1, 0, ...u64(0n), 1, 0, 0xaa), code: 'MALFORMED' },
+    { name: 'test_reject_reply_truncated_header', bytes: frame(...qHead, 0, 0), code: 'MALFORMED' },
+    { name: 'test_reject_reply_4097_bytes', bytes: new Uint8Array(4097), code: 'TOO_LARGE' },
+  ];
+  for (const { name, bytes, code } of rejects) {
+    it(name, () => expect(codeOf(() => decodeLogReply(bytes, q))).toBe(code));
+  }
+
+  it('test_reject_reply_append_id_on_denied', () => {
+    expect(codeOf(() => decodeLogReply(frame(0x4c, 0x4f, 1, 0x81, 4, ...u64(1n), ...u64(0n)), { version: 1, op: 1 }))).toBe('MALFORMED');
+  });
+
+  it('property: random bytes throw nothing but ProtoError; a result answers what was expected', () => {
+    const exp = fc.record({ version: fc.constantFrom(1 as const, 2 as const), op: fc.constantFrom(1 as const, 2 as const, 3 as const) });
+    fc.assert(
+      fc.property(exp, fc.uint8Array({ maxLength: 120 }), ({ version, op }, tail) => {
+        const hdr = version === 1 ? { version, op } : { version, op, nonce: 0n };
+        for (const bytes of [tail, Uint8Array.from([0x4c, 0x4f, version, op | 0x80, ...(version === 2 ? u64(0n) : []), ...tail])]) {
+          try {
+            expect(decodeLogReply(bytes, hdr)).toMatchObject(hdr);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProtoError);
+          }
+        }
+      }),
+    );
+  });
+
+  it('property: QUERY encode → decode keeps records in order, never over 4096 bytes', () => {
+    const entries = fc.array(fc.uint8Array({ minLength: 1, maxLength: 900 }), { maxLength: 12 });
+    fc.assert(
+      fc.property(entries, (records) => {
+        const bytes = encodeLogReply({ version: 2, nonce: 5n, op: 2, status: 0, entries: records.map((b, i) => ({ cursor: BigInt(i + 1), bytes: b })) });
+        expect(bytes.byteLength).toBeLessThanOrEqual(LO_MAX_REPLY);
+        const reply = decodeLogReply(bytes, { version: 2, op: 2, nonce: 5n });
+        if (reply.op !== 2) throw new Error('expected a QUERY reply');
+        expect(reply.records).toEqual(records.slice(0, reply.records.length));
+        expect(reply.nextCursor).toBe(reply.records.length === records.length ? 0n : BigInt(reply.records.length + 1));
+      }),
+    );
+  });
+});
