@@ -1,0 +1,94 @@
+import { LO_MAX_RECORD } from '@nexus/proto';
+import type { JournalBounds } from './journal.js';
+import { LogdError } from './logd-error.js';
+
+/**
+ * Boot configuration of logd. `auditWriter` is the kernel id allowed to append to the audit
+ * journal (the harness passes policyd's id): wiring, not a policy rule.
+ *
+ * @example
+ * const options: LogdOptions = { auditWriter: policyd.serviceId, general: { maxRecords: 256 } };
+ */
+export interface LogdOptions {
+  readonly auditWriter: bigint;
+  /** Audit journal bounds; default 4096 records / 2 MiB. */
+  readonly audit?: Partial<JournalBounds>;
+  /** General journal bounds; default 1024 records / 512 KiB. */
+  readonly general?: Partial<JournalBounds>;
+  /** How long a QUERY waits for policyd's answer before it is DENIED; default 200 ms. */
+  readonly policyTimeoutMs?: number;
+  /** Messages that may wait at logd's endpoint; default 64. */
+  readonly queueDepth?: number;
+  /** Where logd prints its one start line (no record content ever goes there). */
+  readonly console?: (line: string) => void;
+}
+
+/**
+ * {@link LogdOptions} with every default applied and every bound checked.
+ *
+ * @example
+ * const resolved: ResolvedLogdOptions = resolveLogdOptions({ auditWriter: 1n });
+ */
+export interface ResolvedLogdOptions {
+  readonly auditWriter: bigint;
+  readonly audit: JournalBounds;
+  readonly general: JournalBounds;
+  readonly policyTimeoutMs: number;
+  readonly queueDepth: number;
+  readonly console: ((line: string) => void) | undefined;
+}
+
+/** The limits the options are checked against. */
+export const LOGD_LIMITS: {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly maxPolicyTimeoutMs: number;
+  readonly maxQueueDepth: number;
+} = Object.freeze({ maxRecords: 65_536, maxBytes: 64 * 1024 * 1024, maxPolicyTimeoutMs: 10_000, maxQueueDepth: 1024 });
+
+const KNOWN = ['auditWriter', 'audit', 'general', 'policyTimeoutMs', 'queueDepth', 'console'];
+
+function int(value: unknown, fallback: number, min: number, max: number, what: string): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new LogdError('INVALID_OPTION', `${what} must be an integer in ${min}..${max}`);
+  }
+  return v;
+}
+
+function bounds(value: Partial<JournalBounds> | undefined, fallback: JournalBounds, what: string): JournalBounds {
+  const b = value ?? {};
+  return Object.freeze({
+    maxRecords: int(b.maxRecords, fallback.maxRecords, 1, LOGD_LIMITS.maxRecords, `${what}.maxRecords`),
+    // One record at its largest must always fit, or an append could find nothing left to evict.
+    maxBytes: int(b.maxBytes, fallback.maxBytes, LO_MAX_RECORD, LOGD_LIMITS.maxBytes, `${what}.maxBytes`),
+  });
+}
+
+/**
+ * Applies defaults and checks every option; throws `LogdError('INVALID_OPTION')` for an unknown
+ * key or a value out of range.
+ *
+ * @example
+ * resolveLogdOptions({ auditWriter: policyd.serviceId }).audit; // { maxRecords: 4096, maxBytes: 2097152 }
+ */
+export function resolveLogdOptions(options: LogdOptions): ResolvedLogdOptions {
+  if (typeof options !== 'object' || options === null) throw new LogdError('INVALID_OPTION', 'options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw new LogdError('INVALID_OPTION', `unknown option ${key}`);
+  }
+  if (typeof options.auditWriter !== 'bigint' || options.auditWriter < 0n || options.auditWriter > 0xffffffffffffffffn) {
+    throw new LogdError('INVALID_OPTION', 'auditWriter must be a u64 service id');
+  }
+  if (options.console !== undefined && typeof options.console !== 'function') {
+    throw new LogdError('INVALID_OPTION', 'console must be a function');
+  }
+  return Object.freeze({
+    auditWriter: options.auditWriter,
+    audit: bounds(options.audit, { maxRecords: 4096, maxBytes: 2 * 1024 * 1024 }, 'audit'),
+    general: bounds(options.general, { maxRecords: 1024, maxBytes: 512 * 1024 }, 'general'),
+    policyTimeoutMs: int(options.policyTimeoutMs, 200, 1, LOGD_LIMITS.maxPolicyTimeoutMs, 'policyTimeoutMs'),
+    queueDepth: int(options.queueDepth, 64, 1, LOGD_LIMITS.maxQueueDepth, 'queueDepth'),
+    console: options.console,
+  });
+}

@@ -1,0 +1,58 @@
+import type { Kernel, SendCap, Task } from '@nexus/ipc';
+import { LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient } from '@nexus/proto';
+import { LogdError } from './logd-error.js';
+import { resolveLogdOptions, type LogdOptions } from './logd-options.js';
+import { LogdServer, type LogdStats } from './logd-server.js';
+
+/**
+ * What the boot harness gets back from {@link startLogd}: logd's task, the send right to grant to
+ * services, the one-time wiring of logd's channel to policyd, and the counters. Nothing here
+ * bypasses the LO protocol.
+ *
+ * @example
+ * const logd: LogdHandle = startLogd(kernel, { auditWriter: policyd.serviceId });
+ */
+export interface LogdHandle {
+  readonly task: Task;
+  readonly endpoint: SendCap;
+  /** Hands logd its send right to policyd (held by logd's task); allowed once. */
+  connectPolicyd(cap: SendCap): void;
+  stats(): LogdStats;
+}
+
+/**
+ * Spawns the task `logd`, creates its endpoint and serves the LO protocol (v1 and v2). The
+ * endpoint's frame bound is `LO_MAX_REPLY` (4096): it must carry the largest QUERY reply, and the
+ * decoder answers any request over `LO_MAX_FRAME` with TOO_LARGE before parsing. Until
+ * `connectPolicyd` is called every QUERY is DENIED (fail closed).
+ *
+ * @example
+ * const logd = startLogd(kernel, { auditWriter: policyd.serviceId });
+ * logd.connectPolicyd(kernel.grant(policydEndpoint.send, logd.task));
+ * kernel.grant(logd.endpoint, policyd);
+ */
+export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
+  const resolved = resolveLogdOptions(options);
+  const task = kernel.spawn('logd');
+  const { recv, send } = kernel.createEndpoint(task, {
+    maxFrame: Math.max(LO_MAX_REPLY, LO_MAX_FRAME),
+    queueDepth: resolved.queueDepth,
+  });
+  let policy: PolicyClient | undefined;
+  const server = new LogdServer(resolved, () => policy);
+  // A QUERY holds the endpoint while it asks policyd (one message at a time per endpoint), so the
+  // timeout bounds how long appends queue behind it; policyd's own audit APPEND is one-way.
+  task.serve(recv, (msg) => server.handle(msg));
+  resolved.console?.('logd: serving LO v1/v2');
+  return Object.freeze({
+    task,
+    endpoint: send,
+    connectPolicyd(cap: SendCap): void {
+      if (policy !== undefined) throw new LogdError('ALREADY_CONNECTED', 'logd is already connected to policyd');
+      policy = new PolicyClient(async (frame, timeoutMs) => (await task.call(cap, frame, { timeoutMs })).frame, {
+        timeoutMs: resolved.policyTimeoutMs,
+      });
+    },
+    stats: (): LogdStats => server.stats(),
+  });
+}
