@@ -1,1 +1,6 @@
-export {};
+export * from './kernel-audit-transport.js';
+export * from './op-query-table.js';
+export * from './policy-frame-handler.js';
+export * from './policyd-error.js';
+export * from './request-query.js';
+export * from './start-policyd.js';

@@ -1,0 +1,85 @@
+import { formatRecordSummary, type AuditRecord, type AuditTransport } from '@nexus/audit';
+import type { SendCap, Task } from '@nexus/ipc';
+import { LO_LEVEL, LogClient } from '@nexus/proto';
+
+/** The logd scope of audit records (only policyd's kernel identity may append under it). */
+export const AUDIT_LOG_SCOPE = 'policyd.audit';
+
+/** Options of a {@link KernelAuditTransport}. */
+export interface KernelAuditTransportOptions {
+  /** How long one APPEND waits for logd's reply before the delivery counts as failed, in ms. Default 1000. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The audit sink's primary store: logd, reached over the kernel with LO v2 APPEND (scope
+ * `policyd.audit`, msg = the record's original-format summary line, fields = the binary record).
+ * `offer` never waits: with no channel, a dead policyd task, or a logd seen gone, it answers
+ * `false` at once; otherwise the promise resolves `true` only on a matching OK reply, so a timeout,
+ * a refusal or a garbage reply makes the sink re-route the record.
+ *
+ * @example
+ * const transport = new KernelAuditTransport(policydTask);
+ * transport.connect(kernel.grant(logd.endpoint, policydTask));
+ * new AuditSink({ chain, primary: transport, uart, now });
+ */
+export class KernelAuditTransport implements AuditTransport {
+  readonly #task: Task;
+  readonly #timeoutMs: number;
+  #client: LogClient | undefined;
+
+  constructor(task: Task, options: KernelAuditTransportOptions = {}) {
+    this.#task = task;
+    this.#timeoutMs = options.timeoutMs ?? 1000;
+  }
+
+  /** Whether a channel to logd is held and logd was not seen gone on it. */
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /**
+   * Uses `cap` (held by the policyd task) for every later APPEND, replacing any previous channel
+   * (a restarted logd gets a fresh one).
+   *
+   * @example
+   * transport.connect(kernel.grant(logd.endpoint, policydTask));
+   */
+  connect(cap: SendCap): void {
+    const task = this.#task;
+    const client: LogClient = new LogClient(
+      async (frame, timeoutMs) => {
+        try {
+          return (await task.call(cap, frame, { timeoutMs })).frame;
+        } catch (cause) {
+          const code = (cause as { code?: unknown }).code;
+          // A peer seen gone stays gone until the boot wiring connects a new channel.
+          if ((code === 'PEER_CLOSED' || code === 'NO_RIGHT') && this.#client === client) this.#client = undefined;
+          throw cause;
+        }
+      },
+      { timeoutMs: this.#timeoutMs },
+    );
+    this.#client = client;
+  }
+
+  /**
+   * Offers one sealed record to logd.
+   *
+   * @example
+   * const accepted = transport.offer(record, encoded); // false, or a promise of the delivery
+   */
+  offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false {
+    const client = this.#client;
+    if (client === undefined || !this.#task.alive) return false;
+    let msg: string;
+    try {
+      msg = formatRecordSummary(record);
+    } catch {
+      return false;
+    }
+    return client
+      .append({ level: LO_LEVEL.INFO, scope: AUDIT_LOG_SCOPE, msg, fields: encoded })
+      .then((result) => result.status === 'ok');
+  }
+}

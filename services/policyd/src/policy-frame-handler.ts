@@ -1,0 +1,225 @@
+import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditOutcome, type AuditReason } from '@nexus/audit';
+import {
+  decodePolicyRequest,
+  encodePolicyReply,
+  PO_STATUS,
+  type PolicyDecodeResult,
+  type PolicyReply,
+  type PolicyRequest,
+  type PolicyStatus,
+  type PolicyVersion,
+} from '@nexus/proto';
+import type { DecisionReason, Policy, Rule } from '@nexus/sel';
+import { OP_QUERY_TABLE } from './op-query-table.js';
+import { requestQuery } from './request-query.js';
+
+/** The part of `AuditSink` the decision path uses (a double in tests). */
+export interface AuditRecorder {
+  record(input: AuditInput): AuditOutcome;
+}
+
+/** What a {@link PolicyFrameHandler} is bound to. */
+export interface PolicyFrameHandlerOptions {
+  /** The compiled policy, fixed for the handler's life. */
+  readonly policy: Policy;
+  /** Receives exactly one decision record per frame, before the reply exists. */
+  readonly sink: AuditRecorder;
+  /** Kernel time of the decision, in ns. */
+  readonly now: () => bigint;
+}
+
+/** The capability a sender needs to ask about a subject other than itself (RFC-0015 §5.4). */
+const DELEGATE_CAPABILITY = 'policy.delegate';
+
+const REASON_OF_DECISION: Readonly<Record<DecisionReason, AuditReason>> = {
+  allow: 'policy-allow',
+  'no-rule': 'no-rule',
+  'deny-rule': 'deny-rule',
+  malformed: 'malformed',
+};
+
+const REASON_OF_STATUS: Readonly<Record<Exclude<PolicyStatus, 0 | 1>, AuditReason>> = {
+  [PO_STATUS.MALFORMED]: 'malformed',
+  [PO_STATUS.UNSUPPORTED]: 'unsupported',
+  [PO_STATUS.TOO_LARGE]: 'too-large',
+};
+
+const encoder = new TextEncoder();
+
+/** The header a reply echoes: what could be read of the request, v1 when the version could not be. */
+interface ReplyHeader {
+  readonly version: PolicyVersion;
+  readonly op: number;
+  readonly nonce: number | undefined;
+}
+
+/** One request judged: its record, and the reply it gets if that record is kept. */
+interface Judgement {
+  readonly input: AuditInput;
+  readonly header: ReplyHeader;
+  readonly status: PolicyStatus;
+  readonly label?: string;
+}
+
+/** `[P,O,1,0x80,DENY,0]`: the answer when even encoding the proper reply failed. */
+const LAST_RESORT_DENY: Uint8Array = encodePolicyReply({ version: 1, op: 0, status: PO_STATUS.DENY });
+
+function isPolicyVersion(v: number | undefined): v is PolicyVersion {
+  return v === 1 || v === 2 || v === 3;
+}
+
+/** `file:line`, keeping the end (the line) when the path would overflow the record's rule field. */
+function ruleRef(rule: Rule): string {
+  let ref = `${rule.file}:${rule.line}`;
+  while (encoder.encode(ref).byteLength > AUDIT_LIMITS.maxRule) ref = ref.slice(1);
+  return ref;
+}
+
+function opName(op: number | undefined, version: number | undefined): AuditOp {
+  if (op === undefined || !isPolicyVersion(version)) return 'unknown';
+  return OP_QUERY_TABLE.get(op)?.name ?? 'unknown';
+}
+
+function headerOf(request: PolicyRequest): ReplyHeader {
+  return { version: request.version, op: request.op, nonce: 'nonce' in request ? request.nonce : undefined };
+}
+
+/**
+ * policyd's decision core, bound to one policy, one audit sink and the kernel clock. Every PO frame
+ * goes through {@link PolicyFrameHandler.handlePolicyFrame}: it is decoded (size first, then header,
+ * then body), the subject is settled from the kernel sender id (a payload naming someone else is
+ * `identity-mismatch` unless the sender holds `policy.delegate`), the query comes from the op table,
+ * exactly one decision record goes to the sink, and only then is the reply built. A record the sink
+ * could not keep turns the reply into DENY. Never throws.
+ *
+ * @example
+ * const handler = new PolicyFrameHandler({ policy, sink, now: () => kernel.clock.now() });
+ * task.serve(recv, (msg) => handler.handlePolicyFrame(msg.senderServiceId, msg.frame));
+ */
+export class PolicyFrameHandler {
+  readonly #policy: Policy;
+  readonly #sink: AuditRecorder;
+  readonly #now: () => bigint;
+  readonly #ruleRefs: readonly string[];
+  readonly #nameOf: (id: bigint) => string | undefined;
+
+  constructor(options: PolicyFrameHandlerOptions) {
+    this.#policy = options.policy;
+    this.#sink = options.sink;
+    this.#now = options.now;
+    this.#ruleRefs = options.policy.rules.map(ruleRef);
+    this.#nameOf = (id) => options.policy.nameOf(id);
+  }
+
+  /**
+   * Judges one PO frame sent by the task whose kernel id is `senderId`, records the decision, and
+   * returns the reply frame (6 bytes on v1, 10 on v2/v3, plus the label on a VERSION reply).
+   *
+   * @example
+   * handler.handlePolicyFrame(serviceIdFromName('keystored'), encodePolicyRequest({ version: 1, op: 1, name: 'keystored' }));
+   * // [0x50,0x4f,0x01,0x81,0x00,0x00] when keystored holds ipc.core
+   */
+  handlePolicyFrame(senderId: bigint, frame: Uint8Array): Uint8Array {
+    const timestampNs = this.#now();
+    const judged = this.#judge(senderId, frame, timestampNs);
+    let kept = false;
+    try {
+      kept = this.#sink.record(judged.input).destination !== 'lost';
+    } catch {
+      // A sink that refuses the record recorded nothing: the same as a lost record.
+    }
+    const { version, op, nonce } = judged.header;
+    const label = kept && judged.label !== undefined ? { label: judged.label } : {};
+    const reply: PolicyReply = {
+      version,
+      op,
+      ...(version === 1 ? {} : { nonce: nonce ?? 0 }),
+      status: kept ? judged.status : PO_STATUS.DENY,
+      ...label,
+    };
+    try {
+      return encodePolicyReply(reply);
+    } catch {
+      return LAST_RESORT_DENY;
+    }
+  }
+
+  #judge(senderId: bigint, frame: Uint8Array, timestampNs: bigint): Judgement {
+    const base = { timestampNs, senderId, policyVersion: this.#policy.version } as const;
+    let decoded: PolicyDecodeResult;
+    try {
+      decoded = decodePolicyRequest(frame);
+      if (decoded.ok) return this.#decide(senderId, decoded.request, base);
+    } catch {
+      decoded = { ok: false, status: PO_STATUS.MALFORMED, reply: LAST_RESORT_DENY };
+    }
+    const { version, op, nonce, status } = decoded;
+    const header: ReplyHeader = isPolicyVersion(version)
+      ? { version, op: (op ?? 0) & 0x7f, nonce: version === 1 ? undefined : (nonce ?? 0) }
+      : { version: 1, op: (op ?? 0) & 0x7f, nonce: undefined };
+    return {
+      input: {
+        ...base,
+        subjectId: senderId,
+        op: opName(op, version),
+        action: '',
+        decision: 'deny',
+        reason: REASON_OF_STATUS[status],
+        ...(nonce === undefined ? {} : { nonce: BigInt(nonce) }),
+      },
+      header,
+      status,
+    };
+  }
+
+  #decide(
+    senderId: bigint,
+    request: PolicyRequest,
+    base: { readonly timestampNs: bigint; readonly senderId: bigint; readonly policyVersion: string },
+  ): Judgement {
+    const q = requestQuery(request, this.#nameOf);
+    const header = headerOf(request);
+    const common = {
+      ...base,
+      op: q.spec.name,
+      action: q.action ?? '',
+      ...(q.target === undefined ? {} : { target: q.target }),
+      ...(q.claimedId === undefined ? {} : { claimedId: q.claimedId }),
+      ...(q.nonce === undefined ? {} : { nonce: BigInt(q.nonce) }),
+    };
+    let subjectId = senderId;
+    if (q.claimedId !== undefined && q.claimedId !== senderId) {
+      if (!this.#policy.decide({ subject: senderId, action: DELEGATE_CAPABILITY }).allow) {
+        return {
+          input: { ...common, subjectId: senderId, decision: 'deny', reason: 'identity-mismatch' },
+          header,
+          status: PO_STATUS.DENY,
+        };
+      }
+      subjectId = q.claimedId;
+    }
+    if (q.action === undefined) {
+      // VERSION puts no question to the policy: anyone with a channel to policyd may read the label.
+      return {
+        input: { ...common, subjectId, decision: 'allow', reason: 'policy-allow' },
+        header,
+        status: PO_STATUS.ALLOW,
+        label: this.#policy.version,
+      };
+    }
+    const decision = this.#policy.decide({ subject: subjectId, action: q.action, target: q.target });
+    const rule = decision.rule === undefined ? undefined : this.#ruleRefs[decision.rule.id];
+    const status = decision.allow ? PO_STATUS.ALLOW : decision.reason === 'malformed' ? PO_STATUS.MALFORMED : PO_STATUS.DENY;
+    return {
+      input: {
+        ...common,
+        subjectId,
+        decision: decision.allow ? 'allow' : 'deny',
+        reason: REASON_OF_DECISION[decision.reason],
+        ...(rule === undefined ? {} : { rule }),
+      },
+      header,
+      status,
+    };
+  }
+}

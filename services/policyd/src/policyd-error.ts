@@ -1,0 +1,24 @@
+/**
+ * Every failure `@nexus/policyd` reports itself (a policy that fails to compile is `@nexus/sel`'s
+ * `PolicyError`, passed through unchanged):
+ * - `INVALID_OPTIONS`: `startPolicyd` options that are missing, contradictory or out of range.
+ * - `UNMAPPED_OP`: a decoded request whose op has no row in the op → query table (a build defect).
+ */
+export type PolicydErrorCode = 'INVALID_OPTIONS' | 'UNMAPPED_OP';
+
+/**
+ * The one error class of `@nexus/policyd`.
+ *
+ * @example
+ * try { startPolicyd(kernel, { console }); }
+ * catch (e) { if (e instanceof PolicydError) e.code; } // 'INVALID_OPTIONS'
+ */
+export class PolicydError extends Error {
+  override readonly name: 'PolicydError' = 'PolicydError';
+  readonly code: PolicydErrorCode;
+
+  constructor(code: PolicydErrorCode, message: string, options?: ErrorOptions) {
+    super(`${code}: ${message}`, options);
+    this.code = code;
+  }
+}

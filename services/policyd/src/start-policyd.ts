@@ -1,0 +1,117 @@
+import { AuditChain, AuditSink, type AuditSinkStats, type Checkpoint, type UartPort } from '@nexus/audit';
+import type { Kernel, SendCap, Task } from '@nexus/ipc';
+import { PO_MAX_FRAME } from '@nexus/proto';
+import type { Policy } from '@nexus/sel';
+import { loadPolicyDir } from '@nexus/sel/node';
+import { KernelAuditTransport } from './kernel-audit-transport.js';
+import { PolicyFrameHandler } from './policy-frame-handler.js';
+import { PolicydError } from './policyd-error.js';
+
+/** Options of {@link startPolicyd}. Exactly one of `policyDir` and `policy` is required. */
+export interface PolicydOptions {
+  /** Directory of `*.toml` policy files, compiled once at boot. */
+  readonly policyDir?: string;
+  /** An already compiled policy (tests). */
+  readonly policy?: Policy;
+  /** The console: the ready line, and the audit UART fallback. */
+  readonly console: UartPort;
+  /** A checkpoint is kept every N chained records. Default 64. */
+  readonly checkpointEvery?: number;
+  /** UART lines per logd outage. Default 64. */
+  readonly uartBudget?: number;
+  /** Records offered to logd and not yet confirmed. Default 64 (the kernel's pending-call bound). */
+  readonly maxInFlight?: number;
+  /** How long one APPEND to logd may take, in ms. Default 1000. */
+  readonly logTimeoutMs?: number;
+  /**
+   * policyd's endpoint `maxFrame`. Default 4096: above the protocol's 512 so an oversized PO frame
+   * reaches policyd and is answered TOO_LARGE and audited; larger frames the kernel refuses.
+   */
+  readonly maxFrame?: number;
+  /** policyd's endpoint queue depth. Default 16. */
+  readonly queueDepth?: number;
+}
+
+/** What the boot harness gets from {@link startPolicyd}. Nothing in it changes the policy. */
+export interface PolicydHandle {
+  readonly task: Task;
+  /** policyd's send right, held by the policyd task: grant copies of it to clients. */
+  readonly endpoint: SendCap;
+  /** The policy version, `sha256:<64 hex>`. */
+  readonly version: string;
+  /** Gives policyd its channel to logd (boot, or after a logd restart). `cap` must be held by `task`. */
+  connectLogd(cap: SendCap): void;
+  /** The chain's checkpoint at its last record (on demand). */
+  checkpoint(): Checkpoint;
+  /** The automatic checkpoints, oldest first (the most recent {@link POLICYD_KEPT_CHECKPOINTS}). */
+  checkpoints(): readonly Checkpoint[];
+  /** The audit sink's counters. */
+  auditStats(): AuditSinkStats;
+  /** Resolves once every record offered to logd has been confirmed, re-routed or counted lost. */
+  flush(): Promise<void>;
+}
+
+/** How many automatic checkpoints a handle keeps (the oldest are dropped first). */
+export const POLICYD_KEPT_CHECKPOINTS = 64;
+
+function checkCount(value: number | undefined, fallback: number, min: number, what: string): number {
+  const n = value ?? fallback;
+  if (!Number.isSafeInteger(n) || n < min) throw new PolicydError('INVALID_OPTIONS', `${what} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function loadPolicy(options: PolicydOptions): Policy {
+  if ((options.policyDir === undefined) === (options.policy === undefined)) {
+    throw new PolicydError('INVALID_OPTIONS', 'exactly one of policyDir and policy is required');
+  }
+  return options.policy ?? loadPolicyDir(options.policyDir ?? '');
+}
+
+/**
+ * Boots policyd: compiles the policy once (a `PolicyError` is thrown as is: there is no fallback
+ * policy), spawns the task `policyd`, creates and serves its endpoint, wires the audit chain and sink
+ * (logd through {@link KernelAuditTransport} once connected, the console otherwise) and prints
+ * `policyd: ready (ver=<8 hex>)`. Bad options throw `PolicydError('INVALID_OPTIONS')`.
+ *
+ * @example
+ * const policyd = startPolicyd(kernel, { policyDir: 'recipes/policy', console: { write: (l) => console.log(l) } });
+ * const route = kernel.grant(policyd.endpoint, client);
+ * policyd.connectLogd(kernel.grant(logd.endpoint, policyd.task));
+ */
+export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHandle {
+  const policy = loadPolicy(options);
+  const checkpointEvery = checkCount(options.checkpointEvery, 64, 1, 'checkpointEvery');
+  const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
+  const maxInFlight = checkCount(options.maxInFlight, 64, 0, 'maxInFlight');
+  const logTimeoutMs = checkCount(options.logTimeoutMs, 1000, 1, 'logTimeoutMs');
+  const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame');
+  const queueDepth = checkCount(options.queueDepth, 16, 1, 'queueDepth');
+
+  const task = kernel.spawn('policyd');
+  const { recv, send } = kernel.createEndpoint(task, { maxFrame, queueDepth });
+  const kept: Checkpoint[] = [];
+  const chain = new AuditChain({
+    policyVersion: policy.version,
+    checkpointEvery,
+    onCheckpoint: (checkpoint) => {
+      if (kept.push(checkpoint) > POLICYD_KEPT_CHECKPOINTS) kept.shift();
+    },
+  });
+  const now = (): bigint => kernel.clock.now();
+  const transport = new KernelAuditTransport(task, { timeoutMs: logTimeoutMs });
+  const sink = new AuditSink({ chain, primary: transport, uart: options.console, uartBudget, maxInFlight, now });
+  const handler = new PolicyFrameHandler({ policy, sink, now });
+  task.serve(recv, (msg) => handler.handlePolicyFrame(msg.senderServiceId, msg.frame));
+  options.console.write(`policyd: ready (ver=${policy.version.slice('sha256:'.length, 'sha256:'.length + 8)})`);
+
+  return Object.freeze({
+    task,
+    endpoint: send,
+    version: policy.version,
+    connectLogd: (cap: SendCap): void => transport.connect(cap),
+    checkpoint: (): Checkpoint => chain.checkpoint(),
+    checkpoints: (): readonly Checkpoint[] => [...kept],
+    auditStats: (): AuditSinkStats => sink.stats(),
+    flush: (): Promise<void> => sink.flush(),
+  });
+}
