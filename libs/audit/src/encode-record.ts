@@ -58,7 +58,7 @@ function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
 /**
  * Encodes a record as binary v1 (layout in libs/audit/README.md): version byte, kind, flags, op,
  * decision, reason, fixed u64s, length-prefixed strings, optional fields by flag, then `prevHash`
- * and `hash`. At most 458 bytes. Fields are validated first; a bad one throws `AuditError`.
+ * and `hash`. At most 393 bytes (a decision with every field at its maximum). Fields are validated first; a bad one throws `AuditError`.
  * A record without a hash (while it is being sealed) is encoded with 32 zero bytes in its place.
  *
  * @example

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { AuditError } from './audit-error.js';
+import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditReason } from './audit-record.js';
+import { validateInput, validateRecord } from './validate-record.js';
+
+/** The policy version every test chain uses. */
+export const VERSION = `sha256:${'ab'.repeat(32)}`;
+
+/** A typical allowed decision. */
+export const ALLOW: AuditInput = {
+  timestampNs: 1_000n, subjectId: 0x866cecf1b02a841bn, senderId: 0x866cecf1b02a841bn, op: 'check',
+  action: 'ipc.core', decision: 'allow', reason: 'policy-allow', rule: 'base.toml:3', policyVersion: VERSION,
+};
+
+/** A decision with every field at its maximum size. */
+export const MAXIMAL: AuditInput = {
+  timestampNs: 2n ** 64n - 1n, subjectId: 2n ** 64n - 1n, senderId: 2n ** 64n - 1n, claimedId: 2n ** 64n - 1n,
+  op: 'check_cap_delegated', action: 'a'.repeat(48), target: 't'.repeat(64), decision: 'deny', reason: 'identity-mismatch',
+  rule: 'r'.repeat(128), policyVersion: VERSION, nonce: 2n ** 64n - 1n,
+};
+
+const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+const text = (maxLength: number): fc.Arbitrary<string> =>
+  fc.oneof(fc.string({ unit: 'binary', maxLength: maxLength / 4 }), fc.constantFrom('', ' = %', 'a=b c', 'keystored'));
+
+/** Any valid decision input of the test policy version. */
+export const arbInput: fc.Arbitrary<AuditInput> = fc
+  .record(
+    {
+      timestampNs: u64, subjectId: u64, senderId: u64, claimedId: u64,
+      op: fc.constantFrom(...AUDIT_LIMITS.ops.filter((o): o is Exclude<AuditOp, 'none'> => o !== 'none')),
+      action: text(48), target: text(64),
+      reason: fc.constantFrom(...AUDIT_LIMITS.reasons.filter((r): r is Exclude<AuditReason, 'none'> => r !== 'none')),
+      rule: text(128), nonce: u64,
+    },
+    { requiredKeys: ['timestampNs', 'subjectId', 'senderId', 'op', 'action', 'reason'] },
+  )
+  .map((r) => ({ ...r, decision: r.reason === 'policy-allow' ? ('allow' as const) : ('deny' as const), policyVersion: VERSION }));
+
+describe(validateInput, () => {
+  test('generated inputs are valid', () => {
+    fc.assert(fc.property(arbInput, (input) => validateInput(input) === undefined));
+  });
+  const rejects: [string, Partial<AuditInput>][] = [
+    ['test_reject_action_over_48_bytes', { action: 'é'.repeat(25) }],
+    ['test_reject_target_over_64_bytes', { target: 'x'.repeat(65) }],
+    ['test_reject_rule_over_128_bytes', { rule: 'x'.repeat(129) }],
+    ['test_reject_negative_id', { subjectId: -1n }],
+    ['test_reject_id_over_u64', { senderId: 2n ** 64n }],
+    ['test_reject_nonce_over_u64', { nonce: 2n ** 64n }],
+    ['test_reject_unknown_op', { op: 'sign' as AuditOp }],
+    ['test_reject_unknown_reason', { reason: 'policy' as AuditReason }],
+    ['test_reject_allow_without_policy_allow', { decision: 'allow', reason: 'no-rule' }],
+    ['test_reject_deny_with_policy_allow', { decision: 'deny', reason: 'policy-allow' }],
+    ['test_reject_uppercase_version', { policyVersion: VERSION.toUpperCase() }],
+    ['test_reject_short_version', { policyVersion: 'sha256:ab' }],
+    ['test_reject_lone_surrogate', { action: 'a\uD800' }],
+  ];
+  for (const [name, patch] of rejects) {
+    test(name, () => {
+      expect(() => validateInput({ ...ALLOW, ...patch })).toThrow(AuditError);
+    });
+  }
+  test('accepts the maximal input', () => {
+    expect(() => validateInput(MAXIMAL)).not.toThrow();
+  });
+});
+
+describe(validateRecord, () => {
+  const base = { ...ALLOW, kind: 'decision' as const, seq: 1n, prevHash: new Uint8Array(32) };
+  const control = {
+    kind: 'audit-lost' as const, seq: 5n, prevHash: new Uint8Array(32), timestampNs: 0n, subjectId: 0n, senderId: 0n,
+    op: 'none' as const, action: '', decision: 'deny' as const, reason: 'none' as const, policyVersion: VERSION,
+    lost: { fromSeq: 2n, toSeq: 4n, count: 3n, decisions: 2n, lastHash: new Uint8Array(32) },
+  };
+  test('accepts a decision and an audit-lost record', () => {
+    expect(() => validateRecord(base)).not.toThrow();
+    expect(() => validateRecord(control)).not.toThrow();
+  });
+  const rejects: [string, object][] = [
+    ['test_reject_seq_zero', { ...base, seq: 0n }],
+    ['test_reject_short_prev_hash', { ...base, prevHash: new Uint8Array(31) }],
+    ['test_reject_decision_with_op_none', { ...base, op: 'none' }],
+    ['test_reject_decision_with_sink', { ...base, sink: 'uart' }],
+    ['test_reject_control_with_subject', { ...control, subjectId: 1n }],
+    ['test_reject_lost_without_range', { ...control, lost: undefined }],
+    ['test_reject_lost_range_reaching_own_seq', { ...control, lost: { ...control.lost, toSeq: 5n } }],
+    ['test_reject_lost_count_over_range', { ...control, lost: { ...control.lost, count: 4n } }],
+    ['test_reject_lost_decisions_over_count', { ...control, lost: { ...control.lost, decisions: 4n } }],
+    ['test_reject_lost_from_zero', { ...control, lost: { ...control.lost, fromSeq: 0n } }],
+    ['test_reject_sink_switch_without_sink', { ...control, kind: 'sink-switch', lost: undefined }],
+    ['test_reject_unknown_kind', { ...base, kind: 'note' }],
+  ];
+  for (const [name, record] of rejects) {
+    test(name, () => {
+      expect(() => validateRecord(record as Parameters<typeof validateRecord>[0])).toThrow(AuditError);
+    });
+  }
+});
