@@ -1,0 +1,249 @@
+import { Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
+import {
+  KS_OP,
+  KS_STATUS,
+  PO_STATUS,
+  decodeKeystoreRequest,
+  decodePolicyRequest,
+  encodeKeystoreReply,
+  encodePolicyReply,
+  type PolicyRequest,
+} from '@nexus/proto';
+import { webcrypto } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { BM_MAX_REQUEST, BM_OP } from './bm-wire.js';
+import { BundleClient } from './bundle-client.js';
+import { BundleError } from './bundle-error.js';
+import { startBundlemgrd, type BundlemgrdHandle } from './start-bundlemgrd.js';
+
+type Answer = 'allow' | 'deny' | 'garbage';
+
+/** A stand-in policyd: `decide` answers each CHECK_CAP_DELEGATED; every query is recorded. */
+function fakePolicyd(kernel: Kernel, decide: (subject: bigint, cap: string) => Answer) {
+  const task = kernel.spawn('policyd');
+  const { recv, send } = kernel.createEndpoint(task, { maxFrame: 512 });
+  const seen: { sender: bigint; subject: bigint; cap: string }[] = [];
+  task.serve(recv, (msg) => {
+    const decoded = decodePolicyRequest(msg.frame);
+    if (!decoded.ok) return decoded.reply;
+    const req: PolicyRequest = decoded.request;
+    if (req.op !== 5 || req.version !== 2) return encodePolicyReply({ version: req.version, op: req.op, status: PO_STATUS.UNSUPPORTED });
+    seen.push({ sender: msg.senderServiceId, subject: req.subjectId, cap: req.cap });
+    const answer = decide(req.subjectId, req.cap);
+    if (answer === 'garbage') return Uint8Array.of(0x50, 0x4f);
+    return encodePolicyReply({ version: 2, op: 5, nonce: req.nonce, status: answer === 'allow' ? PO_STATUS.ALLOW : PO_STATUS.DENY });
+  });
+  return { task, endpoint: send, seen };
+}
+
+/** A stand-in keystored serving only VERIFY, with WebCrypto. */
+function fakeKeystored(kernel: Kernel) {
+  const task = kernel.spawn('keystored');
+  const { recv, send } = kernel.createEndpoint(task, { maxFrame: 8192 });
+  let verifies = 0;
+  task.serve(recv, async (msg) => {
+    const decoded = decodeKeystoreRequest(msg.frame);
+    if (!decoded.ok) return decoded.reply;
+    const req = decoded.request;
+    if (req.op !== KS_OP.VERIFY) return encodeKeystoreReply({ op: req.op, status: KS_STATUS.UNSUPPORTED, value: new Uint8Array(0) });
+    verifies += 1;
+    const key = await crypto.subtle.importKey('raw', req.publicKey, { name: 'Ed25519' }, false, ['verify']);
+    const valid = await crypto.subtle.verify({ name: 'Ed25519' }, key, req.signature, req.payload);
+    return encodeKeystoreReply({ op: req.op, status: KS_STATUS.OK, value: Uint8Array.of(valid ? 1 : 0) });
+  });
+  return { task, endpoint: send, verifies: (): number => verifies };
+}
+
+const publisher = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+const publisherKey = new Uint8Array(await crypto.subtle.exportKey('raw', publisher.publicKey));
+const stranger = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+
+function manifest(name: string, caps: readonly string[] = ['fs.read'], who = 'nexus', version = '1.0.0'): string {
+  return `name = "${name}"\nversion = "${version}"\npublisher = "${who}"\ncapabilities = [${caps.map((c) => `"${c}"`).join(', ')}]\n`;
+}
+
+async function sign(text: string, by = publisher): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, by.privateKey, new TextEncoder().encode(text)));
+}
+
+/** Grants of the fake policy: selftest-client may install; demo.testsvc may be given ipc.core and fs.read. */
+const GRANTS: Record<string, readonly string[]> = {
+  'selftest-client': ['bundle.install'],
+  'demo.testsvc': ['ipc.core', 'fs.read'],
+};
+const grantedBy = (subject: bigint, cap: string): Answer =>
+  Object.entries(GRANTS).some(([name, caps]) => serviceIdFromName(name) === subject && caps.includes(cap)) ||
+  (cap === 'fs.read' && subject !== serviceIdFromName('demo.testsvc'))
+    ? 'allow'
+    : 'deny';
+
+interface Rig {
+  readonly kernel: Kernel;
+  readonly bm: BundlemgrdHandle;
+  readonly policyd: ReturnType<typeof fakePolicyd>;
+  readonly keystored: ReturnType<typeof fakeKeystored>;
+  readonly client: Task;
+  readonly route: SendCap;
+  readonly api: BundleClient;
+}
+
+function rig(opts: { decide?: (s: bigint, c: string) => Answer; connect?: boolean; caller?: string } = {}): Rig {
+  const kernel = new Kernel();
+  const bm = startBundlemgrd(kernel, { trustedPublishers: { nexus: publisherKey }, policyTimeoutMs: 30, keystoreTimeoutMs: 30 });
+  const policyd = fakePolicyd(kernel, opts.decide ?? grantedBy);
+  const keystored = fakeKeystored(kernel);
+  if (opts.connect !== false) {
+    bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task));
+    bm.connectKeystore(kernel.grant(keystored.endpoint, bm.task));
+  }
+  const client = kernel.spawn(opts.caller ?? 'selftest-client');
+  const route = kernel.grant(bm.endpoint, client);
+  const api = new BundleClient(async (f, t) => (await client.call(route, f, { timeoutMs: t })).frame, { timeoutMs: 2000 });
+  return { kernel, bm, policyd, keystored, client, route, api };
+}
+
+async function install(r: Rig, text: string, by = publisher) {
+  return r.api.install(text, await sign(text, by));
+}
+
+describe(startBundlemgrd, () => {
+  test('install ok, then QUERY and LIST show it; policyd was asked about the caller, then about the bundle', async () => {
+    const r = rig();
+    const text = manifest('demo.testsvc', ['ipc.core', 'fs.read']);
+    expect(await install(r, text)).toEqual({ status: 'ok', imageId: 1 });
+    expect(await r.api.query('demo.testsvc')).toEqual({ status: 'ok', imageId: 1, version: '1.0.0' });
+    expect(await r.api.query('other')).toEqual({ status: 'not-found' });
+    expect(await r.api.list()).toEqual({ status: 'ok', bundles: [{ imageId: 1, name: 'demo.testsvc', version: '1.0.0' }] });
+    const demo = serviceIdFromName('demo.testsvc');
+    expect(r.policyd.seen).toEqual([
+      { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install' },
+      { sender: r.bm.task.serviceId, subject: demo, cap: 'ipc.core' },
+      { sender: r.bm.task.serviceId, subject: demo, cap: 'fs.read' },
+    ]);
+    expect(r.keystored.verifies()).toBe(1);
+    expect(await install(r, manifest('other.svc'))).toEqual({ status: 'ok', imageId: 2 });
+  });
+
+  test('install denied without bundle.install: nothing else is looked at', async () => {
+    const r = rig({ caller: 'demo.client' });
+    expect(await install(r, manifest('demo.testsvc'))).toEqual({ status: 'deny' });
+    expect(await r.api.install('not toml at all [', new Uint8Array(64))).toEqual({ status: 'deny' });
+    expect(r.policyd.seen.map((q) => q.subject)).toEqual([r.client.serviceId, r.client.serviceId]);
+    expect(r.keystored.verifies()).toBe(0);
+    expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
+  });
+
+  test('install with a bad signature is BAD_SIGNATURE', async () => {
+    const r = rig();
+    const text = manifest('demo.testsvc');
+    expect(await r.api.install(text, await sign(text, stranger))).toEqual({ status: 'bad-signature' });
+    // A signature over other bytes (a single space more) is bad too: it covers the exact manifest bytes.
+    expect(await r.api.install(text, await sign(`${text} `))).toEqual({ status: 'bad-signature' });
+    expect(await r.api.query('demo.testsvc')).toEqual({ status: 'not-found' });
+  });
+
+  for (const who of ['stranger', 'constructor', '__proto__', 'tostring']) {
+    test(`install from an untrusted publisher "${who}" is BAD_SIGNATURE, without asking keystored`, async () => {
+      const r = rig();
+      expect(await install(r, manifest('demo.testsvc', [], who), stranger)).toEqual({ status: 'bad-signature' });
+      expect(r.keystored.verifies()).toBe(0);
+    });
+  }
+
+  test('install with excess capabilities is EXCESS_CAPABILITIES, asked about the bundle\u2019s service', async () => {
+    const r = rig();
+    expect(await install(r, manifest('demo.testsvc', ['fs.read', 'crypto.sign']))).toEqual({ status: 'excess-capabilities' });
+    expect(r.policyd.seen.at(-1)).toEqual({ sender: r.bm.task.serviceId, subject: serviceIdFromName('demo.testsvc'), cap: 'crypto.sign' });
+    expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
+  });
+
+  const malformed: readonly [string, string][] = [
+    ['TOML syntax error', 'name = "demo.testsvc'],
+    ['a wildcard capability', manifest('demo.testsvc', ['fs.*'])],
+    ['a targeted capability', manifest('demo.testsvc', ['ipc.route@execd'])],
+    ['an uppercase name', manifest('Demo')],
+    ['a 49-byte name', manifest('a'.repeat(49))],
+    ['a non-semver version', manifest('demo.testsvc', [], 'nexus', 'latest')],
+    ['a 33-byte version', manifest('demo.testsvc', [], 'nexus', `1.0.0-${'a'.repeat(27)}`)],
+    ['33 capabilities', manifest('demo.testsvc', Array.from({ length: 33 }, (_, i) => `c${i}`))],
+    ['a duplicate capability', manifest('demo.testsvc', ['fs.read', 'fs.read'])],
+    ['an extra key', `${manifest('demo.testsvc')}entry = "/bin/sh"\n`],
+    ['a missing key', 'name = "demo.testsvc"\nversion = "1.0.0"\npublisher = "nexus"\n'],
+    ['a name that is a table', 'version = "1.0.0"\npublisher = "nexus"\ncapabilities = []\n[name]\nx = 1\n'],
+  ];
+  for (const [what, text] of malformed) {
+    test(`test_reject_manifest with ${what} is MALFORMED`, async () => {
+      const r = rig();
+      expect(await install(r, text)).toEqual({ status: 'malformed' });
+      expect(r.keystored.verifies()).toBe(0);
+    });
+  }
+
+  test('test_reject_reinstall: a name already installed is ALREADY_INSTALLED and keeps its image', async () => {
+    const r = rig();
+    expect(await install(r, manifest('demo.testsvc'))).toEqual({ status: 'ok', imageId: 1 });
+    expect(await install(r, manifest('demo.testsvc', ['fs.read'], 'nexus', '2.0.0'))).toEqual({ status: 'already-installed' });
+    expect(await r.api.query('demo.testsvc')).toEqual({ status: 'ok', imageId: 1, version: '1.0.0' });
+  });
+
+  test('test_reject_install_over_255_images is FULL; LIST of 255 long names is truncated, never passed off as complete', async () => {
+    const r = rig();
+    const name = (i: number): string => `${'b'.repeat(44)}${String(i).padStart(4, '0')}`;
+    for (let i = 1; i <= 255; i += 1) {
+      const res = await install(r, manifest(name(i)));
+      expect(res).toEqual({ status: 'ok', imageId: i });
+    }
+    expect(await install(r, manifest('one.more'))).toEqual({ status: 'full' });
+    expect(await r.api.query(name(255))).toEqual({ status: 'ok', imageId: 255, version: '1.0.0' });
+    const list = await r.api.list();
+    expect(list.status).toBe('truncated');
+    if (list.status !== 'truncated') return;
+    expect(list.bundles.length).toBeGreaterThan(0);
+    expect(list.bundles.length).toBeLessThan(255);
+    expect(list.bundles.map((b) => b.imageId)).toEqual(list.bundles.map((_, i) => i + 1));
+  });
+
+  const failClosed: readonly [string, (r: Rig) => void, Partial<Parameters<typeof rig>[0]>][] = [
+    ['policyd killed', (r) => r.kernel.kill(r.policyd.task), {}],
+    ['policyd muted (timeout)', (r) => r.kernel.faults.mute(r.policyd.task), {}],
+    ['policyd answering garbage', () => undefined, { decide: () => 'garbage' }],
+    ['nothing connected', () => undefined, { connect: false }],
+    ['keystored killed', (r) => r.kernel.kill(r.keystored.task), {}],
+    ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), {}],
+    ['policyd garbled on a capability', () => undefined, { decide: (s, c) => (c === 'fs.read' ? 'garbage' : grantedBy(s, c)) }],
+  ];
+  for (const [what, breakIt, opts] of failClosed) {
+    test(`install fails closed (DENY) with ${what}`, async () => {
+      const r = rig(opts);
+      breakIt(r);
+      expect(await install(r, manifest('demo.testsvc', ['ipc.core', 'fs.read']))).toEqual({ status: 'deny' });
+      expect(await r.api.query('demo.testsvc')).toEqual({ status: 'not-found' });
+    });
+  }
+
+  test('test_reject_bm_frame_over_8192: the kernel refuses it at the sender', async () => {
+    const r = rig();
+    await expect(r.client.call(r.route, new Uint8Array(BM_MAX_REQUEST + 1), { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'FRAME_TOO_LARGE',
+    });
+  });
+
+  test('test_reject_manifest_over_4096 is TOO_LARGE (client refuses to send; raw frame answered TOO_LARGE)', async () => {
+    const r = rig();
+    const big = `${manifest('demo.testsvc')}#${'x'.repeat(4096)}`;
+    expect(await r.api.install(big, await sign(big))).toEqual({ status: 'malformed' });
+    const frame = Uint8Array.of(0x42, 0x4d, 1, BM_OP.INSTALL, 0x01, 0x10, ...new Uint8Array(4097 + 64));
+    const reply = await r.client.call(r.route, frame, { timeoutMs: 100 });
+    expect([...reply.frame]).toEqual([0x42, 0x4d, 1, 0x81, 3, 0]);
+  });
+
+  test('test_reject_bad_options: a publisher key that is not 32 bytes, a bad publisher name, a second connect', () => {
+    const kernel = new Kernel();
+    expect(() => startBundlemgrd(kernel, { trustedPublishers: { nexus: new Uint8Array(31) } })).toThrow(BundleError);
+    expect(() => startBundlemgrd(kernel, { trustedPublishers: { 'Nexus!': publisherKey } })).toThrow(BundleError);
+    const bm = startBundlemgrd(kernel, { trustedPublishers: {} });
+    const policyd = fakePolicyd(kernel, () => 'deny');
+    bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task));
+    expect(() => bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task))).toThrow(expect.objectContaining({ code: 'STATE' }));
+  });
+});
