@@ -9,15 +9,6 @@ import { ProtoError } from './proto-error.js';
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProtoError) return error.code;
-    throw error;
-  }
-  return 'ok';
-}
 
 const golden: ReadonlyArray<{ name: string; reply: KeystoreReply; bytes: number[] }> = [
   { name: 'PUT ok', reply: { op: 1, status: 0, value: frame() }, bytes: [0x4b, 0x53, 0x01, 0x81, 0x00, 0x00, 0x00] },
@@ -48,7 +39,7 @@ describe(encodeKeystoreReply, () => {
     { name: 'test_reject_encode_op_0x80', reply: { op: 0x80, status: 0, value: frame() } },
   ];
   for (const { name, reply } of bad) {
-    it(name, () => expect(codeOf(() => encodeKeystoreReply(reply))).toBe('BAD_VALUE'));
+    it(name, () => expect(() => encodeKeystoreReply(reply)).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'BAD_VALUE' })));
   }
   it('a 1024-byte value encodes', () => {
     expect(encodeKeystoreReply({ op: 2, status: 0, value: new Uint8Array(1024) }).byteLength).toBe(1031);
@@ -72,7 +63,7 @@ describe(decodeKeystoreReply, () => {
     { name: 'test_reject_reply_short', bytes: frame(0x4b, 0x53, 1, 0x82, 0, 0), op: 2, code: 'MALFORMED' },
   ];
   for (const { name, bytes, op, code } of rejects) {
-    it(name, () => expect(codeOf(() => decodeKeystoreReply(bytes, op))).toBe(code));
+    it(name, () => expect(() => decodeKeystoreReply(bytes, op)).toThrow(expect.objectContaining({ name: 'ProtoError', code: code })));
   }
 
   it('property: random bytes throw nothing but ProtoError; a result matches the op', () => {
@@ -125,7 +116,7 @@ describe(encodeKeystorePubkey, () => {
     { name: 'test_reject_label_newline', pub: { ...pub, label: 'a\nb' } },
   ];
   for (const { name, pub: p } of bad) {
-    it(name, () => expect(codeOf(() => encodeKeystorePubkey(p))).toBe('BAD_VALUE'));
+    it(name, () => expect(() => encodeKeystorePubkey(p)).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'BAD_VALUE' })));
   }
 
   const badBytes: ReadonlyArray<{ name: string; bytes: number[] }> = [
@@ -135,7 +126,7 @@ describe(encodeKeystorePubkey, () => {
     { name: 'test_reject_decode_empty_label', bytes: [...pub.publicKey, 1, 0] },
   ];
   for (const { name, bytes: b } of badBytes) {
-    it(name, () => expect(codeOf(() => decodeKeystorePubkey(Uint8Array.from(b)))).toBe('MALFORMED'));
+    it(name, () => expect(() => decodeKeystorePubkey(Uint8Array.from(b))).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'MALFORMED' })));
   }
 
   it('property: decodeKeystorePubkey throws nothing but ProtoError', () => {

@@ -1,7 +1,8 @@
 import { FrameReader } from '@nexus/ipc';
-import { KS_MAX_REPLY_VALUE, KS_STATUS, KS_VERSION, isKeystoreStatus, type KeystoreReply } from './ks-wire.js';
+import { KS_MAGIC, KS_MAX_REPLY_VALUE, KS_STATUS, KS_VERSION, isKeystoreStatus, type KeystoreReply } from './ks-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 /**
  * Decodes a KS reply and checks it answers `op`: magic, version 1, `op | 0x80`, a known status,
@@ -15,8 +16,7 @@ export function decodeKeystoreReply(frame: Uint8Array, op: number): KeystoreRepl
   if (frame.byteLength > 7 + KS_MAX_REPLY_VALUE) throw new ProtoError('TOO_LARGE', `${frame.byteLength} bytes`);
   const r = new FrameReader(frame);
   return readGuard(() => {
-    const magic = r.bytes(2);
-    if (magic[0] !== 0x4b || magic[1] !== 0x53) throw new ProtoError('MALFORMED', 'bad magic');
+    if (!readMagic(r, KS_MAGIC)) throw new ProtoError('MALFORMED', 'bad magic');
     if (r.u8() !== KS_VERSION) throw new ProtoError('MISMATCH', 'version');
     if (r.u8() !== (op | 0x80)) throw new ProtoError('MISMATCH', 'op');
     const status = r.u8();

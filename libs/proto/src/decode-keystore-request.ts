@@ -1,6 +1,8 @@
 import { FrameReader } from '@nexus/ipc';
 import { encodeKeystoreReply } from './encode-keystore-reply.js';
+import { decodeFailure } from './decode-failure.js';
 import {
+  KS_MAGIC,
   KS_MAX_FRAME,
   KS_MAX_KEY,
   KS_MAX_PAYLOAD,
@@ -15,6 +17,7 @@ import {
 } from './ks-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 function bounded(length: number, max: number, what: string): number {
   if (length > max) throw new ProtoError('TOO_LARGE', `${what} of ${length} bytes exceeds ${max}`);
@@ -72,18 +75,13 @@ function readBody(r: FrameReader, op: number): KeystoreRequest | undefined {
  */
 export function decodeKeystoreRequest(frame: Uint8Array): KeystoreDecodeResult {
   let op: number | undefined;
-  const fail = (status: 2 | 3 | 4): KeystoreDecodeResult => ({
-    ok: false,
-    status,
-    ...(op === undefined ? {} : { op }),
-    reply: encodeKeystoreReply({ op: (op ?? 0) & 0x7f, status, value: new Uint8Array(0) }),
-  });
+  const fail = (status: 2 | 3 | 4): KeystoreDecodeResult =>
+    decodeFailure(status, { op }, encodeKeystoreReply({ op: (op ?? 0) & 0x7f, status, value: new Uint8Array(0) }));
 
   if (frame.byteLength > KS_MAX_FRAME) return fail(KS_STATUS.TOO_LARGE);
   const r = new FrameReader(frame);
   if (r.remaining < 4) return fail(KS_STATUS.MALFORMED);
-  const magic = r.bytes(2);
-  if (magic[0] !== 0x4b || magic[1] !== 0x53) return fail(KS_STATUS.MALFORMED);
+  if (!readMagic(r, KS_MAGIC)) return fail(KS_STATUS.MALFORMED);
   const version = r.u8();
   op = r.u8();
   if (version !== KS_VERSION) return fail(KS_STATUS.UNSUPPORTED);

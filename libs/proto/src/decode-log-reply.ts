@@ -1,6 +1,6 @@
 import { FrameReader } from '@nexus/ipc';
-import { readLogMagic } from './lo-header.js';
 import {
+  LO_MAGIC,
   LO_MAX_REPLY,
   LO_STATUS,
   LO_ZERO_STATS,
@@ -14,6 +14,7 @@ import {
 } from './lo-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 function readStats(r: FrameReader): LogStats {
   const journal = (): LogJournalStats => ({ total: r.u64(), dropped: r.u64(), highWater: r.u32(), count: r.u32(), bytes: r.u32() });
@@ -34,7 +35,7 @@ export function decodeLogReply(frame: Uint8Array, expected: LogReplyHeader & { r
   if (frame.byteLength > LO_MAX_REPLY) throw new ProtoError('TOO_LARGE', `${frame.byteLength} bytes`);
   const r = new FrameReader(frame);
   return readGuard(() => {
-    if (!readLogMagic(r)) throw new ProtoError('MALFORMED', 'bad magic');
+    if (!readMagic(r, LO_MAGIC)) throw new ProtoError('MALFORMED', 'bad magic');
     if (r.u8() !== expected.version) throw new ProtoError('MISMATCH', 'version');
     if (r.u8() !== (expected.op | 0x80)) throw new ProtoError('MISMATCH', 'op');
     const header: LogReplyHeader = { version: expected.version };

@@ -1,8 +1,9 @@
 import { FrameReader } from '@nexus/ipc';
 import { encodeLogFailure } from './encode-log-reply.js';
-import { readLogMagic } from './lo-header.js';
+import { decodeFailure } from './decode-failure.js';
 import {
   LO_ANY,
+  LO_MAGIC,
   LO_MAX_FIELDS,
   LO_MAX_FRAME,
   LO_MAX_MSG,
@@ -16,6 +17,7 @@ import {
 } from './lo-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 function malformed(what: string): never {
   throw new ProtoError('MALFORMED', what);
@@ -88,19 +90,12 @@ export function decodeLogRequest(frame: Uint8Array): LogDecodeResult {
   const fail = (status: 1 | 2 | 3): LogDecodeResult => {
     const known = version === 2 ? 2 : 1;
     const reply = encodeLogFailure(known, op ?? 0, known === 2 ? (nonce ?? 0n) : undefined, status);
-    return {
-      ok: false,
-      status,
-      ...(version === undefined ? {} : { version }),
-      ...(op === undefined ? {} : { op }),
-      ...(nonce === undefined ? {} : { nonce }),
-      reply,
-    };
+    return decodeFailure(status, { version, op, nonce }, reply);
   };
 
   if (frame.byteLength > LO_MAX_FRAME) return fail(LO_STATUS.TOO_LARGE);
   const r = new FrameReader(frame);
-  if (r.remaining < 4 || !readLogMagic(r)) return fail(LO_STATUS.MALFORMED);
+  if (r.remaining < 4 || !readMagic(r, LO_MAGIC)) return fail(LO_STATUS.MALFORMED);
   version = r.u8();
   op = r.u8();
   if (version !== 1 && version !== 2) return fail(LO_STATUS.UNSUPPORTED);

@@ -1,5 +1,6 @@
 import { FrameReader } from '@nexus/ipc';
 import {
+  PO_MAGIC,
   PO_MAX_VERSION_LABEL,
   PO_OP,
   PO_REPLY_BIT,
@@ -11,6 +12,7 @@ import {
 import { isPrintableAscii } from './printable-ascii.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 function isStatus(s: number): s is PolicyStatus {
   return s >= PO_STATUS.ALLOW && s <= PO_STATUS.TOO_LARGE;
@@ -29,8 +31,7 @@ export function decodePolicyReply(frame: Uint8Array, expected: PolicyReplyHeader
   if (frame.byteLength > 12 + PO_MAX_VERSION_LABEL) throw new ProtoError('TOO_LARGE', `${frame.byteLength} bytes`);
   const r = new FrameReader(frame);
   return readGuard(() => {
-    const magic = r.bytes(2);
-    if (magic[0] !== 0x50 || magic[1] !== 0x4f) throw new ProtoError('MALFORMED', 'bad magic');
+    if (!readMagic(r, PO_MAGIC)) throw new ProtoError('MALFORMED', 'bad magic');
     const version = r.u8();
     const op = r.u8();
     if (version !== expected.version) throw new ProtoError('MISMATCH', `version ${version}`);

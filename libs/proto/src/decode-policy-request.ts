@@ -1,6 +1,8 @@
 import { FrameReader } from '@nexus/ipc';
 import { encodePolicyReply } from './encode-policy-reply.js';
+import { decodeFailure } from './decode-failure.js';
 import {
+  PO_MAGIC,
   PO_MAX_FRAME,
   PO_MAX_NAME,
   PO_OP,
@@ -12,6 +14,7 @@ import {
 } from './po-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { readMagic } from './read-magic.js';
 
 function readName(r: FrameReader): string {
   const name = readGuard(() => r.str8(PO_MAX_NAME));
@@ -71,21 +74,13 @@ export function decodePolicyRequest(frame: Uint8Array): PolicyDecodeResult {
       ...(replyVersion === 1 ? {} : { nonce: nonce ?? 0 }),
       status,
     });
-    return {
-      ok: false,
-      status,
-      ...(version === undefined ? {} : { version }),
-      ...(op === undefined ? {} : { op }),
-      ...(nonce === undefined ? {} : { nonce }),
-      reply,
-    };
+    return decodeFailure(status, { version, op, nonce }, reply);
   };
 
   if (frame.byteLength > PO_MAX_FRAME) return fail(PO_STATUS.TOO_LARGE);
   const r = new FrameReader(frame);
   if (r.remaining < 4) return fail(PO_STATUS.MALFORMED);
-  const magic = r.bytes(2);
-  if (magic[0] !== 0x50 || magic[1] !== 0x4f) return fail(PO_STATUS.MALFORMED);
+  if (!readMagic(r, PO_MAGIC)) return fail(PO_STATUS.MALFORMED);
   version = r.u8();
   op = r.u8();
   if (!isVersion(version)) return fail(PO_STATUS.UNSUPPORTED);

@@ -1,4 +1,4 @@
-import { FrameReader, FrameWriter } from '@nexus/ipc';
+import { FrameWriter } from '@nexus/ipc';
 import { LO_MAGIC } from './lo-wire.js';
 import { ProtoError } from './proto-error.js';
 
@@ -18,14 +18,3 @@ export function writeLogHeader(capacity: number, version: number, op: number, no
   return w;
 }
 
-/**
- * Reads the `LO` magic, returning whether it was there.
- *
- * @internal
- * @example
- * if (!readLogMagic(r)) fail();
- */
-export function readLogMagic(r: FrameReader): boolean {
-  const magic = r.bytes(2);
-  return magic[0] === 0x4c && magic[1] === 0x4f;
-}
