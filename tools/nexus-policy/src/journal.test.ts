@@ -107,18 +107,20 @@ describe('audit verify', () => {
     [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
     return copy;
   };
-  const tampers: readonly [kind: string, make: () => string][] = [
-    ['hash-mismatch', () => writeJournal(good.records.map((r, i) => (i === 2 ? { ...r, decision: 'deny' as const } : r)), good.checkpoint)],
-    ['gap', () => writeJournal(good.records.filter((_, i) => i !== 2), good.checkpoint)],
-    ['duplicate', () => writeJournal([...good.records.slice(0, 3), good.records[2] as AuditRecord, ...good.records.slice(3)], good.checkpoint)],
-    ['reordered', () => writeJournal(swap(good.records, 2, 3), good.checkpoint)],
-    ['truncated', () => writeJournal(good.records.slice(0, 4), good.checkpoint)],
-    ['prev-mismatch', () => writeJournal(good.records.map((r, i) => (i === 3 ? { ...r, prevHash: new Uint8Array(32) } : r)), good.checkpoint)],
-    ['checkpoint-mismatch', () => writeJournal(good.records, { ...good.checkpoint, hash: new Uint8Array(32).fill(7) })],
+  const tampers: readonly [tamper: string, kind: string, make: () => string][] = [
+    ['modified record', 'hash-mismatch', () => writeJournal(good.records.map((r, i) => (i === 2 ? { ...r, timestampNs: r.timestampNs + 1n } : r)), good.checkpoint)],
+    ['deleted record', 'gap', () => writeJournal(good.records.filter((_, i) => i !== 2), good.checkpoint)],
+    ['inserted copy', 'duplicate', () => writeJournal([...good.records.slice(0, 3), good.records[2] as AuditRecord, ...good.records.slice(3)], good.checkpoint)],
+    // @nexus/audit reports a swap of two records as the gap it opens first (seq 4 arrives while 3 is
+    // missing); `reordered` is its kind for a seq going backwards inside a declared loss.
+    ['swapped records', 'gap', () => writeJournal(swap(good.records, 2, 3), good.checkpoint)],
+    ['truncated tail', 'truncated', () => writeJournal(good.records.slice(0, 4), good.checkpoint)],
+    ['rewritten prevHash', 'prev-mismatch', () => writeJournal(good.records.map((r, i) => (i === 3 ? { ...r, prevHash: new Uint8Array(32) } : r)), good.checkpoint)],
+    ['forged checkpoint', 'checkpoint-mismatch', () => writeJournal(good.records, { ...good.checkpoint, hash: new Uint8Array(32).fill(7) })],
   ];
-  for (const [kind, make] of tampers) {
-    test(`test_reject_tampered_journal: ${kind} is reported with its kind (exit 1)`, async () => {
-      const path = journalFile(`${kind}.jsonl`, make());
+  for (const [tamper, kind, make] of tampers) {
+    test(`test_reject_tampered_journal: ${tamper} is reported as ${kind} (exit 1)`, async () => {
+      const path = journalFile(`${tamper.replaceAll(' ', '-')}.jsonl`, make());
       const run = await runCli(['audit', 'verify', path]);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(new RegExp(`BROKEN at record \\d+ \\(seq \\d+\\): ${kind}: `));
