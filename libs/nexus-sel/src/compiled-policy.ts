@@ -27,6 +27,8 @@ interface RuleIndex {
 
 interface Subject {
   readonly index: RuleIndex;
+  /** Whether any wildcard rule (its own or of `*`) could apply, i.e. whether a table miss needs evaluating. */
+  readonly wildcards: boolean;
   /** Untargeted decisions for every exact capability the subject's own rules name. */
   readonly table: Map<string, Decision>;
 }
@@ -123,7 +125,8 @@ export class CompiledPolicy implements Policy {
     for (const [service, index] of indexes) {
       const table = new Map<string, Decision>();
       for (const capability of index.exact.keys()) table.set(capability, this.#evaluate(index, capability, undefined));
-      this.#subjects.set(parts.idOf(service), { index, table });
+      const wildcards = index.wildcard.length > 0 || this.#star.wildcard.length > 0;
+      this.#subjects.set(parts.idOf(service), { index, table, wildcards });
     }
     Object.freeze(this);
   }
@@ -145,6 +148,10 @@ export class CompiledPolicy implements Policy {
       // Table keys are canonical, so a hit proves the action needed no normalization.
       const hit = known?.table.get(action) ?? this.#starTable.get(action);
       if (hit !== undefined) return hit;
+      // A canonical action missing from both tables can only be decided by a wildcard rule.
+      if (!(known === undefined ? this.#star.wildcard.length > 0 : known.wildcards) && normalizeName(action, POLICY_LIMITS.maxNameBytes) === action) {
+        return NO_RULE;
+      }
     }
     const normalAction = normalizeName(action, POLICY_LIMITS.maxNameBytes);
     const normalTarget = target === undefined ? undefined : normalizeName(target, POLICY_LIMITS.maxTargetBytes);
