@@ -48,7 +48,9 @@ async function verify(argv: readonly string[], io: CliIo): Promise<number> {
     return result.ok ? 0 : 1;
   }
   if (!result.ok) {
-    io.stdout(`journal ${path}: BROKEN at record ${result.index + 1} (seq ${result.seq}): ${result.kind}: ${result.detail}\n`);
+    // A truncated tail breaks past the last record present, so name the last one instead.
+    const where = result.index >= records.length ? `after record ${records.length}` : `at record ${result.index + 1}`;
+    io.stdout(`journal ${path}: BROKEN ${where} (seq ${result.seq}): ${result.kind}: ${result.detail}\n`);
     return 1;
   }
   let out = `journal ${path}: ok\nrecords: ${result.count}, last seq: ${records.length === 0 ? '-' : result.lastSeq}, `;

@@ -123,7 +123,7 @@ describe('audit verify', () => {
       const path = journalFile(`${tamper.replaceAll(' ', '-')}.jsonl`, make());
       const run = await runCli(['audit', 'verify', path]);
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(new RegExp(`BROKEN at record \\d+ \\(seq \\d+\\): ${kind}: `));
+      expect(run.stdout).toMatch(new RegExp(`BROKEN (at|after) record \\d+ \\(seq \\d+\\): ${kind}: `));
       const { code, json } = await runJson(['audit', 'verify', path]);
       expect([code, json.ok, json.kind]).toEqual([1, false, kind]);
     });
