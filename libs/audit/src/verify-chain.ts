@@ -34,9 +34,9 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
  * `hashRecord(prevHash, record)` (`hash-mismatch`); a record whose fields fail validation is a
  * `hash-mismatch` too. Without a checkpoint the list may be any window of a journal. With one, the
  * list must start at seq 1 (`truncated`), contain the checkpoint's seq with its hash, share its
- * policy version and declare exactly `dropped` losses up to it (`checkpoint-mismatch`), and must
- * not end before it (`truncated`): then any modified, deleted, inserted, reordered or trailing
- * truncated record is detected.
+ * policy version, declare exactly `dropped` losses and end exactly there (`checkpoint-mismatch`
+ * for a record past it, `truncated` for an end before it): then any modified, deleted, inserted,
+ * reordered, duplicated or trailing-truncated record is detected.
  *
  * @example
  * verifyChain(records, chain.checkpoint()); // { ok: true, count: 3, lastSeq: 3n, lastHash }
@@ -91,7 +91,7 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
     if (!(r.hash instanceof Uint8Array) || !same(r.hash, hash)) {
       return brk(index, r.seq, 'hash-mismatch', `hash of seq ${r.seq} does not match its content`);
     }
-    if (checkpoint !== undefined && r.seq <= checkpoint.seq) {
+    if (checkpoint !== undefined) {
       if (r.lost !== undefined) dropped += r.lost.count;
       if (r.policyVersion !== checkpoint.policyVersion) {
         return brk(index, r.seq, 'checkpoint-mismatch', 'policy version differs from the checkpoint');
@@ -104,8 +104,10 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
         }
       }
     }
-    if (checkpoint !== undefined && !checkpointSeen && r.seq > checkpoint.seq) {
-      return brk(index, r.seq, 'checkpoint-mismatch', `no record at checkpoint seq ${checkpoint.seq}`);
+    if (checkpoint !== undefined && r.seq > checkpoint.seq) {
+      // Records past the checkpoint are indistinguishable from inserted ones, so they are refused.
+      const detail = checkpointSeen ? `record past checkpoint seq ${checkpoint.seq}` : `no record at checkpoint seq ${checkpoint.seq}`;
+      return brk(index, r.seq, 'checkpoint-mismatch', detail);
     }
   }
   const last = records.at(-1);

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { AuditChain } from './audit-chain.js';
+import type { AuditRecord } from './audit-record.js';
+import { ALLOW, arbInput, VERSION } from './arbitraries.test.js';
+import type { Checkpoint } from './checkpoint.js';
+import { hashRecord } from './hash-record.js';
+import { verifyChain, type ChainBreakKind } from './verify-chain.js';
+
+function build(n: number): { records: AuditRecord[]; checkpoint: Checkpoint } {
+  const chain = new AuditChain({ policyVersion: VERSION });
+  const records = Array.from({ length: n }, (_, i) => chain.append({ ...ALLOW, timestampNs: BigInt(i) }));
+  return { records, checkpoint: chain.checkpoint() };
+}
+
+/** What an attacker without the checkpoint can do: recompute every hash from `from` on. */
+function rehash(records: AuditRecord[], from: number): AuditRecord[] {
+  const out = records.slice(0, from);
+  for (const r of records.slice(from)) {
+    const prevHash = out.at(-1)?.hash ?? new Uint8Array(32);
+    out.push({ ...r, prevHash, hash: hashRecord(prevHash, r) });
+  }
+  return out;
+}
+
+function renumber(records: AuditRecord[]): AuditRecord[] {
+  return records.map((r, i) => ({ ...r, seq: BigInt(i + 1) }));
+}
+
+const { records, checkpoint } = build(6);
+
+describe(verifyChain, () => {
+  test('an intact chain verifies with and without its checkpoint', () => {
+    expect(verifyChain(records, checkpoint)).toEqual({ ok: true, count: 6, lastSeq: 6n, lastHash: records[5]!.hash });
+    expect(verifyChain(records)).toMatchObject({ ok: true, count: 6 });
+    expect(verifyChain([], { ...checkpoint, seq: 0n, hash: new Uint8Array(32) })).toMatchObject({ ok: true, count: 0 });
+  });
+
+  test('a window of a journal verifies without a checkpoint', () => {
+    expect(verifyChain(records.slice(2, 5))).toMatchObject({ ok: true, count: 3, lastSeq: 5n });
+  });
+
+  const tampers: [string, () => AuditRecord[], ChainBreakKind, number][] = [
+    ['modify a field', () => records.map((r, i) => (i === 2 ? { ...r, action: 'crypto.sign' } : r)), 'hash-mismatch', 2],
+    ['modify and rehash that record', () => rehash(records.map((r, i) => (i === 2 ? { ...r, decision: 'deny', reason: 'no-rule' } : r)), 2).map((r, i) => (i > 2 ? records[i]! : r)), 'prev-mismatch', 3],
+    ['modify and rehash everything after', () => rehash(records.map((r, i) => (i === 2 ? { ...r, subjectId: 1n } : r)), 2), 'checkpoint-mismatch', 5],
+    ['delete a record', () => records.filter((_, i) => i !== 3), 'gap', 3],
+    ['delete, renumber and rehash', () => rehash(renumber(records.filter((_, i) => i !== 3)), 3), 'truncated', 5],
+    ['delete the first record', () => records.slice(1), 'truncated', 0],
+    ['insert a forged record', () => [...records.slice(0, 3), { ...records[2]!, seq: 4n }, ...records.slice(3)], 'prev-mismatch', 3],
+    ['insert, renumber and rehash', () => rehash(renumber([...records.slice(0, 3), records[1]!, ...records.slice(3)]), 3), 'checkpoint-mismatch', 5],
+    ['reorder two records', () => [records[0]!, records[2]!, records[1]!, ...records.slice(3)], 'gap', 1],
+    ['swap the last two', () => [...records.slice(0, 4), records[5]!, records[4]!], 'gap', 4],
+    ['reorder behind a declared range', () => [...records.slice(0, 4), records[3]!, records[5]!], 'duplicate', 4],
+    ['move a record back', () => [...records.slice(0, 5), records[1]!, records[5]!], 'reordered', 5],
+    ['truncate the tail', () => records.slice(0, 4), 'truncated', 4],
+    ['truncate everything', () => [], 'truncated', 0],
+    ['duplicate a record', () => [...records.slice(0, 3), records[2]!, ...records.slice(3)], 'duplicate', 3],
+    ['replace prevHash', () => records.map((r, i) => (i === 4 ? { ...r, prevHash: new Uint8Array(32) } : r)), 'prev-mismatch', 4],
+  ];
+  for (const [name, tamper, kind, index] of tampers) {
+    test(`detects: ${name}`, () => {
+      expect(verifyChain(tamper(), checkpoint)).toMatchObject({ ok: false, kind, index });
+    });
+  }
+
+  test('detects a checkpoint from another policy or with other losses', () => {
+    expect(verifyChain(records, { ...checkpoint, policyVersion: `sha256:${'00'.repeat(32)}` })).toMatchObject({ ok: false, kind: 'checkpoint-mismatch', index: 0 });
+    expect(verifyChain(records, { ...checkpoint, dropped: 1n })).toMatchObject({ ok: false, kind: 'checkpoint-mismatch', index: 5 });
+  });
+
+  test('test_reject_records_past_the_checkpoint', () => {
+    const early = { ...checkpoint, seq: 3n, hash: records[2]!.hash };
+    expect(verifyChain(records.slice(0, 3), early)).toMatchObject({ ok: true, count: 3 });
+    expect(verifyChain(records, early)).toMatchObject({ ok: false, kind: 'checkpoint-mismatch', index: 3 });
+  });
+
+  describe('a declared loss', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const all = [1, 2, 3, 4].map(() => chain.append(ALLOW));
+    const lost = chain.append({ kind: 'audit-lost', timestampNs: 9n, lost: { fromSeq: 2n, toSeq: 3n, count: 2n, decisions: 2n, lastHash: all[2]!.hash } });
+    const after = chain.append(ALLOW);
+    const stored = [all[0]!, all[3]!, lost, after];
+
+    test('explains the gap it declares', () => {
+      expect(verifyChain(stored, chain.checkpoint())).toMatchObject({ ok: true, count: 4, lastSeq: 6n });
+    });
+    test('links the record after the range to lastHash', () => {
+      const forged = [all[0]!, { ...all[3]!, prevHash: new Uint8Array(32).fill(1) }, lost, after];
+      expect(verifyChain(rehash(forged, 1).map((r, i) => (i > 1 ? stored[i]! : r)), chain.checkpoint())).toMatchObject({ ok: false, kind: 'prev-mismatch', index: 1 });
+    });
+    test('does not explain a gap outside its range', () => {
+      expect(verifyChain([all[0]!, lost, after])).toMatchObject({ ok: false, kind: 'gap', index: 1 });
+    });
+    test('must match the checkpoint dropped count', () => {
+      expect(verifyChain(stored, { ...chain.checkpoint(), dropped: 0n })).toMatchObject({ ok: false, kind: 'checkpoint-mismatch' });
+    });
+    test('a huge undeclared gap is found without walking it', () => {
+      const far = { ...after, seq: 2n ** 63n };
+      expect(verifyChain([all[0]!, far])).toMatchObject({ ok: false, kind: 'gap', index: 1 });
+    });
+  });
+
+  test('any single tamper of a random chain is detected against its checkpoint (property)', () => {
+    const tamper = fc.oneof(
+      fc.record({ t: fc.constant('modify' as const), at: fc.nat(), ts: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), rehashed: fc.boolean() }),
+      fc.record({ t: fc.constant('delete' as const), at: fc.nat(), renumbered: fc.boolean() }),
+      fc.record({ t: fc.constant('insert' as const), at: fc.nat(), from: fc.nat(), renumbered: fc.boolean() }),
+      fc.record({ t: fc.constant('swap' as const), at: fc.nat() }),
+      fc.record({ t: fc.constant('truncate' as const), keep: fc.nat() }),
+      fc.record({ t: fc.constant('duplicate' as const), at: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(arbInput, { minLength: 1, maxLength: 12 }), tamper, (inputs, t) => {
+        const chain = new AuditChain({ policyVersion: VERSION });
+        const rs = inputs.map((input) => chain.append(input));
+        const cp = chain.checkpoint();
+        const n = rs.length;
+        let out: AuditRecord[];
+        switch (t.t) {
+          case 'modify': {
+            const at = t.at % n;
+            const target = rs[at]!;
+            const changed = { ...target, timestampNs: target.timestampNs === t.ts ? t.ts ^ 1n : t.ts };
+            out = rs.map((r, i) => (i === at ? changed : r));
+            if (t.rehashed) out = rehash(out, at);
+            break;
+          }
+          case 'delete': {
+            out = rs.filter((_, i) => i !== t.at % n);
+            if (t.renumbered) out = rehash(renumber(out), t.at % n);
+            break;
+          }
+          case 'insert': {
+            const at = t.at % (n + 1);
+            out = [...rs.slice(0, at), rs[t.from % n]!, ...rs.slice(at)];
+            if (t.renumbered) out = rehash(renumber(out), at);
+            break;
+          }
+          case 'swap': {
+            if (n < 2) return;
+            const at = t.at % (n - 1);
+            out = [...rs.slice(0, at), rs[at + 1]!, rs[at]!, ...rs.slice(at + 2)];
+            break;
+          }
+          case 'truncate':
+            out = rs.slice(0, t.keep % n);
+            break;
+          case 'duplicate': {
+            const at = t.at % n;
+            out = [...rs.slice(0, at + 1), rs[at]!, ...rs.slice(at + 1)];
+            break;
+          }
+        }
+        expect(verifyChain(out, cp).ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
