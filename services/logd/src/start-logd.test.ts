@@ -43,6 +43,8 @@ interface Rig {
   mode: Mode;
   /** When set, the fake policyd sends logd the audit record of each decision before replying. */
   appendFirst: boolean;
+  /** With `appendFirst`: call (and wait for logd's reply) instead of a one-way send. */
+  appendByCall: boolean;
 }
 
 function decision(subjectId: bigint, overrides: Partial<AuditInput> = {}): AuditInput {
@@ -83,8 +85,9 @@ function boot(options: Partial<LogdOptions> = {}): Rig {
     grants: new Set(),
     mode: 'policy',
     appendFirst: false,
+    appendByCall: false,
   };
-  policyd.serve(pep.recv, (msg) => {
+  policyd.serve(pep.recv, async (msg) => {
     if (rig.mode === 'silent') return new Promise<undefined>(() => undefined);
     if (rig.mode === 'garbage') return Uint8Array.of(0x50, 0x4f, 9);
     const res = decodePolicyRequest(msg.frame);
@@ -93,7 +96,8 @@ function boot(options: Partial<LogdOptions> = {}): Rig {
     const allow = rig.grants.has(`${subjectId}:${cap}`);
     if (rig.appendFirst) {
       const { encoded } = rig.chain.appendSealed(decision(subjectId, { action: cap, decision: allow ? 'allow' : 'deny' }));
-      policyd.send(rig.policydToLogd, auditAppend(encoded));
+      if (rig.appendByCall) await policyd.call(rig.policydToLogd, auditAppend(encoded), { timeoutMs: 2000 });
+      else policyd.send(rig.policydToLogd, auditAppend(encoded));
     }
     return encodePolicyReply({ version: 2, op: 5, nonce, status: allow ? PO_STATUS.ALLOW : PO_STATUS.DENY });
   });
@@ -290,6 +294,19 @@ describe(startLogd, () => {
       expect(second.records.map((r) => decodeRecord(r).seq)).toEqual([1n]);
       await flush();
       expect(rig.logd.stats().audit.count).toBe(2);
+    });
+
+    test('a policyd that waits for its APPEND stalls a QUERY only until the timeout (DENIED), never for good', async () => {
+      const rig = boot({ policyTimeoutMs: 50 });
+      rig.appendFirst = true;
+      rig.appendByCall = true;
+      rig.grants.add(`${rig.app.serviceId}:audit.read`);
+      const log = clientOf(rig.app, rig.appToLogd);
+      expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('denied');
+      await flush();
+      expect(rig.logd.stats().audit.count).toBe(1);
+      rig.appendByCall = false;
+      expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('ok');
     });
   });
 
