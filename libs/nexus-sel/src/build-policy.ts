@@ -254,7 +254,7 @@ export function buildPolicy(files: readonly PolicyFile[], idOf: (name: string) =
   checkInput(files);
   const compiled: FileCompiler[] = [];
   let count = 0;
-  for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path))) {
+  for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.text, b.text))) {
     const result = readFile(file);
     count += result.rules.length + result.restrictions.reduce((sum, r) => sum + r.targets.length, 0);
     if (count > POLICY_LIMITS.maxRules) {

@@ -94,11 +94,13 @@ describe(CompiledPolicy, () => {
         fc.assert(
           fc.property(policyArb(alphabet), fc.array(queryArb(alphabet), { minLength: 1, maxLength: 30 }), (spec, queries) => {
             const compiled = compilePolicy(spec.files);
+            const reversed = compilePolicy([...spec.files].reverse());
+            expect(reversed.version).toBe(compiled.version);
             for (const query of queries) {
               const q = { subject: serviceIdFromName(query.subject), action: query.action, target: query.target };
-              expect(summary(compiled.decide(q)), JSON.stringify({ spec: spec.files, query })).toBe(
-                reference(spec.rules, spec.restricts, query),
-              );
+              const expected = reference(spec.rules, spec.restricts, query);
+              expect(summary(compiled.decide(q)), JSON.stringify({ spec: spec.files, query })).toBe(expected);
+              expect(summary(reversed.decide(q))).toBe(expected);
             }
           }),
           { numRuns: 1000 },
