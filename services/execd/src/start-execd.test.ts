@@ -158,22 +158,29 @@ describe(startExecd, () => {
     });
   }
 
-  test('test_reject_spawn_hook_that_throws: SPAWN_FAILED', async () => {
-    const kernel = new Kernel();
-    const policyd = fakePolicyd(kernel, () => 'allow');
-    const bundlemgrd = fakeBundlemgrd(kernel, new Map([['demo.testsvc', 3]]), () => 'ok');
-    const execd = startExecd(kernel, {
-      spawn: () => {
+  const hooks: ReadonlyArray<readonly [string, (kernel: Kernel) => (name: string) => Task]> = [
+    [
+      'that throws',
+      () => () => {
         throw new Error('kernel refused');
       },
+    ],
+    ['that starts another image', (kernel) => () => kernel.spawn('other.svc')],
+  ];
+  for (const [input, hook] of hooks) {
+    test(`test_reject_spawn_hook_${input.replaceAll(/\W+/g, '_')}: SPAWN_FAILED`, async () => {
+      const kernel = new Kernel();
+      const policyd = fakePolicyd(kernel, () => 'allow');
+      const bundlemgrd = fakeBundlemgrd(kernel, new Map([['demo.testsvc', 3]]), () => 'ok');
+      const execd = startExecd(kernel, { spawn: hook(kernel) });
+      execd.connectPolicyd(kernel.grant(policyd.endpoint, execd.task));
+      execd.connectBundlemgrd(kernel.grant(bundlemgrd.endpoint, execd.task));
+      const client = kernel.spawn('selftest-client');
+      const route = kernel.grant(execd.endpoint, client);
+      const exec = new ExecClient(async (f, t) => (await client.call(route, f, { timeoutMs: t })).frame);
+      expect(await exec.spawn('demo.testsvc')).toEqual({ status: 'spawn-failed' });
     });
-    execd.connectPolicyd(kernel.grant(policyd.endpoint, execd.task));
-    execd.connectBundlemgrd(kernel.grant(bundlemgrd.endpoint, execd.task));
-    const client = kernel.spawn('selftest-client');
-    const route = kernel.grant(execd.endpoint, client);
-    const exec = new ExecClient(async (f, t) => (await client.call(route, f, { timeoutMs: t })).frame);
-    expect(await exec.spawn('demo.testsvc')).toEqual({ status: 'spawn-failed' });
-  });
+  }
 
   const badFrames: ReadonlyArray<readonly [string, Uint8Array, ExecStatus]> = [
     ['truncated', Uint8Array.of(0x45, 0x58, 1, 1), ExecStatus.MALFORMED],

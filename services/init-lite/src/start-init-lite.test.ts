@@ -107,6 +107,14 @@ describe(startInitLite, () => {
     expect(b.policyd.asked).toHaveLength(2);
   });
 
+  test('test_reject_route_to_a_right_init_lite_does_not_hold: DENY, nothing moves', async () => {
+    const b = boot();
+    const keystored = echoService(b.kernel, 'keystored');
+    b.init.register('keystored', keystored.endpoint); // keystored's own handle, useless to init-lite
+    expect(await new RouteClient(b.client, b.router).route('keystored')).toEqual({ status: 'deny' });
+    expect((await new RouteClient(b.client, b.router).route('logd')).status).toBe('ok');
+  });
+
   const failClosed: ReadonlyArray<readonly [string, (b: Boot) => void]> = [
     ['policyd not connected', () => undefined],
     ['policyd garbage reply', (b) => b.setMode('garbage')],
