@@ -1,4 +1,5 @@
 import type { DecisionReason } from '@nexus/sel';
+import { parse, TomlError } from 'smol-toml';
 import { CliError } from './cli-error.js';
 import { isServiceName } from './service-name.js';
 
@@ -19,14 +20,14 @@ export const FIXTURE_LIMITS: { readonly maxBytes: number; readonly maxCases: num
 
 const KEYS = new Set(['subject', 'action', 'target', 'expect', 'reason']);
 const REASONS = new Set<string>(['allow', 'no-rule', 'deny-rule', 'malformed']);
-const ESCAPES: Readonly<Record<string, string>> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
+const CASE_HEADER = /^\s*\[\[\s*case\s*\]\]/;
 
 /**
- * Parses a decision fixture file. The format is the TOML subset fixtures need: `[[case]]` tables of
- * `key = "string"` (basic or literal strings), comments and blank lines. Anything else (an unknown
- * key or table, a value that is not a string, a duplicate or missing key, a bad `expect`/`reason`,
- * a subject that is not a canonical service name) throws `CliError('FIXTURE')` with the file and
- * line.
+ * Parses a decision fixture file: TOML (parsed by smol-toml) whose only table is an array of
+ * `[[case]]` tables with string values `subject`, `action`, `expect`, and optionally `target` and
+ * `reason`. Anything else (a TOML syntax error, an unknown key or table, a value that is not a
+ * string, a missing key, a bad `expect`/`reason`, a subject that is not a canonical service name)
+ * throws `CliError('FIXTURE')` with the file and line.
  *
  * @example
  * parseFixtures('[[case]]\nsubject = "keystored"\naction = "crypto.sign"\nexpect = "allow"\n', 'f.toml');
@@ -39,43 +40,51 @@ export function parseFixtures(text: string, file: string): readonly FixtureCase[
   const fail = (line: number, message: string): never => {
     throw new CliError('FIXTURE', message, { file, line });
   };
-  const cases: FixtureCase[] = [];
-  let open: { line: number; values: Map<string, string> } | undefined;
-  const close = (): void => {
-    if (open === undefined) return;
-    if (cases.length >= FIXTURE_LIMITS.maxCases) fail(open.line, `more than ${FIXTURE_LIMITS.maxCases} cases`);
-    cases.push(toCase(open.line, open.values, fail));
-    open = undefined;
-  };
+  let document: Record<string, unknown>;
+  try {
+    document = parse(text);
+  } catch (cause) {
+    const line = cause instanceof TomlError ? cause.line : 1;
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : 'invalid TOML';
+    throw new CliError('FIXTURE', `TOML syntax: ${reason}`, { file, line, cause });
+  }
 
   const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = index + 1;
-    const source = (lines[index] ?? '').replace(/\r$/, '').trim();
-    if (source === '' || source.startsWith('#')) continue;
-    if (source.startsWith('[')) {
-      if (!/^\[\[\s*case\s*\]\]\s*(#.*)?$/.test(source)) {
-        fail(line, `unknown table ${source.split('#')[0]?.trim() ?? ''}: only [[case]] tables are allowed`);
-      }
-      close();
-      open = { line, values: new Map() };
-      continue;
+  const headers = lines.flatMap((source, index) => (CASE_HEADER.test(source) ? [index + 1] : []));
+  // The key's own line inside [from, to) when it can be found, else the table's first line.
+  const lineOf = (key: string, from: number, to: number): number => {
+    const assignment = new RegExp(`^\\s*("?)${key}\\1\\s*=`);
+    for (let line = from; line < to && line <= lines.length; line++) {
+      if (assignment.test(lines[line - 1] ?? '')) return line;
     }
-    const assignment = /^([A-Za-z0-9_-]+|"[A-Za-z0-9_-]*")\s*=\s*(.*)$/.exec(source);
-    if (assignment === null) fail(line, 'expected [[case]] or key = "value"');
-    const key = (assignment?.[1] ?? '').replace(/^"|"$/g, '');
-    if (open === undefined) fail(line, `key "${key}" outside a [[case]] table`);
-    if (!KEYS.has(key)) fail(line, `unknown key "${key}" (expected subject, action, target, expect, reason)`);
-    if (open?.values.has(key)) fail(line, `duplicate key "${key}"`);
-    const value = readString(assignment?.[2] ?? '');
-    if (value === undefined) fail(line, `"${key}" must be a string ("..." or '...')`);
-    if (Buffer.byteLength(value ?? '') > FIXTURE_LIMITS.maxValueBytes) {
-      fail(line, `"${key}" is longer than ${FIXTURE_LIMITS.maxValueBytes} bytes`);
-    }
-    open?.values.set(key, value ?? '');
+    return from;
+  };
+
+  for (const key of Object.keys(document)) {
+    if (key !== 'case') fail(lineOf(key, 1, headers[0] ?? lines.length + 1), `unknown key or table "${key}": only [[case]] tables are allowed`);
   }
-  close();
-  return cases;
+  const tables = document['case'] ?? [];
+  if (!Array.isArray(tables)) fail(lineOf('\\[case\\]|case', 1, lines.length + 1), '"case" must be an array of tables: write [[case]]');
+  const list = tables as unknown[];
+  if (list.length > FIXTURE_LIMITS.maxCases) fail(headers[FIXTURE_LIMITS.maxCases] ?? 1, `more than ${FIXTURE_LIMITS.maxCases} cases`);
+  if (list.length !== headers.length) fail(1, 'every case must be written as a [[case]] table');
+
+  return list.map((table, index) => {
+    const from = headers[index] ?? 1;
+    const to = headers[index + 1] ?? lines.length + 1;
+    if (typeof table !== 'object' || table === null || Array.isArray(table)) fail(from, 'a case must be a table');
+    const values = new Map<string, string>();
+    for (const [key, value] of Object.entries(table as Record<string, unknown>)) {
+      const line = lineOf(key, from, to);
+      if (!KEYS.has(key)) fail(line, `unknown key "${key}" (expected subject, action, target, expect, reason)`);
+      if (typeof value !== 'string') fail(line, `"${key}" must be a string`);
+      if (Buffer.byteLength(value as string) > FIXTURE_LIMITS.maxValueBytes) {
+        fail(line, `"${key}" is longer than ${FIXTURE_LIMITS.maxValueBytes} bytes`);
+      }
+      values.set(key, value as string);
+    }
+    return toCase(from, values, fail);
+  });
 }
 
 function toCase(line: number, values: ReadonlyMap<string, string>, fail: (line: number, message: string) => never): FixtureCase {
@@ -98,40 +107,4 @@ function toCase(line: number, values: ReadonlyMap<string, string>, fail: (line: 
     expect: expect === 'allow' ? 'allow' : 'deny',
     reason: reason as DecisionReason | undefined,
   };
-}
-
-/** Reads one TOML basic or literal string followed by nothing but an optional comment. */
-function readString(raw: string): string | undefined {
-  const quote = raw[0];
-  if (quote !== '"' && quote !== "'") return undefined;
-  if (raw.startsWith(quote.repeat(3))) return undefined;
-  let value = '';
-  let at = 1;
-  for (; at < raw.length; at++) {
-    const char = raw[at] ?? '';
-    if (char === quote) break;
-    if (char < ' ' && char !== '\t') return undefined;
-    if (quote === "'" || char !== '\\') {
-      value += char;
-      continue;
-    }
-    const escape = raw[++at] ?? '';
-    const simple = ESCAPES[escape];
-    if (simple !== undefined) {
-      value += simple;
-    } else if (escape === 'u' || escape === 'U') {
-      const digits = raw.slice(at + 1, at + 1 + (escape === 'u' ? 4 : 8));
-      const code = /^[0-9a-fA-F]+$/.test(digits) ? Number.parseInt(digits, 16) : Number.NaN;
-      if (digits.length !== (escape === 'u' ? 4 : 8) || !(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) {
-        return undefined;
-      }
-      value += String.fromCodePoint(code);
-      at += digits.length;
-    } else {
-      return undefined;
-    }
-  }
-  if (at >= raw.length) return undefined;
-  const rest = raw.slice(at + 1).trim();
-  return rest === '' || rest.startsWith('#') ? value : undefined;
 }
