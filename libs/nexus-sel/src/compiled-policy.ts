@@ -33,7 +33,12 @@ interface Subject {
   readonly table: Map<string, Decision>;
 }
 
-/** What the compiler hands over: validated, normalized, sorted, frozen. */
+/**
+ * What the compiler hands over: validated, normalized, sorted, frozen.
+ *
+ * @example
+ * new CompiledPolicy({ version, rules, services, restricted, names, idOf: serviceIdFromName });
+ */
 export interface CompiledPolicyParts {
   readonly version: string;
   readonly rules: readonly Rule[];

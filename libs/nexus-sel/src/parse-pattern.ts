@@ -1,7 +1,12 @@
 import { normalizeName } from './normalize-name.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 
-/** A capability pattern split into its parts, as normalized at compile time. */
+/**
+ * A capability pattern split into its parts, as normalized at compile time.
+ *
+ * @example
+ * const parsed = parsePattern('ipc.route@execd'); // typeof parsed !== 'string' → parsed.target === 'execd'
+ */
 export interface ParsedPattern {
   /** The whole normalized pattern, e.g. `ipc.route@execd`. */
   readonly pattern: string;

@@ -1,5 +1,8 @@
 /**
  * Every reason a policy fails to compile or load. A closed union so callers can switch exhaustively.
+ *
+ * @example
+ * const code: PolicyErrorCode = 'BAD_PATTERN';
  */
 export type PolicyErrorCode =
   | 'TOML_SYNTAX'
@@ -12,7 +15,12 @@ export type PolicyErrorCode =
   | 'WILDCARD_SERVICE'
   | 'IO';
 
-/** Where a `PolicyError` happened: the file, and a position in its text when one can be known. */
+/**
+ * Where a `PolicyError` happened: the file, and a position in its text when one can be known.
+ *
+ * @example
+ * new PolicyError('BAD_NAME', 'bad key', { file: 'a.toml', text, offset: 8 });
+ */
 export interface PolicyErrorLocation {
   /** The policy file (or directory, for `IO`) the error is about. */
   readonly file: string;

@@ -1,4 +1,9 @@
-/** The bounds `@nexus/sel` enforces on policies and queries. */
+/**
+ * The bounds `@nexus/sel` enforces on policies and queries.
+ *
+ * @example
+ * const limits: PolicyLimits = POLICY_LIMITS; // limits.maxFileBytes === 65536
+ */
 export interface PolicyLimits {
   /** Largest policy file, in UTF-8 bytes (`FILE_TOO_LARGE` beyond). */
   readonly maxFileBytes: number;

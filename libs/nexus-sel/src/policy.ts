@@ -1,7 +1,18 @@
-/** Whether a rule grants or refuses. */
+/**
+ * Whether a rule grants or refuses.
+ *
+ * @example
+ * policy.rules.filter((rule) => rule.effect === 'deny');
+ */
 export type RuleEffect = 'allow' | 'deny';
 
-/** One compiled rule: a pattern granted to (or denied to) one service, with where it was written. */
+/**
+ * One compiled rule: a pattern granted to (or denied to) one service, with where it was written.
+ *
+ * @example
+ * const rule: Rule | undefined = policy.decide(query).rule;
+ * rule && `${rule.file}:${rule.line}: ${rule.effect} ${rule.service} ${rule.pattern}`;
+ */
 export interface Rule {
   /** Index of the rule in `Policy.rules` (canonical order). */
   readonly id: number;
@@ -21,10 +32,21 @@ export interface Rule {
   readonly target: string | undefined;
 }
 
-/** Why a decision came out as it did. Only `allow` allows. */
+/**
+ * Why a decision came out as it did. Only `allow` allows.
+ *
+ * @example
+ * const reason: DecisionReason = policy.decide(query).reason; // 'no-rule'
+ */
 export type DecisionReason = 'allow' | 'no-rule' | 'deny-rule' | 'malformed';
 
-/** The result of `Policy.decide`: frozen, shared between equal decisions. */
+/**
+ * The result of `Policy.decide`: frozen, shared between equal decisions.
+ *
+ * @example
+ * const d: Decision = policy.decide(query);
+ * if (!d.allow) return deny();
+ */
 export interface Decision {
   readonly allow: boolean;
   readonly reason: DecisionReason;
@@ -32,7 +54,12 @@ export interface Decision {
   readonly rule?: Rule;
 }
 
-/** One question to the policy. `subject` is the kernel service id (u64), never a name from a payload. */
+/**
+ * One question to the policy. `subject` is the kernel service id (u64), never a name from a payload.
+ *
+ * @example
+ * const query: Query = { subject: msg.senderServiceId, action: 'ipc.route', target: 'execd' };
+ */
 export interface Query {
   readonly subject: bigint;
   /** The capability asked for, e.g. `crypto.sign`. */
@@ -41,7 +68,12 @@ export interface Query {
   readonly target?: string | undefined;
 }
 
-/** A `[restrict]` entry: targets of a capability that only a grant naming the target covers. */
+/**
+ * A `[restrict]` entry: targets of a capability that only a grant naming the target covers.
+ *
+ * @example
+ * policy.restricted; // [{ capability: 'ipc.route', targets: ['execd'], file: 'authority.toml', line: 26, column: 1 }]
+ */
 export interface Restriction {
   /** Exact capability or dotted prefix wildcard. */
   readonly capability: string;
@@ -52,7 +84,12 @@ export interface Restriction {
   readonly column: number;
 }
 
-/** What `Policy.explain` reports: the decision and the rules that were weighed for it. */
+/**
+ * What `Policy.explain` reports: the decision and the rules that were weighed for it.
+ *
+ * @example
+ * policy.explain(query).considered.map((rule) => rule.pattern); // ['ipc.route@execd', 'ipc.route']
+ */
 export interface Explanation {
   readonly decision: Decision;
   /** The normalized action, or `undefined` for a malformed query. */
@@ -70,7 +107,12 @@ export interface Explanation {
   readonly truncated: boolean;
 }
 
-/** One policy source file, as read from `recipes/policy/*.toml`. */
+/**
+ * One policy source file, as read from `recipes/policy/*.toml`.
+ *
+ * @example
+ * const file: PolicyFile = { path: 'base.toml', text: '[allow]\nvfsd = ["ipc.core"]\n' };
+ */
 export interface PolicyFile {
   readonly path: string;
   readonly text: string;

@@ -1,4 +1,9 @@
-/** A 1-based line and column in a policy file. */
+/**
+ * A 1-based line and column in a policy file.
+ *
+ * @example
+ * const at: SourcePosition = new SourceIndex(text).positionOf(['allow', 'keystored']);
+ */
 export interface SourcePosition {
   readonly line: number;
   readonly column: number;
