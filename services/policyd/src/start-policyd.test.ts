@@ -1,0 +1,247 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeRecord, parseRecordLine, verifyChain, type AuditRecord } from '@nexus/audit';
+import { FrameReader, IpcError, Kernel, type SendCap, type Task } from '@nexus/ipc';
+import { startLogd } from '@nexus/logd';
+import {
+  decodeLogRequest,
+  encodeLogReply,
+  encodePolicyRequest,
+  LO_JOURNAL,
+  LO_STATUS,
+  LogClient,
+  type LogStatus,
+  PO_STATUS,
+  type PolicyRequest,
+} from '@nexus/proto';
+import { compilePolicy, PolicyError } from '@nexus/sel';
+import { describe, expect, test } from 'vitest';
+import { PolicydError } from './policyd-error.js';
+import { startPolicyd, type PolicydHandle } from './start-policyd.js';
+
+const RECIPES = fileURLToPath(new URL('../../../recipes/policy', import.meta.url));
+
+const policy = compilePolicy([
+  {
+    path: 'boot.toml',
+    text: `[allow]
+keystored = ["ipc.core", "crypto.sign", "policy.delegate"]
+selftest-client = ["ipc.core", "audit.read"]
+logd = ["policy.delegate"]
+`,
+  },
+]);
+
+interface Boot {
+  readonly kernel: Kernel;
+  readonly policyd: PolicydHandle;
+  readonly lines: string[];
+  /** A client task holding a route to policyd. */
+  client(name: string): { task: Task; ask: (frame: Uint8Array) => Promise<Uint8Array> };
+}
+
+function boot(options: { checkpointEvery?: number } = {}): Boot {
+  const kernel = new Kernel();
+  const lines: string[] = [];
+  const policyd = startPolicyd(kernel, { policy, console: { write: (line) => lines.push(line) }, ...options });
+  const clients = new Map<string, ReturnType<Boot['client']>>();
+  return {
+    kernel,
+    policyd,
+    lines,
+    client(name) {
+      let client = clients.get(name);
+      if (client === undefined) {
+        const task = kernel.spawn(name);
+        const route = kernel.grant(policyd.endpoint, task);
+        client = { task, ask: async (frame) => (await task.call(route, frame, { timeoutMs: 1000 })).frame };
+        clients.set(name, client);
+      }
+      return client;
+    },
+  };
+}
+
+/** The status byte of a PO reply (after the nonce on v2/v3; before a VERSION label). */
+function status(reply: Uint8Array): number {
+  const r = new FrameReader(reply);
+  r.bytes(2);
+  const version = r.u8();
+  r.u8();
+  if (version !== 1) r.u32();
+  return r.u8();
+}
+
+/** A stand-in logd that answers every LO APPEND with `answer` and keeps what it was sent. */
+function fakeLogd(kernel: Kernel, answer: LogStatus): { task: Task; cap: (to: Task) => SendCap; received: Uint8Array[] } {
+  const task = kernel.spawn('logd');
+  const ep = kernel.createEndpoint(task, { maxFrame: 4096 });
+  const received: Uint8Array[] = [];
+  task.serve(ep.recv, (msg) => {
+    const req = decodeLogRequest(msg.frame);
+    if (!req.ok || req.request.op !== 1 || req.request.version !== 2) return undefined;
+    received.push(req.request.fields);
+    return encodeLogReply({ version: 2, nonce: req.request.nonce, op: 1, status: answer, recordId: 1n, dropped: 0n });
+  });
+  return { task, cap: (to) => kernel.grant(ep.send, to), received };
+}
+
+const MIXED: { sender: string; frame: Uint8Array; status: number }[] = [
+  { sender: 'keystored', frame: encodePolicyRequest({ version: 1, op: 1, name: 'keystored' }), status: PO_STATUS.ALLOW },
+  { sender: 'selftest-client', frame: encodePolicyRequest({ version: 1, op: 4, subjectId: 1n, cap: 'crypto.sign' }), status: PO_STATUS.DENY },
+  { sender: 'keystored', frame: encodePolicyRequest({ version: 2, op: 5, nonce: 8, subjectId: 2n, cap: 'crypto.sign' }), status: PO_STATUS.DENY },
+  { sender: 'selftest-client', frame: Uint8Array.of(0x50, 0x4f, 1), status: PO_STATUS.MALFORMED },
+  { sender: 'selftest-client', frame: Uint8Array.of(0x50, 0x4f, 9, 1), status: PO_STATUS.UNSUPPORTED },
+  { sender: 'keystored', frame: new Uint8Array(600), status: PO_STATUS.TOO_LARGE },
+  { sender: 'selftest-client', frame: encodePolicyRequest({ version: 2, op: 7, nonce: 3 }), status: PO_STATUS.ALLOW },
+];
+
+async function runMixed(b: Boot, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    for (const m of MIXED) expect(status(await b.client(m.sender).ask(m.frame))).toBe(m.status);
+  }
+}
+
+describe(startPolicyd, () => {
+  test('boots on the shipped recipes/policy: ready line, and bundlemgrd may not route to execd', async () => {
+    const kernel = new Kernel();
+    const lines: string[] = [];
+    const policyd = startPolicyd(kernel, { policyDir: RECIPES, console: { write: (l) => lines.push(l) } });
+    expect(lines).toEqual([`policyd: ready (ver=${policyd.version.slice(7, 15)})`]);
+    const init = kernel.spawn('init-lite');
+    const route = kernel.grant(policyd.endpoint, init);
+    const ask = async (req: PolicyRequest): Promise<number | undefined> => status((await init.call(route, encodePolicyRequest(req))).frame);
+    const bundlemgrd = 0x4dac7c5bc8db33ebn;
+    const execd = 0x7b6096126000c028n;
+    const selftest = 0x52c6c4a34ffb3f69n;
+    expect(await ask({ version: 3, op: 2, nonce: 1, requesterId: bundlemgrd, targetId: execd })).toBe(PO_STATUS.DENY);
+    expect(await ask({ version: 3, op: 2, nonce: 2, requesterId: selftest, targetId: execd })).toBe(PO_STATUS.ALLOW);
+    expect(policyd.auditStats().decisions).toBe(2n);
+  });
+
+  test('a policy that fails to compile throws PolicyError with file:line and spawns nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policyd-'));
+    writeFileSync(join(dir, 'bad.toml'), '[allow]\nkeystored = ["ipc.core"]\nexecd = ["*"]\n');
+    const kernel = new Kernel();
+    const lines: string[] = [];
+    let error: unknown;
+    try {
+      startPolicyd(kernel, { policyDir: dir, console: { write: (l) => lines.push(l) } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect(error).toMatchObject({ file: 'bad.toml', line: 3 });
+    expect(String((error as Error).message)).toMatch(/^bad\.toml:3:\d+: BAD_PATTERN/);
+    expect(lines).toEqual([]);
+    expect(() => kernel.spawn('policyd')).not.toThrow();
+  });
+
+  describe('options', () => {
+    const cases: { name: string; options: object }[] = [
+      { name: 'neither policy nor policyDir', options: {} },
+      { name: 'both policy and policyDir', options: { policy, policyDir: RECIPES } },
+      { name: 'maxFrame 512 (oversized frames must reach policyd)', options: { policy, maxFrame: 512 } },
+      { name: 'checkpointEvery 0', options: { policy, checkpointEvery: 0 } },
+    ];
+    for (const c of cases) {
+      test(`test_reject_${c.name}`, () => {
+        expect(() => startPolicyd(new Kernel(), { console: { write: () => {} }, ...c.options })).toThrow(PolicydError);
+      });
+    }
+  });
+
+  test('test_reject_oversized_policy_query: 513 bytes is answered TOO_LARGE, above maxFrame the kernel refuses', async () => {
+    const b = boot();
+    const { ask } = b.client('keystored');
+    expect(status(await ask(new Uint8Array(513)))).toBe(PO_STATUS.TOO_LARGE);
+    const refused = ask(new Uint8Array(4097));
+    await expect(refused).rejects.toBeInstanceOf(IpcError);
+    await expect(refused).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect(b.policyd.auditStats().decisions).toBe(1n);
+  });
+
+  test('test_audit_all_decisions: N mixed requests through logd give N chained decision records', async () => {
+    const b = boot({ checkpointEvery: 5 });
+    const logd = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
+    logd.connectPolicyd(b.kernel.grant(b.policyd.endpoint, logd.task));
+    b.policyd.connectLogd(b.kernel.grant(logd.endpoint, b.policyd.task));
+    await runMixed(b, 3);
+    await b.policyd.flush();
+    const n = MIXED.length * 3;
+    expect(b.policyd.auditStats()).toMatchObject({ decisions: BigInt(n), recordedDecisions: BigInt(n), toPrimary: BigInt(n), lost: 0n, toUart: 0n });
+    expect(logd.stats().audit.count).toBe(n);
+
+    const checkpoint = b.policyd.checkpoint();
+    expect(checkpoint.seq).toBe(BigInt(n));
+    // Read back through logd as a holder of audit.read; those reads are decisions too, chained after.
+    const records = await readAudit(b, logd.endpoint);
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => BigInt(i + 1)));
+    expect(records.length).toBeGreaterThanOrEqual(n);
+    expect(verifyChain(records.slice(0, n), checkpoint)).toMatchObject({ ok: true, lastSeq: BigInt(n) });
+    expect(verifyChain(records)).toMatchObject({ ok: true });
+    const decisions = records.slice(0, n);
+    expect(decisions.every((r) => r.kind === 'decision')).toBe(true);
+    expect(decisions.slice(0, MIXED.length).map((r) => r.reason)).toEqual([
+      'policy-allow', 'identity-mismatch', 'no-rule', 'malformed', 'unsupported', 'too-large', 'policy-allow',
+    ]);
+    expect(decisions[2]).toMatchObject({ op: 'check_cap_delegated', nonce: 8n, subjectId: 2n, claimedId: 2n, senderId: 0x866cecf1b02a841bn });
+    expect(decisions.every((r) => r.policyVersion === policy.version)).toBe(true);
+    expect(b.policyd.checkpoints().map((c) => c.seq)).toEqual([5n, 10n, 15n, 20n]);
+  });
+
+  test('logd down: records reach the console as full lines and replies are unchanged', async () => {
+    const b = boot();
+    await runMixed(b, 1);
+    // The UART gets lines in the order the sink wrote them; the chain order is by seq.
+    const records = b.lines.slice(1).map(parseRecordLine).sort((x, y) => (x.seq < y.seq ? -1 : 1));
+    expect(records.filter((r) => r.kind === 'sink-switch')).toMatchObject([{ sink: 'uart' }]);
+    expect(records.filter((r) => r.kind === 'decision')).toHaveLength(MIXED.length);
+    expect(verifyChain(records, b.policyd.checkpoint())).toMatchObject({ ok: true });
+  });
+
+  test('logd killed after boot: the failed delivery is re-routed to the console, later records go there at once', async () => {
+    const b = boot();
+    const fake = fakeLogd(b.kernel, LO_STATUS.OK);
+    b.policyd.connectLogd(fake.cap(b.policyd.task));
+    await runMixed(b, 1);
+    await b.policyd.flush();
+    expect(fake.received.map((bytes) => decodeRecord(bytes).kind)).toEqual(MIXED.map(() => 'decision'));
+    b.kernel.kill(fake.task);
+    await runMixed(b, 2);
+    await b.policyd.flush();
+    expect(b.policyd.auditStats()).toMatchObject({ decisions: BigInt(3 * MIXED.length), recordedDecisions: BigInt(3 * MIXED.length), lost: 0n });
+    const console = b.lines.slice(1).map(parseRecordLine);
+    expect(console.filter((r) => r.kind === 'decision')).toHaveLength(2 * MIXED.length);
+    expect(console.filter((r) => r.kind === 'sink-switch')).toHaveLength(1);
+  });
+
+  test('a logd that answers non-OK makes the sink re-route every record to the console', async () => {
+    const b = boot();
+    const fake = fakeLogd(b.kernel, LO_STATUS.DENIED);
+    b.policyd.connectLogd(fake.cap(b.policyd.task));
+    await runMixed(b, 1);
+    await b.policyd.flush();
+    expect(fake.received.length).toBeGreaterThan(0);
+    const stats = b.policyd.auditStats();
+    expect(stats).toMatchObject({ toPrimary: 0n, lost: 0n, recordedDecisions: BigInt(MIXED.length) });
+    expect(b.lines.slice(1).map(parseRecordLine).filter((r) => r.kind === 'decision')).toHaveLength(MIXED.length);
+  });
+});
+
+async function readAudit(b: Boot, logdEndpoint: SendCap): Promise<AuditRecord[]> {
+  const reader = b.client('selftest-client').task;
+  const route = b.kernel.grant(logdEndpoint, reader);
+  const log = new LogClient(async (frame, timeoutMs) => (await reader.call(route, frame, { timeoutMs })).frame);
+  const out: AuditRecord[] = [];
+  let cursor = 0n;
+  do {
+    const page = await log.query({ journal: LO_JOURNAL.AUDIT, cursor, maxCount: 8 });
+    expect(page.status).toBe('ok');
+    out.push(...page.records.map(decodeRecord));
+    cursor = page.nextCursor;
+  } while (cursor !== 0n);
+  return out;
+}
