@@ -544,17 +544,20 @@ describe(Kernel, () => {
       expect(replies.map((r) => new DataView(r.frame.buffer).getBigUint64(0, true))).toEqual(callers.map((c) => c.serviceId));
     });
 
-    it('a reply after the caller timed out is ignored; the server keeps its cap and keeps serving', async () => {
+    it('a reply after the caller timed out is ignored; the right it carried is released, the server keeps serving', async () => {
       const kernel = new Kernel();
       const server = kernel.spawn('server');
       const client = kernel.spawn('client');
       const ep = kernel.createEndpoint(server);
       const keep = kernel.createEndpoint(server).send;
+      const given: SendCap[] = [];
       let release: () => void = () => {};
       let count = 0;
       server.serve(ep.recv, async () => {
         if (count++ === 0) await new Promise<void>((resolve) => (release = resolve));
-        return { frame: bytes(count), cap: keep };
+        const copy = server.duplicate(keep);
+        given.push(copy);
+        return { frame: bytes(count), cap: copy };
       });
       const route = kernel.grant(ep.send, client);
       const late = rejection(client.call(route, bytes(), { timeoutMs: 50 }));
@@ -563,8 +566,29 @@ describe(Kernel, () => {
       expect((await late).code).toBe('TIMEOUT');
       release();
       await flush();
+      // The undelivered copy is gone (it does not pile up in the server), the original is intact.
+      expect(codeOf(() => server.duplicate(given[0] as SendCap))).toBe('NO_RIGHT');
       expect(codeOf(() => server.duplicate(keep))).toBe('ok');
-      expect((await client.call(route, bytes())).frame).toEqual(bytes(2));
+      const second = await client.call(route, bytes());
+      expect(second.frame).toEqual(bytes(2));
+      expect(second.cap).toBeDefined();
+    });
+
+    it('a right attached to a refused reply (too large) is released too', async () => {
+      const kernel = new Kernel();
+      const server = kernel.spawn('server');
+      const client = kernel.spawn('client');
+      const ep = kernel.createEndpoint(server, { maxFrame: 8 });
+      const keep = kernel.createEndpoint(server).send;
+      let copy: SendCap | undefined;
+      server.serve(ep.recv, () => {
+        copy = server.duplicate(keep);
+        return { frame: new Uint8Array(9), cap: copy };
+      });
+      const refused = rejection(client.call(kernel.grant(ep.send, client), bytes()));
+      expect((await refused).code).toBe('FRAME_TOO_LARGE');
+      expect(codeOf(() => server.duplicate(copy as SendCap))).toBe('NO_RIGHT');
+      expect(codeOf(() => server.duplicate(keep))).toBe('ok');
     });
 
     it('a reply to a one-way send goes nowhere', async () => {

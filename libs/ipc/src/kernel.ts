@@ -532,15 +532,35 @@ export class Kernel {
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
     ep.busy = undefined;
     this.#schedulePump(ep);
-    if (msg.reply === undefined || msg.reply.settled) return;
-    let outcome: Reply | IpcError;
-    try {
-      outcome = this.#replyOf(ep, msg.reply, out, failed);
-    } catch {
-      // A hostile reply object (a throwing getter, a proxy) fails that call, never the kernel.
-      outcome = new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
+    let outcome: Reply | IpcError | undefined;
+    if (msg.reply !== undefined && !msg.reply.settled) {
+      try {
+        outcome = this.#replyOf(ep, msg.reply, out, failed);
+      } catch {
+        // A hostile reply object (a throwing getter, a proxy) fails that call, never the kernel.
+        outcome = new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
+      }
+      settle(msg.reply, outcome);
     }
-    settle(msg.reply, outcome);
+    if (!(outcome !== undefined && !(outcome instanceof IpcError) && outcome.cap !== undefined)) {
+      this.#releaseUndelivered(ep, out);
+    }
+  }
+
+  /**
+   * A right the server attached to a reply that never reached its caller (the caller timed out or
+   * died, or the reply was refused) is released: the server gave it away, so it must not keep a
+   * copy that piles up toward its rights limit.
+   */
+  #releaseUndelivered(ep: EndpointState, out: Outgoing): void {
+    let cap: unknown;
+    try {
+      cap = out !== undefined && !(out instanceof Uint8Array) && typeof out === 'object' && out !== null ? out.cap : undefined;
+    } catch {
+      return;
+    }
+    const record = cap === undefined ? undefined : this.#record(cap);
+    if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#revoke(cap as SendCap);
   }
 
   /** Turns a handler's result into the caller's outcome. The handler's error never reaches the caller. */
