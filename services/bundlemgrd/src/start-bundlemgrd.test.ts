@@ -66,16 +66,14 @@ async function sign(text: string, by = publisher): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, by.privateKey, new TextEncoder().encode(text)));
 }
 
-/** Grants of the fake policy: selftest-client may install; demo.testsvc may be given ipc.core and fs.read. */
+/** Grants of the fake policy, by service name. */
 const GRANTS: Record<string, readonly string[]> = {
   'selftest-client': ['bundle.install'],
   'demo.testsvc': ['ipc.core', 'fs.read'],
+  'other.svc': ['fs.read'],
 };
 const grantedBy = (subject: bigint, cap: string): Answer =>
-  Object.entries(GRANTS).some(([name, caps]) => serviceIdFromName(name) === subject && caps.includes(cap)) ||
-  (cap === 'fs.read' && subject !== serviceIdFromName('demo.testsvc'))
-    ? 'allow'
-    : 'deny';
+  Object.entries(GRANTS).some(([name, caps]) => serviceIdFromName(name) === subject && caps.includes(cap)) ? 'allow' : 'deny';
 
 interface Rig {
   readonly kernel: Kernel;
@@ -190,10 +188,10 @@ describe(startBundlemgrd, () => {
     const r = rig();
     const name = (i: number): string => `${'b'.repeat(44)}${String(i).padStart(4, '0')}`;
     for (let i = 1; i <= 255; i += 1) {
-      const res = await install(r, manifest(name(i)));
+      const res = await install(r, manifest(name(i), []));
       expect(res).toEqual({ status: 'ok', imageId: i });
     }
-    expect(await install(r, manifest('one.more'))).toEqual({ status: 'full' });
+    expect(await install(r, manifest('one.more', []))).toEqual({ status: 'full' });
     expect(await r.api.query(name(255))).toEqual({ status: 'ok', imageId: 255, version: '1.0.0' });
     const list = await r.api.list();
     expect(list.status).toBe('truncated');
@@ -203,20 +201,24 @@ describe(startBundlemgrd, () => {
     expect(list.bundles.map((b) => b.imageId)).toEqual(list.bundles.map((_, i) => i + 1));
   });
 
-  const failClosed: readonly [string, (r: Rig) => void, Partial<Parameters<typeof rig>[0]>][] = [
-    ['policyd killed', (r) => r.kernel.kill(r.policyd.task), {}],
-    ['policyd muted (timeout)', (r) => r.kernel.faults.mute(r.policyd.task), {}],
-    ['policyd answering garbage', () => undefined, { decide: () => 'garbage' }],
-    ['nothing connected', () => undefined, { connect: false }],
-    ['keystored killed', (r) => r.kernel.kill(r.keystored.task), {}],
-    ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), {}],
-    ['policyd garbled on a capability', () => undefined, { decide: (s, c) => (c === 'fs.read' ? 'garbage' : grantedBy(s, c)) }],
+  // The last column: what a capability-free install gets (only the install gate and the signature stand).
+  const failClosed: readonly [string, (r: Rig) => void, Partial<Parameters<typeof rig>[0]>, 'deny' | 'ok'][] = [
+    ['policyd killed', (r) => r.kernel.kill(r.policyd.task), {}, 'deny'],
+    ['policyd muted (timeout)', (r) => r.kernel.faults.mute(r.policyd.task), {}, 'deny'],
+    ['policyd answering garbage', () => undefined, { decide: () => 'garbage' }, 'deny'],
+    ['nothing connected', () => undefined, { connect: false }, 'deny'],
+    ['keystored killed', (r) => r.kernel.kill(r.keystored.task), {}, 'deny'],
+    ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), {}, 'deny'],
+    ['policyd garbled on a capability', () => undefined, { decide: (s, c) => (c === 'fs.read' ? 'garbage' : grantedBy(s, c)) }, 'ok'],
+    ['policyd garbled on bundle.install only', () => undefined, { decide: (s, c) => (c === 'bundle.install' ? 'garbage' : grantedBy(s, c)) }, 'deny'],
   ];
-  for (const [what, breakIt, opts] of failClosed) {
+  for (const [what, breakIt, opts, capFree] of failClosed) {
     test(`install fails closed (DENY) with ${what}`, async () => {
       const r = rig(opts);
       breakIt(r);
       expect(await install(r, manifest('demo.testsvc', ['ipc.core', 'fs.read']))).toEqual({ status: 'deny' });
+      const res = await install(r, manifest('other.svc', []));
+      expect(res.status).toBe(capFree);
       expect(await r.api.query('demo.testsvc')).toEqual({ status: 'not-found' });
     });
   }
