@@ -25,6 +25,8 @@ describe(AuditChain, () => {
     chain.append(ALLOW);
     const lost = chain.append({ kind: 'audit-lost', timestampNs: 1n, lost: { fromSeq: 1n, toSeq: 1n, count: 1n, decisions: 1n, lastHash: new Uint8Array(32) } });
     expect(lost).toMatchObject({ kind: 'audit-lost', op: 'none', reason: 'none', decision: 'deny', subjectId: 0n, action: '', policyVersion: VERSION });
+    expect(chain.checkpoint().dropped).toBe(0n);
+    chain.noteLost();
     expect(chain.checkpoint().dropped).toBe(1n);
   });
 

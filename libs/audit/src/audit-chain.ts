@@ -85,7 +85,6 @@ export class AuditChain {
     const record: AuditRecord = { ...unsealed, hash };
     this.#seq = seq;
     this.#hash = hash;
-    if (record.lost !== undefined) this.#dropped += record.lost.count;
     if (this.#every > 0 && seq % BigInt(this.#every) === 0n) this.#onCheckpoint?.(this.checkpoint());
     return { record, encoded: sealEncoding(body, prevHash, hash) };
   }
@@ -106,8 +105,20 @@ export class AuditChain {
   }
 
   /**
+   * Counts one chained record as lost (recorded nowhere). The sink calls it; the count is the
+   * checkpoint's `dropped`.
+   *
+   * @example
+   * chain.noteLost(); chain.checkpoint().dropped; // 1n
+   */
+  noteLost(): void {
+    if (this.#dropped >= this.#seq) throw new AuditError('BAD_FIELD', 'more records lost than chained');
+    this.#dropped++;
+  }
+
+  /**
    * The checkpoint at the last chained record: its seq and hash, the policy version and the records
-   * declared lost so far.
+   * lost so far (`noteLost`). Take it after `AuditSink.flush()` so that no delivery is still open.
    *
    * @example
    * checkpointToJson(chain.checkpoint()); // { seq: '3', hash: '…', policyVersion: 'sha256:…', dropped: '0' }

@@ -56,6 +56,8 @@ export interface AuditSinkStats {
   readonly lostDecisions: bigint;
   readonly inFlight: number;
   readonly inFlightDecisions: number;
+  /** Lost records that no chained `audit-lost` record declares yet (the next record declares them). */
+  readonly undeclared: bigint;
   readonly sink: AuditSinkName;
 }
 
@@ -77,8 +79,8 @@ function positive(value: number | undefined, fallback: number, what: string): nu
  * The audit sink on policyd's decision path. `record` chains the decision, offers it to the primary
  * without waiting, falls back to the UART with the full text line (at most `uartBudget` lines per
  * outage), and otherwise counts it lost in constant memory. Before anything else, a pending loss is
- * declared by an `audit-lost` record; a change of sink is a `sink-switch` record written to the new
- * sink. The primary is retried on every record (its `offer` answers synchronously, so no timer is
+ * declared by an `audit-lost` record; a change of sink is a `sink-switch` record chained right after
+ * the first record that went to the new sink, and written to it. The primary is retried on every record (its `offer` answers synchronously, so no timer is
  * needed). A delivery that fails after acceptance is re-routed to the UART or counted lost.
  *
  * @example
@@ -143,14 +145,14 @@ export class AuditSink {
       }
       return 'primary';
     }
-    if (this.#sink === 'primary') {
-      this.#sink = 'uart';
-      this.#uartUsed = 0;
-      const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'uart' });
-      this.#chained++;
-      this.#toUartOrLost(sw.record);
-    }
-    return this.#toUartOrLost(sealed.record);
+    if (this.#sink === 'uart') return this.#toUartOrLost(sealed.record);
+    this.#sink = 'uart';
+    this.#uartUsed = 0;
+    const destination = this.#toUartOrLost(sealed.record);
+    const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'uart' });
+    this.#chained++;
+    this.#toUartOrLost(sw.record);
+    return destination;
   }
 
   #offer({ record, encoded }: SealedRecord): boolean {
@@ -200,6 +202,7 @@ export class AuditSink {
 
   #markLost(record: AuditRecord): void {
     this.#lost++;
+    this.#chain.noteLost();
     const decision = record.kind === 'decision' ? 1n : 0n;
     this.#lostDecisions += decision;
     const p = this.#pending;
@@ -234,6 +237,7 @@ export class AuditSink {
       lostDecisions: this.#lostDecisions,
       inFlight: this.#inFlight.size,
       inFlightDecisions: this.#inFlightDecisions,
+      undeclared: this.#pending?.count ?? 0n,
       sink: this.#sink,
     };
   }

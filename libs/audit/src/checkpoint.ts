@@ -6,7 +6,7 @@ export interface Checkpoint {
   readonly seq: bigint;
   readonly hash: Uint8Array;
   readonly policyVersion: string;
-  /** Records declared lost by `audit-lost` records up to `seq`. */
+  /** Chained records up to `seq` that were recorded nowhere (each declared by an `audit-lost` record). */
   readonly dropped: bigint;
 }
 

@@ -80,6 +80,8 @@ describe(verifyChain, () => {
     const all = [1, 2, 3, 4].map(() => chain.append(ALLOW));
     const lost = chain.append({ kind: 'audit-lost', timestampNs: 9n, lost: { fromSeq: 2n, toSeq: 3n, count: 2n, decisions: 2n, lastHash: all[2]!.hash } });
     const after = chain.append(ALLOW);
+    chain.noteLost();
+    chain.noteLost();
     const stored = [all[0]!, all[3]!, lost, after];
 
     test('explains the gap it declares', () => {

@@ -33,8 +33,8 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
  * declared loss; 32 zero bytes at seq 1) (`prev-mismatch`); `hash` must equal
  * `hashRecord(prevHash, record)` (`hash-mismatch`); a record whose fields fail validation is a
  * `hash-mismatch` too. Without a checkpoint the list may be any window of a journal. With one, the
- * list must start at seq 1 (`truncated`), contain the checkpoint's seq with its hash, share its
- * policy version, declare exactly `dropped` losses and end exactly there (`checkpoint-mismatch`
+ * list must start at seq 1 or after a declared loss (`truncated`), contain the checkpoint's seq with its hash, share its
+ * policy version, miss exactly `dropped` seqs (all declared) and end exactly there (`checkpoint-mismatch`
  * for a record past it, `truncated` for an end before it): then any modified, deleted, inserted,
  * reordered, duplicated or trailing-truncated record is detected.
  *
@@ -60,14 +60,14 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
     return undefined;
   };
 
-  if (checkpoint !== undefined && records.length > 0 && records[0]?.seq !== 1n) {
-    return brk(0, records[0]?.seq ?? 0n, 'truncated', 'with a checkpoint the records must start at seq 1');
-  }
-  let dropped = 0n;
   let checkpointSeen = false;
   for (let index = 0; index < records.length; index++) {
     const r = records[index] as AuditRecord;
     const prev = records[index - 1];
+    if (prev === undefined && checkpoint !== undefined && r.seq > 1n) {
+      const missing = uncovered(1n, r.seq - 1n);
+      if (missing !== undefined) return brk(0, r.seq, 'truncated', `with a checkpoint the records start at seq 1; seq ${missing} is missing`);
+    }
     if (prev !== undefined) {
       if (r.seq === prev.seq) return brk(index, r.seq, 'duplicate', `seq ${r.seq} appears twice`);
       if (r.seq < prev.seq) return brk(index, r.seq, 'reordered', `seq ${r.seq} after seq ${prev.seq}`);
@@ -92,15 +92,15 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
       return brk(index, r.seq, 'hash-mismatch', `hash of seq ${r.seq} does not match its content`);
     }
     if (checkpoint !== undefined) {
-      if (r.lost !== undefined) dropped += r.lost.count;
       if (r.policyVersion !== checkpoint.policyVersion) {
         return brk(index, r.seq, 'checkpoint-mismatch', 'policy version differs from the checkpoint');
       }
       if (r.seq === checkpoint.seq) {
         checkpointSeen = true;
         if (!same(r.hash, checkpoint.hash)) return brk(index, r.seq, 'checkpoint-mismatch', `hash at seq ${r.seq} differs from the checkpoint`);
-        if (dropped !== checkpoint.dropped) {
-          return brk(index, r.seq, 'checkpoint-mismatch', `${dropped} record(s) declared lost, the checkpoint says ${checkpoint.dropped}`);
+        const missing = r.seq - BigInt(index + 1);
+        if (missing !== checkpoint.dropped) {
+          return brk(index, r.seq, 'checkpoint-mismatch', `${missing} record(s) missing, the checkpoint says ${checkpoint.dropped} lost`);
         }
       }
     }

@@ -1,0 +1,227 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { AuditChain } from './audit-chain.js';
+import type { AuditRecord } from './audit-record.js';
+import { ALLOW, VERSION } from './arbitraries.test.js';
+import { AuditSink, type AuditSinkStats, type AuditTransport, type UartPort } from './audit-sink.js';
+import { decodeRecord } from './decode-record.js';
+import { parseRecordLine } from './parse-record-line.js';
+import { verifyChain } from './verify-chain.js';
+
+/** A primary store whose availability the test sets per offer. */
+class FakePrimary implements AuditTransport {
+  mode: 'accept' | 'refuse' | 'hold' = 'accept';
+  readonly stored: AuditRecord[] = [];
+  readonly held: { record: AuditRecord; settle: (ok: boolean) => void }[] = [];
+
+  offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false {
+    expect(decodeRecord(encoded)).toEqual(record);
+    if (this.mode === 'refuse') return false;
+    if (this.mode === 'accept') {
+      this.stored.push(record);
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      this.held.push({
+        record,
+        settle: (ok) => {
+          if (ok) this.stored.push(record);
+          resolve(ok);
+        },
+      });
+    });
+  }
+
+  settleOldest(ok: boolean): void {
+    this.held.shift()?.settle(ok);
+  }
+}
+
+class FakeUart implements UartPort {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+}
+
+function setup(options: { uartBudget?: number; maxInFlight?: number } = {}): {
+  chain: AuditChain; primary: FakePrimary; uart: FakeUart; sink: AuditSink;
+} {
+  const chain = new AuditChain({ policyVersion: VERSION });
+  const primary = new FakePrimary();
+  const uart = new FakeUart();
+  let t = 0n;
+  const sink = new AuditSink({ chain, primary, uart, now: () => ++t, ...options });
+  return { chain, primary, uart, sink };
+}
+
+/** Everything that was recorded anywhere, in seq order: what a verifier merges. */
+function journal(primary: FakePrimary, uart: FakeUart): AuditRecord[] {
+  return [...primary.stored, ...uart.lines.map(parseRecordLine)].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+}
+
+function expectInvariants(s: AuditSinkStats, chain: AuditChain): void {
+  expect(s.recorded + s.lost + BigInt(s.inFlight)).toBe(s.chained);
+  expect(s.chained).toBe(chain.lastSeq);
+  expect(s.recordedDecisions + s.lostDecisions + BigInt(s.inFlightDecisions)).toBe(s.decisions);
+}
+
+const deny = { ...ALLOW, decision: 'deny', reason: 'no-rule' } as const;
+
+describe(AuditSink, () => {
+  test('primary ok: every record goes to the primary, nothing else is chained', async () => {
+    const { chain, primary, uart, sink } = setup();
+    expect(sink.record(ALLOW)).toEqual({ seq: 1n, destination: 'primary' });
+    expect(sink.record(deny)).toEqual({ seq: 2n, destination: 'primary' });
+    await sink.flush();
+    expect(uart.lines).toEqual([]);
+    expect(sink.stats()).toMatchObject({ decisions: 2n, chained: 2n, recorded: 2n, toPrimary: 2n, lost: 0n, inFlight: 0, sink: 'primary' });
+    expect(verifyChain(primary.stored, chain.checkpoint())).toMatchObject({ ok: true, count: 2 });
+  });
+
+  test('primary down: full text records on the UART verify with the primary records as one chain', async () => {
+    const { chain, primary, uart, sink } = setup();
+    sink.record(ALLOW);
+    primary.mode = 'refuse';
+    expect(sink.record(deny)).toEqual({ seq: 2n, destination: 'uart' });
+    expect(sink.record(ALLOW).destination).toBe('uart');
+    primary.mode = 'accept';
+    expect(sink.record(deny)).toEqual({ seq: 5n, destination: 'primary' });
+    await sink.flush();
+    const uartRecords = uart.lines.map(parseRecordLine);
+    expect(uartRecords.map((r) => [r.seq, r.kind])).toEqual([[2n, 'decision'], [3n, 'sink-switch'], [4n, 'decision']]);
+    expect(uartRecords[1]?.sink).toBe('uart');
+    expect(primary.stored.map((r) => [r.seq, r.kind, r.sink])).toEqual([[1n, 'decision', undefined], [5n, 'decision', undefined], [6n, 'sink-switch', 'primary']]);
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 6, lastSeq: 6n });
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('UART budget used up: records are lost, counted, and declared by audit-lost before anything else', async () => {
+    const { chain, primary, uart, sink } = setup({ uartBudget: 2 });
+    primary.mode = 'refuse';
+    expect(sink.record(ALLOW).destination).toBe('uart'); // seq 1, then the switch at seq 2
+    expect(sink.record(deny)).toEqual({ seq: 3n, destination: 'lost' });
+    // The audit-lost record (seq 4) is tried first, finds no sink, and is lost too.
+    expect(sink.record(ALLOW)).toEqual({ seq: 5n, destination: 'lost' });
+    expect(sink.stats()).toMatchObject({ decisions: 3n, lost: 3n, lostDecisions: 2n, recordedDecisions: 1n, undeclared: 3n });
+    primary.mode = 'accept';
+    expect(sink.record(deny)).toEqual({ seq: 8n, destination: 'primary' });
+    await sink.flush();
+    const [lost, sw, decision] = primary.stored;
+    expect(lost).toMatchObject({ seq: 6n, kind: 'audit-lost', lost: { fromSeq: 3n, toSeq: 5n, count: 3n, decisions: 2n } });
+    expect(lost?.lost?.lastHash).toEqual(journalHashOf(5n));
+    expect(sw).toMatchObject({ seq: 7n, kind: 'sink-switch', sink: 'primary' });
+    expect(decision?.seq).toBe(8n);
+    const checkpoint = chain.checkpoint();
+    expect(checkpoint.dropped).toBe(3n);
+    expect(sink.stats().undeclared).toBe(0n);
+    expect(verifyChain(journal(primary, uart), checkpoint)).toMatchObject({ ok: true, count: 5, lastSeq: 8n });
+    expectInvariants(sink.stats(), chain);
+
+    function journalHashOf(seq: bigint): Uint8Array | undefined {
+      // The lost record's hash is the prevHash of the audit-lost record that follows it.
+      return primary.stored.find((r) => r.seq === seq + 1n)?.prevHash;
+    }
+  });
+
+  test('a delivery that fails after acceptance is re-routed to the UART', async () => {
+    const { chain, primary, uart, sink } = setup();
+    primary.mode = 'hold';
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.stats()).toMatchObject({ inFlight: 1, inFlightDecisions: 1, recorded: 0n });
+    primary.settleOldest(false);
+    await sink.flush();
+    expect(uart.lines.map(parseRecordLine)).toEqual([expect.objectContaining({ seq: 1n, kind: 'decision' })]);
+    expect(sink.stats()).toMatchObject({ inFlight: 0, toUart: 1n, recordedDecisions: 1n, lost: 0n });
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true });
+  });
+
+  test('a rejected delivery with the UART used up is counted lost', async () => {
+    const { chain, primary, sink } = setup({ uartBudget: 0 });
+    primary.mode = 'hold';
+    sink.record(ALLOW);
+    primary.held[0]?.settle(false);
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ lost: 1n, lostDecisions: 1n });
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('test_reject_over_max_in_flight: the bound sends records to the UART', () => {
+    const { primary, uart, sink } = setup({ maxInFlight: 2 });
+    primary.mode = 'hold';
+    sink.record(ALLOW);
+    sink.record(ALLOW);
+    expect(sink.record(ALLOW).destination).toBe('uart');
+    expect(uart.lines.map((l) => parseRecordLine(l).kind)).toEqual(['decision', 'sink-switch']);
+  });
+
+  test('a throwing console or transport records nothing and counts the loss', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const sink = new AuditSink({
+      chain,
+      primary: { offer: () => { throw new Error('down'); } },
+      uart: { write: () => { throw new Error('no console'); } },
+      now: () => 0n,
+    });
+    expect(sink.record(ALLOW).destination).toBe('lost');
+    expect(sink.stats()).toMatchObject({ chained: 2n, lost: 2n, lostDecisions: 1n, recorded: 0n });
+  });
+
+  test('test_reject_bad_options', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    expect(() => new AuditSink({ chain, primary: new FakePrimary(), uart: new FakeUart(), now: () => 0n, uartBudget: -1 })).toThrow();
+  });
+
+  test('accounting is exact and the journal verifies under any availability sequence (property)', async () => {
+    const step = fc.oneof(
+      fc.record({ t: fc.constant('record' as const), mode: fc.constantFrom('accept' as const, 'refuse' as const, 'hold' as const), allow: fc.boolean() }),
+      fc.record({ t: fc.constant('settle' as const), ok: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 40 }),
+        fc.nat(4),
+        fc.integer({ min: 3, max: 5 }),
+        fc.array(fc.boolean(), { maxLength: 8 }),
+        async (steps, uartBudget, maxInFlight, lateOutcomes) => {
+          const { chain, primary, uart, sink } = setup({ uartBudget, maxInFlight });
+          for (const s of steps) {
+            if (s.t === 'record') {
+              primary.mode = s.mode;
+              sink.record(s.allow ? ALLOW : deny);
+            } else {
+              primary.settleOldest(s.ok);
+              await Promise.resolve();
+            }
+            expectInvariants(sink.stats(), chain);
+          }
+          let i = 0;
+          while (primary.held.length > 0) primary.settleOldest(lateOutcomes[i++ % Math.max(1, lateOutcomes.length)] ?? true);
+          await sink.flush();
+          primary.mode = 'accept';
+          let finals = 0;
+          do {
+            sink.record(ALLOW);
+            finals++;
+            await sink.flush();
+          } while (sink.stats().undeclared > 0n && finals < 5);
+          expect(sink.stats().undeclared).toBe(0n);
+          const stats = sink.stats();
+          expectInvariants(stats, chain);
+          expect(stats.inFlight).toBe(0);
+          const records = journal(primary, uart);
+          expect(BigInt(records.length)).toBe(stats.recorded);
+          expect(verifyChain(records, chain.checkpoint())).toMatchObject({ ok: true });
+          // From the chain alone: decisions present + decisions declared lost == decisions made.
+          const present = records.filter((r) => r.kind === 'decision').length;
+          const declared = records.reduce((n, r) => n + (r.lost?.decisions ?? 0n), 0n);
+          expect(BigInt(present) + declared).toBe(BigInt(steps.filter((s) => s.t === 'record').length + finals));
+          expect(declared).toBe(stats.lostDecisions);
+          expect(chain.checkpoint().dropped).toBe(stats.lost);
+          expect(uart.lines.length).toBeLessThanOrEqual(Number(stats.toUart));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
