@@ -84,7 +84,12 @@ export type BundleRequest =
   | { readonly op: 2; readonly name: string }
   | { readonly op: 3 };
 
-/** One row of a LIST reply. */
+/**
+ * One row of a LIST reply.
+ *
+ * @example
+ * const row: BundleSummary = { imageId: 1, name: 'demo.testsvc', version: '1.0.0' };
+ */
 export interface BundleSummary {
   readonly imageId: number;
   readonly name: string;

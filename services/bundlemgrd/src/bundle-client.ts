@@ -22,12 +22,24 @@ export type BundleFailure =
   | 'bad-reply'
   | 'error';
 
-/** The answer of {@link BundleClient.install}. */
+/**
+ * The answer of {@link BundleClient.install}.
+ *
+ * @example
+ * const res: BundleInstallResult = await bm.install(text, sig);
+ * if (res.status === 'ok') res.imageId;
+ */
 export type BundleInstallResult =
   | { readonly status: 'ok'; readonly imageId: number }
   | { readonly status: BundleFailure };
 
-/** The answer of {@link BundleClient.query}. */
+/**
+ * The answer of {@link BundleClient.query}.
+ *
+ * @example
+ * const res: BundleQueryResult = await bm.query('demo.testsvc');
+ * if (res.status === 'ok') res.version;
+ */
 export type BundleQueryResult =
   | { readonly status: 'ok'; readonly imageId: number; readonly version: string }
   | { readonly status: BundleFailure };
@@ -40,7 +52,12 @@ export type BundleListResult =
   | { readonly status: 'ok' | 'truncated'; readonly bundles: readonly BundleSummary[] }
   | { readonly status: BundleFailure };
 
-/** Options of a {@link BundleClient}. */
+/**
+ * Options of a {@link BundleClient}.
+ *
+ * @example
+ * new BundleClient(transport, { timeoutMs: 200 });
+ */
 export interface BundleClientOptions {
   /** Passed to the transport on every call. Default 500. */
   readonly timeoutMs?: number;

@@ -1,7 +1,12 @@
 import { BundleStatus, type BundleSummary } from './bm-wire.js';
 import type { BundleManifest } from './parse-bundle-manifest.js';
 
-/** One installed bundle: its manifest fields and the image id it was given. */
+/**
+ * One installed bundle: its manifest fields and the image id it was given.
+ *
+ * @example
+ * const b: InstalledBundle | undefined = registry.get('demo.testsvc');
+ */
 export interface InstalledBundle extends BundleManifest {
   readonly imageId: number;
 }

@@ -4,7 +4,13 @@ import { BM_MAX_MANIFEST } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
 import { BUNDLE_MANIFEST_SCHEMA } from './bundle-manifest-schema.js';
 
-/** A validated bundle manifest. */
+/**
+ * A validated bundle manifest (frozen).
+ *
+ * @example
+ * const m: BundleManifest = parseBundleManifest(bytes);
+ * m.capabilities; // ['ipc.core']
+ */
 export interface BundleManifest {
   readonly name: string;
   readonly version: string;

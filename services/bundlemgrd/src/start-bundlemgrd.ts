@@ -10,7 +10,12 @@ import { parseBundleManifest, type BundleManifest } from './parse-bundle-manifes
 /** The capability a caller needs to install bundles (decided by policyd). */
 export const BUNDLE_INSTALL_CAP = 'bundle.install';
 
-/** Options of {@link startBundlemgrd}. */
+/**
+ * Options of {@link startBundlemgrd}.
+ *
+ * @example
+ * startBundlemgrd(kernel, { trustedPublishers: { nexus: publicKeyRaw }, policyTimeoutMs: 200 });
+ */
 export interface BundlemgrdOptions {
   /** Publisher name → raw 32-byte Ed25519 public key. Copied at start; nothing else is trusted. */
   readonly trustedPublishers: Readonly<Record<string, Uint8Array>>;
@@ -20,7 +25,13 @@ export interface BundlemgrdOptions {
   readonly keystoreTimeoutMs?: number;
 }
 
-/** What the boot harness gets back from {@link startBundlemgrd}. */
+/**
+ * What the boot harness gets back from {@link startBundlemgrd}.
+ *
+ * @example
+ * const bm: BundlemgrdHandle = startBundlemgrd(kernel, { trustedPublishers });
+ * bm.connectKeystore(kernel.grant(keystored.endpoint, bm.task));
+ */
 export interface BundlemgrdHandle {
   /** bundlemgrd's task (its kernel identity is `serviceIdFromName('bundlemgrd')`). */
   readonly task: Task;

@@ -1,6 +1,11 @@
 import type { webcrypto } from 'node:crypto';
 
-/** A WebCrypto Ed25519 key pair as keystored holds it. */
+/**
+ * A WebCrypto Ed25519 key pair as keystored holds it.
+ *
+ * @example
+ * const pair: DeviceKeyPair = await generateBringupKeyPair();
+ */
 export type DeviceKeyPair = webcrypto.CryptoKeyPair;
 
 /**

@@ -1,7 +1,12 @@
 import { KS_STATUS, type KeystoreStatus } from '@nexus/proto';
 import { KeystoredError } from './keystored-error.js';
 
-/** Bounds of the per-caller stores. */
+/**
+ * Bounds of the per-caller stores.
+ *
+ * @example
+ * new KeystoreNamespaces({ maxEntriesPerCaller: 8, maxCallers: 4 });
+ */
 export interface KeystoreNamespaceLimits {
   /** Entries one caller may hold. Default 32. */
   readonly maxEntriesPerCaller?: number;
@@ -9,7 +14,13 @@ export interface KeystoreNamespaceLimits {
   readonly maxCallers?: number;
 }
 
-/** The outcome of a GET: OK with the stored bytes, or NOT_FOUND. */
+/**
+ * The outcome of a GET: OK with the stored bytes, or NOT_FOUND.
+ *
+ * @example
+ * const got: KeystoreGetResult = ns.get(caller, 'k');
+ * if (got.status === KS_STATUS.OK) use(got.value);
+ */
 export type KeystoreGetResult =
   | { readonly status: typeof KS_STATUS.OK; readonly value: Uint8Array }
   | { readonly status: typeof KS_STATUS.NOT_FOUND };

@@ -26,7 +26,12 @@ export const SIGN_CAP = 'crypto.sign';
  */
 export const KEYSTORED_QUEUE_DEPTH = 4;
 
-/** Options of {@link startKeystored}. */
+/**
+ * Options of {@link startKeystored}.
+ *
+ * @example
+ * startKeystored(kernel, { maxCallers: 16, policyTimeoutMs: 200 });
+ */
 export interface KeystoredOptions extends KeystoreNamespaceLimits {
   /**
    * TESTS ONLY: the device key pair to use. By default keystored generates its own bring-up pair
@@ -38,7 +43,13 @@ export interface KeystoredOptions extends KeystoreNamespaceLimits {
   readonly policyTimeoutMs?: number;
 }
 
-/** What the boot harness gets back from {@link startKeystored}. */
+/**
+ * What the boot harness gets back from {@link startKeystored}.
+ *
+ * @example
+ * const ks: KeystoredHandle = startKeystored(kernel);
+ * ks.connectPolicyd(kernel.grant(policyd.endpoint, ks.task));
+ */
 export interface KeystoredHandle {
   /** keystored's task (its kernel identity is `serviceIdFromName('keystored')`). */
   readonly task: Task;
