@@ -153,10 +153,14 @@ describe(startPolicyd, () => {
       { name: 'both policy and policyDir', options: { policy, policyDir: RECIPES } },
       { name: 'maxFrame 512 (oversized frames must reach policyd)', options: { policy, maxFrame: 512 } },
       { name: 'checkpointEvery 0', options: { policy, checkpointEvery: 0 } },
+      { name: 'maxFrame above the kernel bound', options: { policy, maxFrame: 2 * 1024 * 1024 + 1 } },
+      { name: 'queueDepth 0', options: { policy, queueDepth: 0 } },
     ];
     for (const c of cases) {
       test(`test_reject_${c.name}`, () => {
-        expect(() => startPolicyd(new Kernel(), { console: { write: () => {} }, ...c.options })).toThrow(PolicydError);
+        const kernel = new Kernel();
+        expect(() => startPolicyd(kernel, { console: { write: () => {} }, ...c.options })).toThrow(PolicydError);
+        expect(() => kernel.spawn('policyd')).not.toThrow();
       });
     }
   });

@@ -1,5 +1,5 @@
 import { AuditChain, AuditSink, type AuditSinkStats, type Checkpoint, type UartPort } from '@nexus/audit';
-import type { Kernel, SendCap, Task } from '@nexus/ipc';
+import { IPC_LIMITS, type Kernel, type SendCap, type Task } from '@nexus/ipc';
 import { PO_MAX_FRAME } from '@nexus/proto';
 import type { Policy } from '@nexus/sel';
 import { loadPolicyDir } from '@nexus/sel/node';
@@ -7,7 +7,7 @@ import { KernelAuditTransport } from './kernel-audit-transport.js';
 import { PolicyFrameHandler } from './policy-frame-handler.js';
 import { PolicydError } from './policyd-error.js';
 
-/** Options of {@link startPolicyd}. Exactly one of `policyDir` and `policy` is required. */
+/** Options of {@link startPolicyd}. Exactly one of `policyDir` and `policy` is required; all are checked before anything is spawned. */
 export interface PolicydOptions {
   /** Directory of `*.toml` policy files, compiled once at boot. */
   readonly policyDir?: string;
@@ -54,9 +54,11 @@ export interface PolicydHandle {
 /** How many automatic checkpoints a handle keeps (the oldest are dropped first). */
 export const POLICYD_KEPT_CHECKPOINTS = 64;
 
-function checkCount(value: number | undefined, fallback: number, min: number, what: string): number {
+function checkCount(value: number | undefined, fallback: number, min: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < min) throw new PolicydError('INVALID_OPTIONS', `${what} must be an integer ≥ ${min}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new PolicydError('INVALID_OPTIONS', `${what} must be an integer in ${min}..${max}`);
+  }
   return n;
 }
 
@@ -84,8 +86,8 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
   const maxInFlight = checkCount(options.maxInFlight, 64, 0, 'maxInFlight');
   const logTimeoutMs = checkCount(options.logTimeoutMs, 1000, 1, 'logTimeoutMs');
-  const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame');
-  const queueDepth = checkCount(options.queueDepth, 16, 1, 'queueDepth');
+  const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame', IPC_LIMITS.maxFrameBytes);
+  const queueDepth = checkCount(options.queueDepth, 16, 1, 'queueDepth', IPC_LIMITS.maxQueueDepth);
 
   const task = kernel.spawn('policyd');
   const { recv, send } = kernel.createEndpoint(task, { maxFrame, queueDepth });
