@@ -1,7 +1,7 @@
 import { AuditError } from './audit-error.js';
 import type { AuditControl, AuditInput, AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
-import { encodeRecordBody, sealEncoding } from './encode-record.js';
+import { writeRecordBody } from './encode-record.js';
 import { hashBody } from './hash-record.js';
 import { validateInput } from './validate-record.js';
 
@@ -80,20 +80,25 @@ export class AuditChain {
     const seq = this.#seq + 1n;
     const prevHash = this.#hash;
     const unsealed = 'kind' in entry ? this.#control(entry, seq, prevHash) : this.#decision(entry, seq, prevHash);
-    const body = encodeRecordBody(unsealed);
+    const { writer, body } = writeRecordBody(unsealed);
     const hash = hashBody(prevHash, body);
-    const record: AuditRecord = { ...unsealed, hash };
+    const record: AuditRecord = Object.assign(unsealed, { hash });
     this.#seq = seq;
     this.#hash = hash;
     if (this.#every > 0 && seq % BigInt(this.#every) === 0n) this.#onCheckpoint?.(this.checkpoint());
-    return { record, encoded: sealEncoding(body, prevHash, hash) };
+    return { record, encoded: writer.bytes(prevHash).bytes(hash).finish() };
   }
 
   #decision(input: AuditInput, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {
     if (input.policyVersion !== this.policyVersion) {
       throw new AuditError('BAD_FIELD', 'decision policyVersion differs from the chain (the policy is immutable)');
     }
-    return { ...input, kind: 'decision', seq, prevHash };
+    // A fixed shape (not a spread of the caller's object) keeps this hot path monomorphic.
+    return {
+      kind: 'decision', seq, timestampNs: input.timestampNs, subjectId: input.subjectId, senderId: input.senderId,
+      claimedId: input.claimedId, op: input.op, action: input.action, target: input.target, decision: input.decision,
+      reason: input.reason, rule: input.rule, policyVersion: input.policyVersion, nonce: input.nonce, prevHash,
+    };
   }
 
   #control(c: AuditControl, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {

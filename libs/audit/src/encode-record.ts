@@ -10,12 +10,26 @@ export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lo
 const ZERO_HASH = new Uint8Array(32);
 
 /**
- * @internal The record without `prevHash` and `hash`: the bytes `hashRecord` covers after the
- * previous hash. The writer's capacity leaves room for the 64 trailing hash bytes within 512.
+ * @internal Validates `r` and writes its body (everything but `prevHash` and `hash`: the bytes
+ * `hashRecord` covers after the previous hash) into a fresh 512-byte writer, so the caller can
+ * append the two hashes without copying the body again.
  */
-export function encodeRecordBody(r: UnsealedRecord): Uint8Array {
+export function writeRecordBody(r: UnsealedRecord): { writer: FrameWriter; body: Uint8Array } {
   validateRecord(r);
-  return writeBody(r, new FrameWriter(AUDIT_LIMITS.maxRecordBytes - 64)).finish();
+  const writer = writeBody(r, new FrameWriter(AUDIT_LIMITS.maxRecordBytes));
+  return { writer, body: writer.finish() };
+}
+
+// One policy is live per boot, so a one-entry cache saves a hex decode per record.
+let versionText = '';
+let versionBytes: Uint8Array = new Uint8Array(32);
+
+function versionDigest(policyVersion: string): Uint8Array {
+  if (policyVersion !== versionText) {
+    versionBytes = fromHex(policyVersion.slice('sha256:'.length), 32, 'policyVersion');
+    versionText = policyVersion;
+  }
+  return versionBytes;
 }
 
 function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
@@ -41,7 +55,7 @@ function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
     w.str8(r.action, AUDIT_LIMITS.maxAction);
     if (r.target !== undefined) w.str8(r.target, AUDIT_LIMITS.maxTarget);
     if (r.rule !== undefined) w.str8(r.rule, AUDIT_LIMITS.maxRule);
-    w.bytes(fromHex(r.policyVersion.slice('sha256:'.length), 32, 'policyVersion'));
+    w.bytes(versionDigest(r.policyVersion));
     if (r.nonce !== undefined) w.u64(r.nonce);
     if (r.lost !== undefined) {
       w.u64(r.lost.fromSeq).u64(r.lost.toSeq).u64(r.lost.count).u64(r.lost.decisions).bytes(r.lost.lastHash);
@@ -70,9 +84,3 @@ export function encodeRecord(r: UnsealedRecord): Uint8Array {
   return w.bytes(r.prevHash).bytes(r.hash ?? ZERO_HASH).finish();
 }
 
-/**
- * @internal Appends `prevHash` and `hash` to an encoded body: the full encoding without re-encoding.
- */
-export function sealEncoding(body: Uint8Array, prevHash: Uint8Array, hash: Uint8Array): Uint8Array {
-  return new FrameWriter(body.byteLength + 64).bytes(body).bytes(prevHash).bytes(hash).finish();
-}

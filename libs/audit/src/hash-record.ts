@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AuditError } from './audit-error.js';
-import { encodeRecordBody } from './encode-record.js';
+import { writeRecordBody } from './encode-record.js';
 import type { UnsealedRecord } from './validate-record.js';
 
 /** @internal SHA-256(prevHash ‖ body). */
 export function hashBody(prevHash: Uint8Array, body: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(prevHash).update(body).digest());
+  const digest = createHash('sha256').update(prevHash).update(body).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
 /**
@@ -20,5 +21,5 @@ export function hashRecord(prevHash: Uint8Array, record: UnsealedRecord): Uint8A
   if (!(prevHash instanceof Uint8Array) || prevHash.byteLength !== 32) {
     throw new AuditError('BAD_FIELD', 'prevHash must be 32 bytes');
   }
-  return hashBody(prevHash, encodeRecordBody(record));
+  return hashBody(prevHash, writeRecordBody(record).body);
 }

@@ -1,9 +1,7 @@
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditInput, type AuditRecord } from './audit-record.js';
 
-const U64_MAX = 0xffffffffffffffffn;
 const VERSION = /^sha256:[0-9a-f]{64}$/;
-const encoder = new TextEncoder();
 // In u-mode a valid pair is one code point, so this matches lone surrogates only.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -15,20 +13,25 @@ function fail(message: string): never {
 }
 
 function u64(value: unknown, what: string): void {
-  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) fail(`${what} must be a u64 bigint`);
+  if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) fail(`${what} must be a u64 bigint`);
 }
 
 function text(value: unknown, max: number, what: string): void {
   if (typeof value !== 'string' || LONE_SURROGATE.test(value)) fail(`${what} must be a well-formed string`);
-  if (value.length > max || encoder.encode(value).byteLength > max) fail(`${what} exceeds ${max} bytes`);
+  if (value.length > max || Buffer.byteLength(value, 'utf8') > max) fail(`${what} exceeds ${max} bytes`);
 }
 
 function hash32(value: unknown, what: string): void {
   if (!(value instanceof Uint8Array) || value.byteLength !== 32) fail(`${what} must be 32 bytes`);
 }
 
-function oneOf<T>(value: unknown, set: readonly T[], what: string): void {
-  if (!set.includes(value as T)) fail(`${what} is not in its closed set`);
+const OPS: ReadonlySet<unknown> = new Set(AUDIT_LIMITS.ops);
+const REASONS: ReadonlySet<unknown> = new Set(AUDIT_LIMITS.reasons);
+const KINDS: ReadonlySet<unknown> = new Set(AUDIT_LIMITS.kinds);
+const SINKS: ReadonlySet<unknown> = new Set(AUDIT_LIMITS.sinks);
+
+function oneOf(value: unknown, set: ReadonlySet<unknown>, what: string): void {
+  if (!set.has(value)) fail(`${what} is not in its closed set`);
 }
 
 /**
@@ -44,9 +47,9 @@ export function validateInput(r: AuditInput): void {
   u64(r.senderId, 'senderId');
   if (r.claimedId !== undefined) u64(r.claimedId, 'claimedId');
   if (r.nonce !== undefined) u64(r.nonce, 'nonce');
-  oneOf(r.op, AUDIT_LIMITS.ops, 'op');
-  oneOf(r.reason, AUDIT_LIMITS.reasons, 'reason');
-  oneOf(r.decision, ['allow', 'deny'], 'decision');
+  oneOf(r.op, OPS, 'op');
+  oneOf(r.reason, REASONS, 'reason');
+  if (r.decision !== 'allow' && r.decision !== 'deny') fail('decision must be allow or deny');
   text(r.action, AUDIT_LIMITS.maxAction, 'action');
   if (r.target !== undefined) text(r.target, AUDIT_LIMITS.maxTarget, 'target');
   if (r.rule !== undefined) text(r.rule, AUDIT_LIMITS.maxRule, 'rule');
@@ -71,7 +74,7 @@ export function validateRecord(r: UnsealedRecord): void {
   if (r.seq === 0n) fail('seq starts at 1');
   hash32(r.prevHash, 'prevHash');
   if (r.hash !== undefined) hash32(r.hash, 'hash');
-  oneOf(r.kind, AUDIT_LIMITS.kinds, 'kind');
+  oneOf(r.kind, KINDS, 'kind');
   if (r.kind === 'decision') {
     if (r.op === 'none' || r.reason === 'none') fail('a decision needs a real op and reason');
     if (r.lost !== undefined || r.sink !== undefined) fail('a decision carries no control payload');
@@ -84,7 +87,7 @@ export function validateRecord(r: UnsealedRecord): void {
   if (!control) fail(`a ${r.kind} record carries only its control payload`);
   if (r.kind === 'sink-switch') {
     if (r.lost !== undefined) fail('a sink-switch carries no lost range');
-    oneOf(r.sink, AUDIT_LIMITS.sinks, 'sink');
+    oneOf(r.sink, SINKS, 'sink');
     return;
   }
   if (r.sink !== undefined || r.lost === undefined) fail('an audit-lost record carries exactly a lost range');
