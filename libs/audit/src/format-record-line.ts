@@ -10,7 +10,7 @@ export function hexId(id: bigint): string {
 
 /**
  * The original's line: `audit v1 op=<op> decision=<allow|deny> subject=0x<16 hex>
- * [target=0x<16 hex of serviceIdFromName(target)>] reason=<reason>`. At most 152 bytes; used as
+ * [target=0x<16 hex of serviceIdFromName(target)>] reason=<reason>`. At most 125 bytes; used as
  * the logd message text.
  *
  * @example

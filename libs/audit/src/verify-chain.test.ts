@@ -160,3 +160,17 @@ describe(verifyChain, () => {
     );
   });
 });
+
+describe('verifyChain with many declared losses', () => {
+  test('verifies a journal where every other record is lost and declared', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const kept: AuditRecord[] = [chain.append(ALLOW)];
+    for (let i = 0; i < 5_000; i++) {
+      const gone = chain.append(ALLOW);
+      chain.noteLost();
+      kept.push(chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: gone.seq, toSeq: gone.seq, count: 1n, decisions: 1n, lastHash: gone.hash } }));
+    }
+    expect(verifyChain(kept, chain.checkpoint())).toMatchObject({ ok: true, count: 5_001, lastSeq: 10_001n });
+    expect(verifyChain([kept[0]!, ...kept.slice(2)])).toMatchObject({ ok: false, kind: 'gap', index: 1 });
+  });
+});

@@ -43,21 +43,35 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkpoint): VerifyResult {
   const brk = (index: number, seq: bigint, kind: ChainBreakKind, detail: string): VerifyResult => ({ ok: false, index, seq, kind, detail });
-  // Loss declarations, by the seq of the declaring record (a declaration covers only earlier seqs).
-  const declared: { readonly at: bigint; readonly lost: AuditLost }[] = [];
+  // Declared losses as disjoint sorted intervals (validation guarantees a declaration covers only
+  // earlier seqs), so each coverage question is a binary search: verification stays O(n log n).
+  const ranges: [bigint, bigint][] = [];
+  const lastHashAt = new Map<bigint, Uint8Array>();
   for (const r of records) {
-    if (r.kind === 'audit-lost' && r.lost !== undefined && r.lost.toSeq < r.seq) declared.push({ at: r.seq, lost: r.lost });
+    if (r.kind !== 'audit-lost' || r.lost === undefined || r.lost.toSeq >= r.seq || r.lost.fromSeq > r.lost.toSeq) continue;
+    ranges.push([r.lost.fromSeq, r.lost.toSeq]);
+    if (!lastHashAt.has(r.lost.toSeq)) lastHashAt.set(r.lost.toSeq, r.lost.lastHash);
   }
-  // The first seq in from..to that no declaration covers; steps range by range, never seq by seq.
+  ranges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const merged: [bigint, bigint][] = [];
+  for (const [from, to] of ranges) {
+    const last = merged.at(-1);
+    if (last !== undefined && from <= last[1] + 1n) last[1] = to > last[1] ? to : last[1];
+    else merged.push([from, to]);
+  }
+  // The first seq in from..to that no declaration covers.
   const uncovered = (from: bigint, to: bigint): bigint | undefined => {
-    let cursor = from;
-    while (cursor <= to) {
-      let reach = -1n;
-      for (const d of declared) if (d.lost.fromSeq <= cursor && cursor <= d.lost.toSeq && d.lost.toSeq > reach) reach = d.lost.toSeq;
-      if (reach < 0n) return cursor;
-      cursor = reach + 1n;
+    if (from > to) return undefined;
+    let lo = 0;
+    let hi = merged.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = merged[mid] as [bigint, bigint];
+      if (from < a) hi = mid - 1;
+      else if (from > b) lo = mid + 1;
+      else return b >= to ? undefined : b + 1n;
     }
-    return undefined;
+    return from;
   };
 
   let checkpointSeen = false;
@@ -77,7 +91,7 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
     let expectedPrev: Uint8Array | undefined;
     if (r.seq === 1n) expectedPrev = ZERO_HASH;
     else if (prev !== undefined && prev.seq === r.seq - 1n) expectedPrev = prev.hash;
-    else expectedPrev = declared.find((d) => d.lost.toSeq === r.seq - 1n)?.lost.lastHash;
+    else expectedPrev = lastHashAt.get(r.seq - 1n);
     if (expectedPrev !== undefined && !same(r.prevHash, expectedPrev)) {
       return brk(index, r.seq, 'prev-mismatch', `prevHash of seq ${r.seq} does not match the hash before it`);
     }
