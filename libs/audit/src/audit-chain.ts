@@ -5,7 +5,12 @@ import { writeRecordBody } from './encode-record.js';
 import { hashBody } from './hash-record.js';
 import { validateInput } from './validate-record.js';
 
-/** Options of `AuditChain`. */
+/**
+ * Options of `AuditChain`.
+ *
+ * @example
+ * const options: AuditChainOptions = { policyVersion: policy.version, checkpointEvery: 256, onCheckpoint: save };
+ */
 export interface AuditChainOptions {
   /** The version of the (immutable) policy; every decision appended must carry it. */
   readonly policyVersion: string;
@@ -15,7 +20,12 @@ export interface AuditChainOptions {
   readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
 }
 
-/** A chained record together with its binary encoding (computed once while sealing). */
+/**
+ * A chained record together with its binary encoding (computed once while sealing).
+ *
+ * @example
+ * const { record, encoded }: SealedRecord = chain.appendSealed(input);
+ */
 export interface SealedRecord {
   readonly record: AuditRecord;
   readonly encoded: Uint8Array;

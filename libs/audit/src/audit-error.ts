@@ -3,6 +3,9 @@
  * `MALFORMED`: bytes or text that do not parse; `TOO_LARGE`: input over its bound; `BAD_FIELD`: a
  * field out of its range or closed set, or fields that contradict each other; `UNSUPPORTED_VERSION`:
  * a record version other than 1.
+ *
+ * @example
+ * const code: AuditErrorCode = 'TOO_LARGE';
  */
 export type AuditErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'BAD_FIELD' | 'UNSUPPORTED_VERSION';
 

@@ -1,7 +1,17 @@
-/** What a record is: one decision, a declaration of lost records, or a change of sink. */
+/**
+ * What a record is: one decision, a declaration of lost records, or a change of sink.
+ *
+ * @example
+ * const kind: AuditKind = record.kind; // 'decision'
+ */
 export type AuditKind = 'decision' | 'audit-lost' | 'sink-switch';
 
-/** The policyd operation decided; `none` only on control records. */
+/**
+ * The policyd operation decided; `none` only on control records.
+ *
+ * @example
+ * const op: AuditOp = 'check_cap_delegated';
+ */
 export type AuditOp =
   | 'check'
   | 'route'
@@ -12,7 +22,12 @@ export type AuditOp =
   | 'unknown'
   | 'none';
 
-/** Why the decision came out as it did (closed set); `none` only on control records. */
+/**
+ * Why the decision came out as it did (closed set); `none` only on control records.
+ *
+ * @example
+ * const reason: AuditReason = decision.allow ? 'policy-allow' : 'no-rule';
+ */
 export type AuditReason =
   | 'policy-allow'
   | 'no-rule'
@@ -25,10 +40,21 @@ export type AuditReason =
   | 'policy-unavailable'
   | 'none';
 
-/** Where records go: the primary store (logd) or the bounded console fallback. */
+/**
+ * Where records go: the primary store (logd) or the bounded console fallback.
+ *
+ * @example
+ * const sink: AuditSinkName = sinkInstance.stats().sink; // 'primary'
+ */
 export type AuditSinkName = 'primary' | 'uart';
 
-/** What policyd hands the sink for one decision. */
+/**
+ * What policyd hands the sink for one decision.
+ *
+ * @example
+ * const input: AuditInput = { timestampNs: now, subjectId: msg.senderServiceId, senderId: msg.senderServiceId, op: 'check',
+ *   action: 'ipc.core', decision: 'allow', reason: 'policy-allow', rule: 'base.toml:5', policyVersion: policy.version };
+ */
 export interface AuditInput {
   readonly timestampNs: bigint;
   readonly subjectId: bigint;
@@ -52,6 +78,9 @@ export interface AuditInput {
  * The records an `audit-lost` record declares lost since the previous declaration: every missing
  * seq lies in `fromSeq..toSeq`, `count` of them are missing (`decisions` of which were decision
  * records) and `lastHash` is the hash of the record at `toSeq`.
+ *
+ * @example
+ * const lost: AuditLost = { fromSeq: 3n, toSeq: 5n, count: 3n, decisions: 2n, lastHash };
  */
 export interface AuditLost {
   readonly fromSeq: bigint;
@@ -61,7 +90,12 @@ export interface AuditLost {
   readonly lastHash: Uint8Array;
 }
 
-/** One chained audit record (v1). See libs/audit/README.md for the field table and encodings. */
+/**
+ * One chained audit record (v1). See libs/audit/README.md for the field table and encodings.
+ *
+ * @example
+ * const record: AuditRecord = chain.append(input); // record.seq, record.hash
+ */
 export interface AuditRecord extends AuditInput {
   readonly kind: AuditKind;
   readonly seq: bigint;
@@ -73,7 +107,12 @@ export interface AuditRecord extends AuditInput {
   readonly sink?: AuditSinkName;
 }
 
-/** A control record to chain: a loss declaration or a sink switch. */
+/**
+ * A control record to chain: a loss declaration or a sink switch.
+ *
+ * @example
+ * chain.append({ kind: 'sink-switch', timestampNs: now, sink: 'uart' } satisfies AuditControl);
+ */
 export type AuditControl =
   | { readonly kind: 'audit-lost'; readonly timestampNs: bigint; readonly lost: AuditLost }
   | { readonly kind: 'sink-switch'; readonly timestampNs: bigint; readonly sink: AuditSinkName };

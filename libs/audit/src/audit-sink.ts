@@ -3,7 +3,12 @@ import type { AuditChain, SealedRecord } from './audit-chain.js';
 import type { AuditInput, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
 import { formatRecordLine } from './format-record-line.js';
 
-/** The primary store (logd over IPC; policyd provides it). */
+/**
+ * The primary store (logd over IPC; policyd provides it).
+ *
+ * @example
+ * const primary: AuditTransport = { offer: (record, encoded) => logClient.tryAppend(encoded) ?? false };
+ */
 export interface AuditTransport {
   /**
    * `false` (synchronously): unavailable right now. A promise: accepted for delivery; it resolves
@@ -12,12 +17,22 @@ export interface AuditTransport {
   offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false;
 }
 
-/** The console. The sink enforces the line budget, not the port. */
+/**
+ * The console. The sink enforces the line budget, not the port.
+ *
+ * @example
+ * const uart: UartPort = { write: (line) => process.stdout.write(`${line}\n`) };
+ */
 export interface UartPort {
   write(line: string): void;
 }
 
-/** Options of `AuditSink`. */
+/**
+ * Options of `AuditSink`.
+ *
+ * @example
+ * new AuditSink({ chain, primary, uart, uartBudget: 64, maxInFlight: 64, now: () => kernel.clock.now() } satisfies AuditSinkOptions);
+ */
 export interface AuditSinkOptions {
   readonly chain: AuditChain;
   readonly primary: AuditTransport;
@@ -34,6 +49,9 @@ export interface AuditSinkOptions {
  * Where the decision record went. `lost`: this decision's own record could not be recorded
  * anywhere; it is already counted (once) and will be declared by an `audit-lost` record, so the
  * caller must answer DENY and must NOT record the decision again.
+ *
+ * @example
+ * const outcome: AuditOutcome = sink.record(input); // { seq: 12n, destination: 'uart' }
  */
 export interface AuditOutcome {
   readonly seq: bigint;
@@ -44,6 +62,9 @@ export interface AuditOutcome {
  * Counters. At every moment `recorded + lost + inFlight === chained` and
  * `recordedDecisions + lostDecisions + inFlightDecisions === decisions`; after `flush()` the
  * in-flight terms are 0. `recorded` counts records confirmed by the primary or written to the UART.
+ *
+ * @example
+ * const { lost, lostDecisions }: AuditSinkStats = sink.stats();
  */
 export interface AuditSinkStats {
   readonly decisions: bigint;

@@ -1,7 +1,12 @@
 import { AuditError } from './audit-error.js';
 import { fromHex, toHex } from './hex.js';
 
-/** A chain's state at one seq: enough to detect any later change to the records up to it. */
+/**
+ * A chain's state at one seq: enough to detect any later change to the records up to it.
+ *
+ * @example
+ * const checkpoint: Checkpoint = chain.checkpoint(); // { seq: 42n, hash, policyVersion, dropped: 0n }
+ */
 export interface Checkpoint {
   readonly seq: bigint;
   readonly hash: Uint8Array;
@@ -10,7 +15,12 @@ export interface Checkpoint {
   readonly dropped: bigint;
 }
 
-/** The JSON-safe form of a `Checkpoint`: decimal strings and lowercase hex. */
+/**
+ * The JSON-safe form of a `Checkpoint`: decimal strings and lowercase hex.
+ *
+ * @example
+ * const json: CheckpointJson = checkpointToJson(checkpoint); // { seq: '42', hash: 'ab…', … }
+ */
 export interface CheckpointJson {
   readonly seq: string;
   readonly hash: string;

@@ -5,7 +5,12 @@ const VERSION = /^sha256:[0-9a-f]{64}$/;
 // In u-mode a valid pair is one code point, so this matches lone surrogates only.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A record before its hash is known: what `hashRecord` covers. */
+/**
+ * A record before its hash is known: what `hashRecord` covers.
+ *
+ * @example
+ * const unsealed: UnsealedRecord = { ...record, hash: undefined }; hashRecord(unsealed.prevHash, unsealed);
+ */
 export type UnsealedRecord = Omit<AuditRecord, 'hash'> & { readonly hash?: Uint8Array };
 
 function fail(message: string): never {

@@ -1,10 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AuditError } from './audit-error.js';
-import type { AuditLost, AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
 import { hashRecord } from './hash-record.js';
 
-/** How a chain breaks, at its first break. */
+/**
+ * How a chain breaks, at its first break.
+ *
+ * @example
+ * const kind: ChainBreakKind = 'gap';
+ */
 export type ChainBreakKind =
   | 'gap'
   | 'prev-mismatch'
@@ -14,7 +19,12 @@ export type ChainBreakKind =
   | 'checkpoint-mismatch'
   | 'duplicate';
 
-/** The result of `verifyChain`: the verified span, or the first break. */
+/**
+ * The result of `verifyChain`: the verified span, or the first break.
+ *
+ * @example
+ * const result: VerifyResult = verifyChain(records); if (!result.ok) console.log(result.kind, result.seq);
+ */
 export type VerifyResult =
   | { readonly ok: true; readonly count: number; readonly lastSeq: bigint; readonly lastHash: Uint8Array }
   | { readonly ok: false; readonly index: number; readonly seq: bigint; readonly kind: ChainBreakKind; readonly detail: string };
