@@ -4,6 +4,17 @@ import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditReason } from './audit-record.js';
 import { validateInput, validateRecord } from './validate-record.js';
 
+/** Runs `fn`: 'ok', or the code of the AuditError it threw (anything else fails the test). */
+export function errorCode(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof AuditError)) throw e;
+    return e.code;
+  }
+}
+
 /** The policy version every test chain uses. */
 export const VERSION = `sha256:${'ab'.repeat(32)}`;
 

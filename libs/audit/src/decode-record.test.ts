@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, errorCode, MAXIMAL, VERSION } from './arbitraries.test.js';
 import { decodeRecord } from './decode-record.js';
 
 const chain = new AuditChain({ policyVersion: VERSION });
@@ -15,15 +15,7 @@ function patched(bytes: Uint8Array, at: number, value: number): Uint8Array {
   return copy;
 }
 
-function codeOf(bytes: Uint8Array): string {
-  try {
-    decodeRecord(bytes);
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof AuditError)) throw e;
-    return e.code;
-  }
-}
+const codeOf = (bytes: Uint8Array): string => errorCode(() => decodeRecord(bytes));
 
 describe(decodeRecord, () => {
   const cases: [string, Uint8Array, string][] = [

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
-import { AuditError } from './audit-error.js';
-import { ALLOW, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, errorCode, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
 import { formatRecordLine } from './format-record-line.js';
 import { parseRecordLine } from './parse-record-line.js';
 
@@ -15,15 +14,7 @@ const records = [
 ];
 const line = formatRecordLine(records[0]!);
 
-function codeOf(text: string): string {
-  try {
-    parseRecordLine(text);
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof AuditError)) throw e;
-    return e.code;
-  }
-}
+const codeOf = (text: string): string => errorCode(() => parseRecordLine(text));
 
 describe(parseRecordLine, () => {
   for (const record of records) {
