@@ -46,7 +46,7 @@ function hashOnly() {
 async function audited() {
   const chain = new AuditChain({ policyVersion: policy.version });
   let stored = 0;
-  const primary = { offer: () => (stored++, Promise.resolve(true)) };
+  const primary = { ready: () => true, offer: () => (stored++, Promise.resolve(true)) };
   const sink = new AuditSink({ chain, primary, uart: { write: () => {} }, now: () => 0n });
   const start = process.hrtime.bigint();
   for (let i = 0; i < OPS; i++) {

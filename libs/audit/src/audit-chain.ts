@@ -1,9 +1,11 @@
 import { AuditError } from './audit-error.js';
 import type { AuditControl, AuditInput, AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
-import { writeRecordBody } from './encode-record.js';
-import { hashBody } from './hash-record.js';
-import { validateInput } from './validate-record.js';
+import { FrameWriter } from '@nexus/ipc';
+import { AUDIT_LIMITS } from './audit-record.js';
+import { writeBody } from './encode-record.js';
+import { HASH_BYTES, sha256 } from './hash-record.js';
+import { validateInput, validateRecord } from './validate-record.js';
 
 /**
  * Options of `AuditChain`.
@@ -35,6 +37,15 @@ const ZERO_HASH = new Uint8Array(32);
 const U64_MAX = 0xffffffffffffffffn;
 
 /**
+ * Records chained but not sealed yet, plus sealed ones not yet taken, at most: `enqueue` seals the
+ * queue when it is this long, and refuses records while this many sealed ones wait to be taken.
+ */
+export const AUDIT_CHAIN_BLOCK = 64;
+
+/** A chained record whose hashes are filled in when its block is sealed. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
  * The hash chain: assigns `seq` (from 1, never reused), `prevHash` (32 zero bytes for seq 1) and
  * `hash = hashRecord(prevHash, record)` to every appended decision or control record, and produces
  * checkpoints on demand and every `checkpointEvery` records. Constant memory.
@@ -45,11 +56,13 @@ const U64_MAX = 0xffffffffffffffffn;
  */
 export class AuditChain {
   readonly policyVersion: string;
-  readonly #every: number;
+  readonly #every: bigint;
   readonly #onCheckpoint: ((checkpoint: Checkpoint) => void) | undefined;
   #seq = 0n;
   #hash: Uint8Array = ZERO_HASH;
   #dropped = 0n;
+  #queue: Mutable<AuditRecord>[] = [];
+  #sealed: SealedRecord[] = [];
 
   constructor(options: AuditChainOptions) {
     validateInput({
@@ -59,7 +72,7 @@ export class AuditChain {
     const every = options.checkpointEvery ?? 0;
     if (!Number.isSafeInteger(every) || every < 0) throw new AuditError('BAD_FIELD', 'checkpointEvery must be a non-negative integer');
     this.policyVersion = options.policyVersion;
-    this.#every = every;
+    this.#every = BigInt(every);
     this.#onCheckpoint = options.onCheckpoint;
   }
 
@@ -80,43 +93,134 @@ export class AuditChain {
   }
 
   /**
-   * `append`, also returning the binary encoding (what the sink hands the primary store).
+   * `append`, also returning the binary encoding (what the sink hands the primary store). Records
+   * queued by `enqueue` are sealed first (they stay waiting for `takeSealed`).
    *
    * @example
    * const { record, encoded } = chain.appendSealed(input); // decodeRecord(encoded) deep-equals record
    */
   appendSealed(entry: AuditInput | AuditControl): SealedRecord {
-    if (this.#seq === U64_MAX) throw new AuditError('BAD_FIELD', 'seq space exhausted');
-    const seq = this.#seq + 1n;
-    const prevHash = this.#hash;
-    const unsealed = 'kind' in entry ? this.#control(entry, seq, prevHash) : this.#decision(entry, seq, prevHash);
-    const { writer, body } = writeRecordBody(unsealed);
-    const hash = hashBody(prevHash, body);
-    const record: AuditRecord = Object.assign(unsealed, { hash });
-    this.#seq = seq;
-    this.#hash = hash;
-    if (this.#every > 0 && seq % BigInt(this.#every) === 0n) this.#onCheckpoint?.(this.checkpoint());
-    return { record, encoded: writer.bytes(prevHash).bytes(hash).finish() };
+    this.#sealQueue();
+    const record = this.#chain(entry);
+    const [sealed] = this.#seal([record]) as [SealedRecord];
+    this.#checkpointAt(record.seq);
+    return sealed;
   }
 
-  #decision(input: AuditInput, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {
+  /**
+   * Chains a record now (its seq is final, its fields validated and copied) and seals it later, in
+   * a block with its neighbours: at the latest when `takeSealed`, `appendSealed` or `checkpoint` is
+   * called, at an automatic checkpoint, or when {@link AUDIT_CHAIN_BLOCK} records are queued. One
+   * FrameWriter per block instead of per record is what keeps the decision path cheap; the chain
+   * rule and every hash are exactly those of `append`. Throws `AuditError('BAD_FIELD')` for bad
+   * fields and `AuditError('TOO_LARGE')` while {@link AUDIT_CHAIN_BLOCK} sealed records wait to be
+   * taken; either way nothing is chained.
+   *
+   * @example
+   * const seq = chain.enqueue(input); const [{ record }] = chain.takeSealed(); // record.seq === seq
+   */
+  enqueue(entry: AuditInput | AuditControl): bigint {
+    if (this.#sealed.length >= AUDIT_CHAIN_BLOCK) throw new AuditError('TOO_LARGE', 'sealed records wait to be taken');
+    const record = this.#chain(entry);
+    this.#queue.push(record);
+    if (this.#queue.length >= AUDIT_CHAIN_BLOCK || this.#isCheckpoint(record.seq)) this.#sealQueue();
+    this.#checkpointAt(record.seq);
+    return record.seq;
+  }
+
+  /**
+   * Seals every queued record and returns, in seq order, those `enqueue` chained since the last call.
+   *
+   * @example
+   * for (const { record, encoded } of chain.takeSealed()) transport.offer(record, encoded);
+   */
+  takeSealed(): SealedRecord[] {
+    this.#sealQueue();
+    const sealed = this.#sealed;
+    this.#sealed = [];
+    return sealed;
+  }
+
+  #chain(entry: AuditInput | AuditControl): Mutable<AuditRecord> {
+    if (this.#seq === U64_MAX) throw new AuditError('BAD_FIELD', 'seq space exhausted');
+    const seq = this.#seq + 1n;
+    const record = 'kind' in entry ? this.#control(entry, seq) : this.#decision(entry, seq);
+    this.#seq = seq;
+    return record;
+  }
+
+  #isCheckpoint(seq: bigint): boolean {
+    return this.#every > 0n && seq % this.#every === 0n;
+  }
+
+  #checkpointAt(seq: bigint): void {
+    if (this.#isCheckpoint(seq)) this.#onCheckpoint?.(this.checkpoint());
+  }
+
+  #sealQueue(): void {
+    if (this.#queue.length === 0) return;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const sealed of this.#seal(queue)) this.#sealed.push(sealed);
+  }
+
+  /**
+   * Encodes a block with one writer: per record `prevHash slot ‖ body ‖ prevHash ‖ hash`, so the
+   * hash input (`prevHash ‖ body`) and the wire encoding (`body ‖ prevHash ‖ hash`) are both views
+   * of the one buffer. The slots are filled at positions the writer reported.
+   */
+  #seal(records: readonly Mutable<AuditRecord>[]): SealedRecord[] {
+    const w = new FrameWriter(records.length * (HASH_BYTES + AUDIT_LIMITS.maxRecordBytes));
+    const ends: number[] = [];
+    for (const r of records) {
+      writeBody(r, w.bytes(ZERO_HASH));
+      ends.push(w.length);
+      w.bytes(ZERO_HASH).bytes(ZERO_HASH);
+    }
+    const block = w.finish();
+    const sealed: SealedRecord[] = [];
+    let start = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as Mutable<AuditRecord>;
+      const bodyEnd = ends[i] as number;
+      r.prevHash = this.#hash;
+      block.set(r.prevHash, start);
+      r.hash = sha256(block.subarray(start, bodyEnd));
+      block.set(r.prevHash, bodyEnd);
+      block.set(r.hash, bodyEnd + HASH_BYTES);
+      this.#hash = r.hash;
+      const end = bodyEnd + 2 * HASH_BYTES;
+      sealed.push({ record: r, encoded: block.subarray(start + HASH_BYTES, end) });
+      start = end;
+    }
+    return sealed;
+  }
+
+  #decision(input: AuditInput, seq: bigint): Mutable<AuditRecord> {
     if (input.policyVersion !== this.policyVersion) {
       throw new AuditError('BAD_FIELD', 'decision policyVersion differs from the chain (the policy is immutable)');
     }
-    // A fixed shape (not a spread of the caller's object) keeps this hot path monomorphic.
+    validateInput(input);
+    if (input.op === 'none' || input.reason === 'none') throw new AuditError('BAD_FIELD', 'a decision needs a real op and reason');
+    // A fixed shape (not a spread of the caller's object) keeps this hot path monomorphic, and the
+    // copy keeps a later change to the caller's object out of a record sealed later.
     return {
       kind: 'decision', seq, timestampNs: input.timestampNs, subjectId: input.subjectId, senderId: input.senderId,
       claimedId: input.claimedId, op: input.op, action: input.action, target: input.target, decision: input.decision,
-      reason: input.reason, rule: input.rule, policyVersion: input.policyVersion, nonce: input.nonce, prevHash,
+      reason: input.reason, rule: input.rule, policyVersion: input.policyVersion, nonce: input.nonce,
+      lost: undefined, sink: undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
     };
   }
 
-  #control(c: AuditControl, seq: bigint, prevHash: Uint8Array): Omit<AuditRecord, 'hash'> {
-    const base = {
-      seq, prevHash, timestampNs: c.timestampNs, subjectId: 0n, senderId: 0n, op: 'none', action: '',
-      decision: 'deny', reason: 'none', policyVersion: this.policyVersion,
-    } as const;
-    return c.kind === 'audit-lost' ? { ...base, kind: c.kind, lost: c.lost } : { ...base, kind: c.kind, sink: c.sink };
+  #control(c: AuditControl, seq: bigint): Mutable<AuditRecord> {
+    const lost = c.kind === 'audit-lost' ? { ...c.lost } : undefined;
+    const record: Mutable<AuditRecord> = {
+      kind: c.kind, seq, timestampNs: c.timestampNs, subjectId: 0n, senderId: 0n, claimedId: undefined, op: 'none',
+      action: '', target: undefined, decision: 'deny', reason: 'none', rule: undefined, policyVersion: this.policyVersion,
+      nonce: undefined, lost, sink: c.kind === 'sink-switch' ? c.sink : undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
+    };
+    validateRecord(record);
+    return record;
   }
 
   /**
@@ -139,6 +243,7 @@ export class AuditChain {
    * checkpointToJson(chain.checkpoint()); // { seq: '3', hash: '…', policyVersion: 'sha256:…', dropped: '0' }
    */
   checkpoint(): Checkpoint {
+    this.#sealQueue();
     return { seq: this.#seq, hash: this.#hash, policyVersion: this.policyVersion, dropped: this.#dropped };
   }
 }

@@ -1,6 +1,6 @@
 import { AuditError } from './audit-error.js';
-import type { AuditChain, SealedRecord } from './audit-chain.js';
-import type { AuditInput, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
+import { AUDIT_CHAIN_BLOCK, type AuditChain, type SealedRecord } from './audit-chain.js';
+import type { AuditControl, AuditInput, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
 import { formatRecordLine } from './format-record-line.js';
 
 /**
@@ -15,6 +15,13 @@ export interface AuditTransport {
    * `true` once the store confirmed the record, `false` (or rejects) if delivery failed later.
    */
   offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false;
+  /**
+   * Optional: whether `offer` would accept a record right now (synchronously, no side effect). A
+   * transport that has it lets the sink decide at decision time and seal and offer records in
+   * blocks at the end of the microtask turn; an `offer` that then answers `false` counts as a
+   * delivery that failed later. Without it, every record is sealed and offered at once.
+   */
+  ready?(): boolean;
 }
 
 /**
@@ -115,10 +122,18 @@ export class AuditSink {
   readonly #uartBudget: number;
   readonly #maxInFlight: number;
   readonly #now: () => bigint;
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #drainTask = (): void => {
+    this.#drainScheduled = false;
+    this.#drain();
+  };
+  /** Records enqueued in the chain and not yet taken (sealed and offered). */
+  #queued = 0;
+  #drainScheduled = false;
+  #idle: (() => void) | undefined;
   #sink: AuditSinkName = 'primary';
   #uartUsed = 0;
   #pending: PendingLoss | undefined;
+  #inFlight = 0;
   #inFlightDecisions = 0;
   #decisions = 0n;
   #chained = 0n;
@@ -148,36 +163,98 @@ export class AuditSink {
     if (this.#pending !== undefined) {
       const lost: AuditLost = { ...this.#pending };
       this.#pending = undefined;
-      this.#emit(this.#chain.appendSealed({ kind: 'audit-lost', timestampNs: this.#now(), lost }));
+      this.#emit({ kind: 'audit-lost', timestampNs: this.#now(), lost });
     }
-    const sealed = this.#chain.appendSealed(input);
+    const outcome = this.#emit(input);
     this.#decisions++;
-    return { seq: sealed.record.seq, destination: this.#emit(sealed) };
+    return outcome;
   }
 
-  #emit(sealed: SealedRecord): AuditOutcome['destination'] {
+  #emit(entry: AuditInput | AuditControl): AuditOutcome {
+    const decision = !('kind' in entry);
+    if (this.#ready()) {
+      const seq = this.#enqueue(entry, decision);
+      if (this.#sink === 'uart') {
+        this.#sink = 'primary';
+        this.#emitSwitch('primary');
+      }
+      return { seq, destination: 'primary' };
+    }
+    // Everything queued goes out first, so the primary and the UART see records in seq order.
+    this.#drain();
+    const sealed = this.#chain.appendSealed(entry);
     this.#chained++;
+    const seq = sealed.record.seq;
     if (this.#offer(sealed)) {
       if (this.#sink === 'uart') {
         this.#sink = 'primary';
-        const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'primary' });
-        this.#chained++;
-        if (!this.#offer(sw)) this.#toUartOrLost(sw.record);
+        this.#emitSwitch('primary');
       }
-      return 'primary';
+      return { seq, destination: 'primary' };
     }
-    if (this.#sink === 'uart') return this.#toUartOrLost(sealed.record);
+    if (this.#sink === 'uart') return { seq, destination: this.#toUartOrLost(sealed.record) };
     this.#sink = 'uart';
     this.#uartUsed = 0;
     const destination = this.#toUartOrLost(sealed.record);
-    const sw = this.#chain.appendSealed({ kind: 'sink-switch', timestampNs: this.#now(), sink: 'uart' });
+    this.#emitSwitch('uart');
+    return { seq, destination };
+  }
+
+  /** A change of sink, chained right after the first record that went to the new sink, and sent there. */
+  #emitSwitch(sink: AuditSinkName): void {
+    const entry: AuditControl = { kind: 'sink-switch', timestampNs: this.#now(), sink };
+    if (sink === 'primary' && this.#ready()) {
+      this.#enqueue(entry, false);
+      return;
+    }
+    this.#drain();
+    const sw = this.#chain.appendSealed(entry);
     this.#chained++;
-    this.#toUartOrLost(sw.record);
-    return destination;
+    if (sink === 'uart' || !this.#offer(sw)) this.#toUartOrLost(sw.record);
+  }
+
+  /** Whether a record can be queued for the primary: it says it is ready and a slot is free. */
+  #ready(): boolean {
+    if (this.#primary.ready === undefined || this.#inFlight >= this.#maxInFlight) return false;
+    try {
+      return this.#primary.ready() === true;
+    } catch {
+      return false;
+    }
+  }
+
+  #enqueue(entry: AuditInput | AuditControl, decision: boolean): bigint {
+    const seq = this.#chain.enqueue(entry);
+    this.#chained++;
+    this.#inFlight++;
+    if (decision) this.#inFlightDecisions++;
+    if (++this.#queued >= AUDIT_CHAIN_BLOCK) this.#drain();
+    else if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(this.#drainTask);
+    }
+    return seq;
+  }
+
+  /** Seals the queued records (one block) and offers them to the primary in seq order. */
+  #drain(): void {
+    if (this.#queued === 0) return;
+    const sealed = this.#chain.takeSealed();
+    this.#queued = 0;
+    for (const s of sealed) {
+      let accepted: Promise<boolean> | false;
+      try {
+        accepted = this.#primary.offer(s.record, s.encoded);
+      } catch {
+        accepted = false;
+      }
+      if (accepted === false) this.#settle(s.record, false);
+      else this.#watch(s.record, accepted);
+    }
   }
 
   #offer({ record, encoded }: SealedRecord): boolean {
-    if (this.#inFlight.size >= this.#maxInFlight) return false;
+    if (this.#inFlight >= this.#maxInFlight) return false;
     let accepted: Promise<boolean> | false;
     try {
       accepted = this.#primary.offer(record, encoded);
@@ -185,24 +262,36 @@ export class AuditSink {
       accepted = false;
     }
     if (accepted === false) return false;
-    const decision = record.kind === 'decision';
-    if (decision) this.#inFlightDecisions++;
-    const settled = Promise.resolve(accepted).then(
-      (ok) => ok === true,
-      () => false,
-    ).then((ok) => {
-      this.#inFlight.delete(settled);
-      if (decision) this.#inFlightDecisions--;
-      if (ok) {
-        this.#toPrimary++;
-        if (decision) this.#recordedDecisions++;
-        if (this.#sink === 'primary') this.#uartUsed = 0;
-      } else {
-        this.#toUartOrLost(record);
-      }
-    });
-    this.#inFlight.add(settled);
+    this.#inFlight++;
+    if (record.kind === 'decision') this.#inFlightDecisions++;
+    this.#watch(record, accepted);
     return true;
+  }
+
+  #watch(record: AuditRecord, accepted: Promise<boolean>): void {
+    Promise.resolve(accepted).then(
+      (ok) => this.#settle(record, ok === true),
+      () => this.#settle(record, false),
+    );
+  }
+
+  /** One reserved delivery ends: confirmed, or re-routed to the UART / counted lost. */
+  #settle(record: AuditRecord, ok: boolean): void {
+    const decision = record.kind === 'decision';
+    this.#inFlight--;
+    if (decision) this.#inFlightDecisions--;
+    if (ok) {
+      this.#toPrimary++;
+      if (decision) this.#recordedDecisions++;
+      if (this.#sink === 'primary') this.#uartUsed = 0;
+    } else {
+      this.#toUartOrLost(record);
+    }
+    if (this.#inFlight === 0 && this.#idle !== undefined) {
+      const wake = this.#idle;
+      this.#idle = undefined;
+      wake();
+    }
   }
 
   #toUartOrLost(record: AuditRecord): 'uart' | 'lost' {
@@ -256,7 +345,7 @@ export class AuditSink {
       toUart: this.#toUart,
       lost: this.#lost,
       lostDecisions: this.#lostDecisions,
-      inFlight: this.#inFlight.size,
+      inFlight: this.#inFlight,
       inFlightDecisions: this.#inFlightDecisions,
       undeclared: this.#pending?.count ?? 0n,
       sink: this.#sink,
@@ -270,6 +359,13 @@ export class AuditSink {
    * await sink.flush(); sink.stats().inFlight; // 0
    */
   async flush(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    this.#drain();
+    while (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const previous = this.#idle;
+        this.#idle = previous === undefined ? resolve : () => (previous(), resolve());
+      });
+      this.#drain();
+    }
   }
 }

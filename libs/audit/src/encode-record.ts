@@ -2,23 +2,13 @@ import { FrameWriter, IpcError } from '@nexus/ipc';
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS } from './audit-record.js';
 import { fromHex } from './hex.js';
+import { utf8Bytes } from './utf8-bytes.js';
 import { validateRecord, type UnsealedRecord } from './validate-record.js';
 
 /** @internal Flag bits of byte 2: which optional fields follow. */
 export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lost: 16, sink: 32 });
 
 const ZERO_HASH = new Uint8Array(32);
-
-/**
- * @internal Validates `r` and writes its body (everything but `prevHash` and `hash`: the bytes
- * `hashRecord` covers after the previous hash) into a fresh 512-byte writer, so the caller can
- * append the two hashes without copying the body again.
- */
-export function writeRecordBody(r: UnsealedRecord): { writer: FrameWriter; body: Uint8Array } {
-  validateRecord(r);
-  const writer = writeBody(r, new FrameWriter(AUDIT_LIMITS.maxRecordBytes));
-  return { writer, body: writer.finish() };
-}
 
 // One policy is live per boot, so a one-entry cache saves a hex decode per record.
 let versionText = '';
@@ -32,7 +22,18 @@ function versionDigest(policyVersion: string): Uint8Array {
   return versionBytes;
 }
 
-function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
+/** The UTF-8 bytes of a string field already validated (well-formed); the writer checks the bound. */
+function str(value: string): Uint8Array {
+  const bytes = utf8Bytes(value);
+  if (bytes === undefined) throw new AuditError('BAD_FIELD', 'string must be well-formed');
+  return bytes;
+}
+
+/**
+ * @internal Writes the body of an already validated record (everything `hashRecord` covers after
+ * the previous hash) to `w`. Strings come from a shared UTF-8 cache, so no per-record encoding.
+ */
+export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
   const flags =
     (r.claimedId === undefined ? 0 : FLAG.claimed) |
     (r.target === undefined ? 0 : FLAG.target) |
@@ -52,9 +53,9 @@ function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
       .u64(r.subjectId)
       .u64(r.senderId);
     if (r.claimedId !== undefined) w.u64(r.claimedId);
-    w.str8(r.action, AUDIT_LIMITS.maxAction);
-    if (r.target !== undefined) w.str8(r.target, AUDIT_LIMITS.maxTarget);
-    if (r.rule !== undefined) w.str8(r.rule, AUDIT_LIMITS.maxRule);
+    w.bytes8(str(r.action), AUDIT_LIMITS.maxAction);
+    if (r.target !== undefined) w.bytes8(str(r.target), AUDIT_LIMITS.maxTarget);
+    if (r.rule !== undefined) w.bytes8(str(r.rule), AUDIT_LIMITS.maxRule);
     w.bytes(versionDigest(r.policyVersion));
     if (r.nonce !== undefined) w.u64(r.nonce);
     if (r.lost !== undefined) {

@@ -1,9 +1,8 @@
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditInput, type AuditRecord } from './audit-record.js';
+import { utf8Bytes } from './utf8-bytes.js';
 
 const VERSION = /^sha256:[0-9a-f]{64}$/;
-// In u-mode a valid pair is one code point, so this matches lone surrogates only.
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * A record before its hash is known: what `hashRecord` covers.
@@ -22,8 +21,11 @@ function u64(value: unknown, what: string): void {
 }
 
 function text(value: unknown, max: number, what: string): void {
-  if (typeof value !== 'string' || LONE_SURROGATE.test(value)) fail(`${what} must be a well-formed string`);
-  if (value.length > max || Buffer.byteLength(value, 'utf8') > max) fail(`${what} exceeds ${max} bytes`);
+  if (typeof value !== 'string') fail(`${what} must be a well-formed string`);
+  if (value.length > max) fail(`${what} exceeds ${max} bytes`);
+  const bytes = utf8Bytes(value);
+  if (bytes === undefined) fail(`${what} must be a well-formed string`);
+  if (bytes.byteLength > max) fail(`${what} exceeds ${max} bytes`);
 }
 
 function hash32(value: unknown, what: string): void {
