@@ -34,6 +34,8 @@ export interface SealedRecord {
 }
 
 const ZERO_HASH = new Uint8Array(32);
+/** Room for a record's `prevHash` and `hash`, filled once the hash is known. */
+const ZERO_TRAILER = new Uint8Array(64);
 const U64_MAX = 0xffffffffffffffffn;
 
 /**
@@ -165,32 +167,31 @@ export class AuditChain {
   }
 
   /**
-   * Encodes a block with one writer: per record `prevHash slot ‖ body ‖ prevHash ‖ hash`, so the
-   * hash input (`prevHash ‖ body`) and the wire encoding (`body ‖ prevHash ‖ hash`) are both views
-   * of the one buffer. The slots are filled at positions the writer reported.
+   * Encodes a block with one writer as `prevHash ‖ body₁ ‖ prevHash₁ ‖ hash₁ ‖ body₂ ‖ …`. Since
+   * `hashᵢ₋₁` is `prevHashᵢ`, the 32 bytes before each body are that record's previous hash: the hash
+   * input (`prevHash ‖ body`) and the wire encoding (`body ‖ prevHash ‖ hash`) are both views of the
+   * one buffer. The hash slots are filled at positions the writer reported.
    */
   #seal(records: readonly Mutable<AuditRecord>[]): SealedRecord[] {
-    const w = new FrameWriter(records.length * (HASH_BYTES + AUDIT_LIMITS.maxRecordBytes));
-    const ends: number[] = [];
+    const w = new FrameWriter(HASH_BYTES + records.length * AUDIT_LIMITS.maxRecordBytes).bytes(this.#hash);
+    const bodyEnds: number[] = [];
     for (const r of records) {
-      writeBody(r, w.bytes(ZERO_HASH));
-      ends.push(w.length);
-      w.bytes(ZERO_HASH).bytes(ZERO_HASH);
+      bodyEnds.push(writeBody(r, w).length);
+      w.bytes(ZERO_TRAILER);
     }
     const block = w.finish();
     const sealed: SealedRecord[] = [];
-    let start = 0;
+    let start = HASH_BYTES;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as Mutable<AuditRecord>;
-      const bodyEnd = ends[i] as number;
+      const bodyEnd = bodyEnds[i] as number;
       r.prevHash = this.#hash;
-      block.set(r.prevHash, start);
-      r.hash = sha256(block.subarray(start, bodyEnd));
-      block.set(r.prevHash, bodyEnd);
+      r.hash = sha256(block.subarray(start - HASH_BYTES, bodyEnd));
+      block.copyWithin(bodyEnd, start - HASH_BYTES, start);
       block.set(r.hash, bodyEnd + HASH_BYTES);
       this.#hash = r.hash;
       const end = bodyEnd + 2 * HASH_BYTES;
-      sealed.push({ record: r, encoded: block.subarray(start + HASH_BYTES, end) });
+      sealed.push({ record: r, encoded: block.subarray(start, end) });
       start = end;
     }
     return sealed;

@@ -53,7 +53,7 @@ const bare = await measure(DECIDE_OPS, (n) => {
 const chain = new AuditChain({ policyVersion: policy.version });
 let clock = 0n;
 const now = () => (clock += 1000n);
-const sink = new AuditSink({ chain, primary: { offer: () => Promise.resolve(true) }, uart: { write() {} }, now });
+const sink = new AuditSink({ chain, primary: { ready: () => true, offer: () => Promise.resolve(true) }, uart: { write() {} }, now });
 const handler = new PolicyFrameHandler({ policy, sink, now });
 const handled = await measure(HANDLER_OPS, async (n) => {
   for (let i = 0; i < n; i++) {

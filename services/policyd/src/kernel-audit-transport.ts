@@ -64,6 +64,17 @@ export class KernelAuditTransport implements AuditTransport {
   }
 
   /**
+   * Whether `offer` would accept a record now: a channel is held, logd was not seen gone and the
+   * policyd task lives. Lets the sink decide at decision time and send records after the reply.
+   *
+   * @example
+   * transport.ready(); // false before connect()
+   */
+  ready(): boolean {
+    return this.#client !== undefined && this.#task.alive;
+  }
+
+  /**
    * Offers one sealed record to logd.
    *
    * @example
@@ -71,7 +82,7 @@ export class KernelAuditTransport implements AuditTransport {
    */
   offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false {
     const client = this.#client;
-    if (client === undefined || !this.#task.alive) return false;
+    if (client === undefined || !this.ready()) return false;
     let msg: string;
     try {
       msg = formatRecordSummary(record);
