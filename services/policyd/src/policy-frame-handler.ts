@@ -129,13 +129,13 @@ export class PolicyFrameHandler {
       // A sink that refuses the record recorded nothing: the same as a lost record.
     }
     const { version, op, nonce } = judged.header;
-    const label = kept && judged.label !== undefined ? { label: judged.label } : {};
+    // One fixed shape for every reply (absent fields undefined): no per-request hidden classes.
     const reply: PolicyReply = {
       version,
       op,
-      ...(version === 1 ? {} : { nonce: nonce ?? 0 }),
+      nonce: version === 1 ? undefined : (nonce ?? 0),
       status: kept ? judged.status : PO_STATUS.DENY,
-      ...label,
+      label: kept ? judged.label : undefined,
     };
     try {
       return encodePolicyReply(reply);

@@ -23,9 +23,25 @@ function unknownTarget(id: bigint): string {
   return `0x${id.toString(16).padStart(16, '0')}`;
 }
 
+/** Bounds the name cache: at most this many names (each ≤ the PO name bound). */
+const MAX_CACHED_NAMES = 256;
+// Clients ask under their own few names again and again; hashing one (UTF-8 encode + FNV-1a) costs
+// more than the decision itself, so the ids of recent names are kept (bounded, cleared when full).
+const idCache = new Map<string, bigint>();
+
+function idOf(name: string): bigint {
+  let id = idCache.get(name);
+  if (id === undefined) {
+    id = serviceIdFromName(name);
+    if (idCache.size >= MAX_CACHED_NAMES) idCache.clear();
+    idCache.set(name, id);
+  }
+  return id;
+}
+
 function claimOf(request: PolicyRequest): bigint | undefined {
-  if ('name' in request) return serviceIdFromName(request.name);
-  if ('requester' in request) return serviceIdFromName(request.requester);
+  if ('name' in request) return idOf(request.name);
+  if ('requester' in request) return idOf(request.requester);
   if ('requesterId' in request) return request.requesterId;
   if ('subjectId' in request) return request.subjectId;
   return undefined;
