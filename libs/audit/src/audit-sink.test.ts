@@ -37,6 +37,22 @@ class FakePrimary implements AuditTransport {
   }
 }
 
+/**
+ * A primary that says synchronously whether it would accept (`ready`), so the sink queues records
+ * and hands them over in blocks; `raceRefuse` makes it refuse at hand-off although it said ready.
+ */
+class ReadyPrimary extends FakePrimary {
+  raceRefuse = false;
+
+  ready(): boolean {
+    return this.mode !== 'refuse';
+  }
+
+  override offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false {
+    return this.raceRefuse ? false : super.offer(record, encoded);
+  }
+}
+
 class FakeUart implements UartPort {
   readonly lines: string[] = [];
   write(line: string): void {
@@ -44,14 +60,14 @@ class FakeUart implements UartPort {
   }
 }
 
-function setup(options: { uartBudget?: number; maxInFlight?: number } = {}): {
-  chain: AuditChain; primary: FakePrimary; uart: FakeUart; sink: AuditSink;
+function setup(options: { uartBudget?: number; maxInFlight?: number; ready?: boolean } = {}): {
+  chain: AuditChain; primary: ReadyPrimary; uart: FakeUart; sink: AuditSink;
 } {
   const chain = new AuditChain({ policyVersion: VERSION });
-  const primary = new FakePrimary();
+  const primary = options.ready === true ? new ReadyPrimary() : (new FakePrimary() as ReadyPrimary);
   const uart = new FakeUart();
   let t = 0n;
-  const sink = new AuditSink({ chain, primary, uart, now: () => ++t, ...options });
+  const sink = new AuditSink({ chain, primary, uart, now: () => ++t, uartBudget: options.uartBudget, maxInFlight: options.maxInFlight });
   return { chain, primary, uart, sink };
 }
 
@@ -172,7 +188,7 @@ describe(AuditSink, () => {
     expect(() => new AuditSink({ chain, primary: new FakePrimary(), uart: new FakeUart(), now: () => 0n, uartBudget: -1 })).toThrow();
   });
 
-  test('accounting is exact and the journal verifies under any availability sequence (property)', async () => {
+  test.each([['offer only', false], ['ready + block hand-off', true]])('accounting is exact and the journal verifies under any availability sequence (property, %s)', async (_, ready) => {
     const step = fc.oneof(
       fc.record({ t: fc.constant('record' as const), mode: fc.constantFrom('accept' as const, 'refuse' as const, 'hold' as const), allow: fc.boolean() }),
       fc.record({ t: fc.constant('settle' as const), ok: fc.boolean() }),
@@ -183,12 +199,15 @@ describe(AuditSink, () => {
         fc.nat(4),
         fc.integer({ min: 3, max: 5 }),
         fc.array(fc.boolean(), { maxLength: 8 }),
-        async (steps, uartBudget, maxInFlight, lateOutcomes) => {
-          const { chain, primary, uart, sink } = setup({ uartBudget, maxInFlight });
-          for (const s of steps) {
+        fc.array(fc.boolean(), { maxLength: 40 }),
+        async (steps, uartBudget, maxInFlight, lateOutcomes, races) => {
+          const { chain, primary, uart, sink } = setup({ uartBudget, maxInFlight, ready });
+          for (const [k, s] of steps.entries()) {
             if (s.t === 'record') {
               primary.mode = s.mode;
               sink.record(s.allow ? ALLOW : deny);
+              // A hand-off refused although the primary said ready: decided later, in the next turn.
+              primary.raceRefuse = ready && races[k] === true;
             } else {
               primary.settleOldest(s.ok);
               await Promise.resolve();
@@ -196,6 +215,8 @@ describe(AuditSink, () => {
             expectInvariants(sink.stats(), chain);
           }
           let i = 0;
+          await Promise.resolve();
+          primary.raceRefuse = false;
           while (primary.held.length > 0) primary.settleOldest(lateOutcomes[i++ % Math.max(1, lateOutcomes.length)] ?? true);
           await sink.flush();
           primary.mode = 'accept';
@@ -223,5 +244,60 @@ describe(AuditSink, () => {
       ),
       { numRuns: 300 },
     );
+  });
+  test('ready primary: the decision path only queues; records reach the primary at the end of the turn, in seq order', async () => {
+    const { chain, primary, sink } = setup({ ready: true });
+    expect([sink.record(ALLOW), sink.record(deny), sink.record(ALLOW)]).toEqual([
+      { seq: 1n, destination: 'primary' }, { seq: 2n, destination: 'primary' }, { seq: 3n, destination: 'primary' },
+    ]);
+    expect(primary.stored).toEqual([]);
+    expect(sink.stats()).toMatchObject({ chained: 3n, inFlight: 3, inFlightDecisions: 3 });
+    expectInvariants(sink.stats(), chain);
+    await Promise.resolve();
+    expect(primary.stored.map((r) => r.seq)).toEqual([1n, 2n, 3n]);
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ recorded: 3n, toPrimary: 3n, inFlight: 0 });
+    expect(verifyChain(primary.stored, chain.checkpoint())).toMatchObject({ ok: true, count: 3 });
+  });
+
+  test('ready primary: a long synchronous burst is handed over in bounded blocks', () => {
+    const { primary, sink } = setup({ ready: true, maxInFlight: 1000 });
+    for (let i = 0; i < 200; i++) sink.record(ALLOW);
+    expect(primary.stored.length).toBeGreaterThanOrEqual(192);
+    expect(primary.stored.map((r) => r.seq)).toEqual(primary.stored.map((_, i) => BigInt(i + 1)));
+  });
+
+  test('ready primary that refuses at hand-off: the records go to the UART in seq order, the outcome stands', async () => {
+    const { chain, primary, uart, sink } = setup({ ready: true });
+    primary.raceRefuse = true;
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.record(deny).destination).toBe('primary');
+    await sink.flush();
+    expect(uart.lines.map((l) => parseRecordLine(l).seq)).toEqual([1n, 2n]);
+    expect(sink.stats()).toMatchObject({ toUart: 2n, recordedDecisions: 2n, lost: 0n, inFlight: 0 });
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 2 });
+  });
+
+  test('UART lines come in seq order when the primary goes down with records still queued', async () => {
+    const { chain, primary, uart, sink } = setup({ ready: true });
+    sink.record(ALLOW);
+    primary.mode = 'refuse';
+    expect(sink.record(deny)).toEqual({ seq: 2n, destination: 'uart' });
+    sink.record(ALLOW);
+    await sink.flush();
+    // seq 1 was queued for the primary and refused at hand-off, before seq 2 was decided.
+    expect(uart.lines.map((l) => [parseRecordLine(l).seq, parseRecordLine(l).kind])).toEqual([
+      [1n, 'decision'], [2n, 'decision'], [3n, 'sink-switch'], [4n, 'decision'],
+    ]);
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 4 });
+  });
+
+  test('test_reject_ready_that_throws: a throwing ready() is "not ready"', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const uart = new FakeUart();
+    const primary = { ready: (): boolean => { throw new Error('boom'); }, offer: (): false => false };
+    const sink = new AuditSink({ chain, primary, uart, now: () => 0n });
+    expect(sink.record(ALLOW).destination).toBe('uart');
+    expect(uart.lines).toHaveLength(2);
   });
 });
