@@ -3,6 +3,22 @@ import type { AuditRecord } from './audit-record.js';
 import { toHex } from './hex.js';
 import { validateRecord } from './validate-record.js';
 
+/** Bounds the target cache: at most this many names (each ≤ 64 bytes). */
+const MAX_CACHED_TARGETS = 256;
+// Summaries go out with every record to logd; hashing the target (UTF-8 encode + FNV-1a) each time
+// cost more than the rest of the line, and targets repeat from the policy's small set.
+const targetIds = new Map<string, string>();
+
+function targetHex(target: string): string {
+  let hex = targetIds.get(target);
+  if (hex === undefined) {
+    hex = hexId(serviceIdFromName(target));
+    if (targetIds.size >= MAX_CACHED_TARGETS) targetIds.clear();
+    targetIds.set(target, hex);
+  }
+  return hex;
+}
+
 /** @internal `0x` + 16 lowercase hex digits: how ids appear in lines. */
 export function hexId(id: bigint): string {
   return `0x${id.toString(16).padStart(16, '0')}`;
@@ -18,7 +34,7 @@ export function hexId(id: bigint): string {
  */
 export function formatRecordSummary(r: AuditRecord): string {
   validateRecord(r);
-  const target = r.target === undefined ? '' : ` target=${hexId(serviceIdFromName(r.target))}`;
+  const target = r.target === undefined ? '' : ` target=${targetHex(r.target)}`;
   return `audit v1 op=${r.op} decision=${r.decision} subject=${hexId(r.subjectId)}${target} reason=${r.reason}`;
 }
 
