@@ -41,6 +41,9 @@ const U64_MAX = 0xffffffffffffffffn;
 /**
  * Records chained but not sealed yet, plus sealed ones not yet taken, at most: `enqueue` seals the
  * queue when it is this long, and refuses records while this many sealed ones wait to be taken.
+ *
+ * @example
+ * if (queued >= AUDIT_CHAIN_BLOCK) deliver(chain.takeSealed());
  */
 export const AUDIT_CHAIN_BLOCK = 64;
 
