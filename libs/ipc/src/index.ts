@@ -6,5 +6,6 @@ export * from './ipc-limits.js';
 export * from './kernel.js';
 export * from './kernel-faults.js';
 export * from './service-id.js';
+export * from './service-name.js';
 export * from './task.js';
 export * from './virtual-clock.js';

@@ -3,6 +3,7 @@ import { IpcError } from './ipc-error.js';
 import { IPC_LIMITS } from './ipc-limits.js';
 import type { KernelFaults } from './kernel-faults.js';
 import { serviceIdFromName } from './service-id.js';
+import { isServiceName } from './service-name.js';
 import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -97,11 +98,10 @@ interface ReplyRight {
   readonly reject: (error: IpcError) => void;
 }
 
-const NAME_PATTERN = /^[a-z0-9._-]+$/;
 const NS_PER_MS = 1_000_000;
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > IPC_LIMITS.maxNameBytes || !NAME_PATTERN.test(name)) {
+  if (!isServiceName(name)) {
     throw new IpcError('NAME_INVALID', `a service name is 1..${IPC_LIMITS.maxNameBytes} bytes of [a-z0-9._-]`);
   }
   return name;
