@@ -1,3 +1,5 @@
+import { SERVICE_NAME_MAX_BYTES } from '@nexus/ipc';
+
 /** The two magic bytes `BM` that open every bundlemgrd frame. */
 export const BM_MAGIC: Uint8Array = Uint8Array.of(0x42, 0x4d);
 
@@ -16,8 +18,8 @@ export const BM_MAX_MANIFEST = 4096;
 /** Size of the detached Ed25519 signature over the manifest bytes. */
 export const BM_SIGNATURE_BYTES = 64;
 
-/** Longest bundle (service) name, in bytes. */
-export const BM_MAX_NAME = 48;
+/** Longest bundle (service) name, in bytes: the kernel's service-name bound. */
+export const BM_MAX_NAME: 48 = SERVICE_NAME_MAX_BYTES;
 
 /** Longest bundle version, in bytes. */
 export const BM_MAX_VERSION = 32;
@@ -147,9 +149,6 @@ export type BundleDecodeResult =
 export function isBundleStatus(s: number): s is BundleStatus {
   return Number.isInteger(s) && s >= BundleStatus.OK && s <= BundleStatus.FULL;
 }
-
-/** A bundle (service) name: 1..48 bytes of `[a-z0-9._-]`, the kernel's canonical service names. */
-export const BUNDLE_NAME_PATTERN: RegExp = /^[a-z0-9._-]{1,48}$/;
 
 /** A bundle version: `MAJOR.MINOR.PATCH` with an optional `-pre` / `+build` tail, ≤ 32 bytes. */
 export const BUNDLE_VERSION_PATTERN: RegExp = /^(?=.{5,32}$)(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-+][0-9A-Za-z.+-]+)?$/;

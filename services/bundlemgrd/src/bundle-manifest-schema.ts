@@ -1,4 +1,5 @@
-import { BM_MAX_NAME, BM_MAX_VERSION, BUNDLE_NAME_PATTERN, BUNDLE_VERSION_PATTERN } from './bm-wire.js';
+import { SERVICE_NAME_PATTERN } from '@nexus/ipc';
+import { BM_MAX_NAME, BM_MAX_VERSION, BUNDLE_VERSION_PATTERN } from './bm-wire.js';
 
 /** Most capabilities one manifest may request. */
 export const BUNDLE_MAX_CAPABILITIES = 32;
@@ -24,9 +25,9 @@ export const BUNDLE_MANIFEST_SCHEMA: {
   additionalProperties: false,
   required: ['name', 'version', 'publisher', 'capabilities'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: BM_MAX_NAME, pattern: BUNDLE_NAME_PATTERN.source },
+    name: { type: 'string', minLength: 1, maxLength: BM_MAX_NAME, pattern: SERVICE_NAME_PATTERN.source },
     version: { type: 'string', minLength: 1, maxLength: BM_MAX_VERSION, pattern: BUNDLE_VERSION_PATTERN.source },
-    publisher: { type: 'string', minLength: 1, maxLength: BM_MAX_NAME, pattern: BUNDLE_NAME_PATTERN.source },
+    publisher: { type: 'string', minLength: 1, maxLength: BM_MAX_NAME, pattern: SERVICE_NAME_PATTERN.source },
     capabilities: {
       type: 'array',
       maxItems: BUNDLE_MAX_CAPABILITIES,

@@ -1,4 +1,4 @@
-import { FrameReader } from '@nexus/ipc';
+import { FrameReader, isServiceName } from '@nexus/ipc';
 import {
   BM_MAX_NAME,
   BM_MAX_REPLY,
@@ -6,7 +6,6 @@ import {
   BM_OP,
   BM_REPLY_BIT,
   BM_VERSION,
-  BUNDLE_NAME_PATTERN,
   BUNDLE_VERSION_PATTERN,
   BundleStatus,
   isBundleStatus,
@@ -28,7 +27,7 @@ function readRow(r: FrameReader): BundleSummary {
   const imageId = imageIdFor(BundleStatus.OK, r.u8());
   const name = r.str8(BM_MAX_NAME);
   const version = r.str8(BM_MAX_VERSION);
-  if (!BUNDLE_NAME_PATTERN.test(name) || !BUNDLE_VERSION_PATTERN.test(version)) {
+  if (!isServiceName(name) || !BUNDLE_VERSION_PATTERN.test(version)) {
     throw new BundleError('MALFORMED', 'row name or version');
   }
   return { imageId, name, version };

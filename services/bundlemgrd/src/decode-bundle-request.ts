@@ -1,4 +1,4 @@
-import { FrameReader } from '@nexus/ipc';
+import { FrameReader, isServiceName } from '@nexus/ipc';
 import {
   BM_MAX_MANIFEST,
   BM_MAX_NAME,
@@ -6,7 +6,6 @@ import {
   BM_OP,
   BM_SIGNATURE_BYTES,
   BM_VERSION,
-  BUNDLE_NAME_PATTERN,
   BundleStatus,
   type BundleDecodeResult,
   type BundleRequest,
@@ -38,7 +37,7 @@ function readBody(r: FrameReader, op: number): BundleRequest | undefined {
     case BM_OP.QUERY: {
       const nl = bounded(guard('MALFORMED', () => r.u8()), BM_MAX_NAME, 'name');
       const name = guard('MALFORMED', () => r.utf8(nl));
-      if (!BUNDLE_NAME_PATTERN.test(name)) throw new BundleError('MALFORMED', 'name outside [a-z0-9._-]');
+      if (!isServiceName(name)) throw new BundleError('MALFORMED', 'name outside [a-z0-9._-]');
       return { op, name };
     }
     case BM_OP.LIST:

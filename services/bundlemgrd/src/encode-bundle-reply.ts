@@ -1,4 +1,4 @@
-import { FrameWriter } from '@nexus/ipc';
+import { FrameWriter, isServiceName } from '@nexus/ipc';
 import {
   BM_MAGIC,
   BM_MAX_NAME,
@@ -7,7 +7,6 @@ import {
   BM_OP,
   BM_REPLY_BIT,
   BM_VERSION,
-  BUNDLE_NAME_PATTERN,
   BUNDLE_VERSION_PATTERN,
   BundleStatus,
   isBundleStatus,
@@ -26,7 +25,7 @@ function checkImageId(status: BundleStatus, imageId: number): void {
 
 function checkRow(row: BundleSummary): void {
   checkImageId(BundleStatus.OK, row.imageId);
-  if (!BUNDLE_NAME_PATTERN.test(row.name) || !BUNDLE_VERSION_PATTERN.test(row.version)) {
+  if (!isServiceName(row.name) || !BUNDLE_VERSION_PATTERN.test(row.version)) {
     throw new BundleError('BAD_VALUE', 'row name or version');
   }
 }

@@ -1,4 +1,4 @@
-import { FrameWriter } from '@nexus/ipc';
+import { FrameWriter, isServiceName } from '@nexus/ipc';
 import {
   BM_MAGIC,
   BM_MAX_MANIFEST,
@@ -6,7 +6,6 @@ import {
   BM_MAX_REQUEST,
   BM_SIGNATURE_BYTES,
   BM_VERSION,
-  BUNDLE_NAME_PATTERN,
   type BundleRequest,
 } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
@@ -30,7 +29,7 @@ export function encodeBundleRequest(req: BundleRequest): Uint8Array {
         if (req.signature.byteLength !== BM_SIGNATURE_BYTES) throw new BundleError('BAD_VALUE', 'signature must be 64 bytes');
         return w.bytes16(req.manifest, BM_MAX_MANIFEST).bytes(req.signature).finish();
       case 2:
-        if (!BUNDLE_NAME_PATTERN.test(req.name)) throw new BundleError('BAD_VALUE', 'name must be 1..48 bytes of [a-z0-9._-]');
+        if (!isServiceName(req.name)) throw new BundleError('BAD_VALUE', 'name must be 1..48 bytes of [a-z0-9._-]');
         return w.str8(req.name, BM_MAX_NAME).finish();
       case 3:
         return w.finish();

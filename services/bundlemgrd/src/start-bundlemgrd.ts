@@ -1,6 +1,6 @@
-import { serviceIdFromName, type Incoming, type Kernel, type SendCap, type Task } from '@nexus/ipc';
+import { isServiceName, serviceIdFromName, type Incoming, type Kernel, type SendCap, type Task } from '@nexus/ipc';
 import { KeystoreClient, PolicyClient, type Transport } from '@nexus/proto';
-import { BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BUNDLE_NAME_PATTERN, BundleStatus, type BundleSummary } from './bm-wire.js';
+import { BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BundleStatus, type BundleSummary } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
 import { BundleRegistry } from './bundle-registry.js';
 import { decodeBundleRequest } from './decode-bundle-request.js';
@@ -53,7 +53,7 @@ function transportOf(task: Task, cap: SendCap): Transport {
 function trustedKeys(publishers: Readonly<Record<string, Uint8Array>>): ReadonlyMap<string, Uint8Array> {
   const keys = new Map<string, Uint8Array>();
   for (const [name, key] of Object.entries(publishers)) {
-    if (!BUNDLE_NAME_PATTERN.test(name)) throw new BundleError('BAD_VALUE', 'publisher name outside [a-z0-9._-]{1,48}');
+    if (!isServiceName(name)) throw new BundleError('BAD_VALUE', 'publisher name outside [a-z0-9._-]{1,48}');
     if (!(key instanceof Uint8Array) || key.byteLength !== 32) throw new BundleError('BAD_VALUE', 'publisher key must be 32 bytes');
     keys.set(name, key.slice());
   }

@@ -1,6 +1,6 @@
-import { FrameReader } from '@nexus/ipc';
+import { FrameReader, isServiceName } from '@nexus/ipc';
 import { encodeExecReply } from './encode-exec-reply.js';
-import { EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION, ExecStatus, isBundleName, type ExecDecodeResult } from './ex-wire.js';
+import { EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION, ExecStatus, type ExecDecodeResult } from './ex-wire.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -34,6 +34,6 @@ export function decodeExecRequest(frame: Uint8Array): ExecDecodeResult {
   if (nl > EX_MAX_NAME) return fail(ExecStatus.TOO_LARGE);
   if (nl === 0 || nl !== r.remaining) return fail(ExecStatus.MALFORMED);
   const name = latin1.decode(r.bytes(nl));
-  if (!isBundleName(name)) return fail(ExecStatus.MALFORMED);
+  if (!isServiceName(name)) return fail(ExecStatus.MALFORMED);
   return { ok: true, request: { op: EX_OP.SPAWN, name } };
 }

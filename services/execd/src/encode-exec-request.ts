@@ -1,6 +1,6 @@
-import { FrameWriter } from '@nexus/ipc';
+import { FrameWriter, isServiceName } from '@nexus/ipc';
 import { ExecdError } from './execd-error.js';
-import { EX_MAGIC, EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION, isBundleName } from './ex-wire.js';
+import { EX_MAGIC, EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION } from './ex-wire.js';
 import { wireGuard } from './wire-guard.js';
 
 /**
@@ -11,7 +11,7 @@ import { wireGuard } from './wire-guard.js';
  * encodeExecRequest('demo.testsvc'); // [0x45,0x58,1,1,12,...'demo.testsvc']
  */
 export function encodeExecRequest(name: string): Uint8Array {
-  if (typeof name !== 'string' || !isBundleName(name)) {
+  if (!isServiceName(name)) {
     throw new ExecdError('BAD_VALUE', 'a bundle name must be 1..48 bytes of [a-z0-9._-]');
   }
   return wireGuard(

@@ -1,11 +1,13 @@
+import { SERVICE_NAME_MAX_BYTES } from '@nexus/ipc';
+
 /** The two magic bytes `EX` that open every execd frame. */
 export const EX_MAGIC: Uint8Array = Uint8Array.of(0x45, 0x58);
 
 /** The only EX protocol version. */
 export const EX_VERSION = 1;
 
-/** Longest bundle name a SPAWN carries, in bytes. */
-export const EX_MAX_NAME = 48;
+/** Longest bundle name a SPAWN carries, in bytes: the kernel's service-name bound. */
+export const EX_MAX_NAME: 48 = SERVICE_NAME_MAX_BYTES;
 
 /**
  * Largest EX request frame (header 4 + length 1 + name 48, rounded up); anything longer is
@@ -76,12 +78,3 @@ export type ExecDecodeResult =
   | { readonly ok: true; readonly request: ExecRequest }
   | { readonly ok: false; readonly status: 2 | 3 | 4; readonly reply: Uint8Array };
 
-/**
- * Whether `name` is a canonical bundle (service) name: 1..48 bytes of `[a-z0-9._-]`.
- *
- * @example
- * isBundleName('demo.testsvc'); // true
- */
-export function isBundleName(name: string): boolean {
-  return /^[a-z0-9._-]{1,48}$/.test(name);
-}

@@ -1,6 +1,6 @@
-import { FrameReader } from '@nexus/ipc';
+import { FrameReader, isServiceName } from '@nexus/ipc';
 import { encodeRouteReply } from './encode-route-reply.js';
-import { isServiceName, RouteStatus, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION, type RouteDecodeResult } from './rt-wire.js';
+import { RouteStatus, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION, type RouteDecodeResult } from './rt-wire.js';
 
 const ascii = new TextDecoder('latin1');
 

@@ -1,6 +1,6 @@
-import { FrameWriter } from '@nexus/ipc';
+import { FrameWriter, isServiceName } from '@nexus/ipc';
 import { InitLiteError } from './init-lite-error.js';
-import { isServiceName, RT_MAGIC, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION } from './rt-wire.js';
+import { RT_MAGIC, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION } from './rt-wire.js';
 import { wireGuard } from './wire-guard.js';
 
 /**
@@ -11,7 +11,7 @@ import { wireGuard } from './wire-guard.js';
  * encodeRouteRequest('logd'); // [0x52,0x54,1,1,4,0x6c,0x6f,0x67,0x64]
  */
 export function encodeRouteRequest(name: string): Uint8Array {
-  if (typeof name !== 'string' || !isServiceName(name)) {
+  if (!isServiceName(name)) {
     throw new InitLiteError('BAD_VALUE', 'a route target must be 1..48 bytes of [a-z0-9._-]');
   }
   return wireGuard(

@@ -1,11 +1,13 @@
+import { SERVICE_NAME_MAX_BYTES } from '@nexus/ipc';
+
 /** The two magic bytes `RT` that open every init-lite frame. */
 export const RT_MAGIC: Uint8Array = Uint8Array.of(0x52, 0x54);
 
 /** The only RT protocol version. */
 export const RT_VERSION = 1;
 
-/** Longest service name a ROUTE carries, in bytes. */
-export const RT_MAX_NAME = 48;
+/** Longest service name a ROUTE carries, in bytes: the kernel's service-name bound. */
+export const RT_MAX_NAME: 48 = SERVICE_NAME_MAX_BYTES;
 
 /**
  * Largest RT request frame (header 4 + length 1 + name 48, rounded up); anything longer is
@@ -61,14 +63,3 @@ export type RouteDecodeResult =
   | { readonly ok: true; readonly request: RouteRequest }
   | { readonly ok: false; readonly status: 2 | 3 | 4; readonly reply: Uint8Array };
 
-/**
- * Whether `name` is a canonical service name (1..48 bytes of `[a-z0-9._-]`), the only names the
- * kernel spawns, so the only names a route can lead to.
- *
- * @example
- * isServiceName('logd'); // true
- * isServiceName('Logd'); // false
- */
-export function isServiceName(name: string): boolean {
-  return /^[a-z0-9._-]{1,48}$/.test(name);
-}

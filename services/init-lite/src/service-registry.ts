@@ -1,6 +1,5 @@
-import { serviceIdFromName, type SendCap } from '@nexus/ipc';
+import { isServiceName, serviceIdFromName, type SendCap } from '@nexus/ipc';
 import { InitLiteError } from './init-lite-error.js';
-import { isServiceName } from './rt-wire.js';
 
 /** Most services one init-lite routes to; `register` beyond it is `STATE`. */
 export const MAX_REGISTERED_SERVICES = 64;
@@ -25,7 +24,7 @@ export class ServiceRegistry {
    * registry.register('keystored', kernel.grant(keystored.endpoint, initLite.task));
    */
   register(name: string, cap: SendCap): void {
-    if (typeof name !== 'string' || !isServiceName(name)) {
+    if (!isServiceName(name)) {
       throw new InitLiteError('BAD_VALUE', 'a service name must be 1..48 bytes of [a-z0-9._-]');
     }
     const id = serviceIdFromName(name);
