@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { verifyChain, type AuditRecord } from '@nexus/audit';
+import { isServiceName } from '@nexus/ipc';
 import { serviceIdFromName } from '@nexus/sel';
 import { CliError } from './cli-error.js';
-import { isServiceName } from './service-name.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
@@ -96,8 +96,9 @@ async function show(argv: readonly string[], io: CliIo): Promise<number> {
 function subjectFilter(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (SERVICE_ID.test(text)) return BigInt(text);
+  const shown = text.slice(0, 64);
   if (isServiceName(text)) return serviceIdFromName(text);
-  throw new CliError('USAGE', `audit show: --subject must be a service name or 0x<hex id>, got "${text.slice(0, 64)}"`);
+  throw new CliError('USAGE', `audit show: --subject must be a service name or 0x<hex id>, got "${shown}"`);
 }
 
 function row(r: AuditRecord): string[] {

@@ -1,6 +1,6 @@
+import { isServiceName } from '@nexus/ipc';
 import { serviceIdFromName, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
-import { isServiceName } from './service-name.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
@@ -28,10 +28,12 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   const subject = args.required('explain', 'subject');
   const action = args.required('explain', 'action');
   const target = args.string('target');
+  // Taken before the check: a refused name narrows to `never`, yet the message quotes it.
+  const shown = subject.slice(0, 64);
   if (!isServiceName(subject)) {
     throw new CliError(
       'USAGE',
-      `explain: --subject "${subject.slice(0, 64)}" is not a service name the kernel can run (1..48 bytes of [a-z0-9._-])`,
+      `explain: --subject "${shown}" is not a service name the kernel can run (1..48 bytes of [a-z0-9._-])`,
     );
   }
   const policy = await loadPolicy(args.positionals[0] ?? DEFAULT_POLICY_DIR, io);

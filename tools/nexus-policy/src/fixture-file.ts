@@ -1,7 +1,7 @@
+import { isServiceName } from '@nexus/ipc';
 import type { DecisionReason } from '@nexus/sel';
 import { parse, TomlError } from 'smol-toml';
 import { CliError } from './cli-error.js';
-import { isServiceName } from './service-name.js';
 
 /** One decision fixture: a query and the decision (and optionally the reason) it must get. */
 export interface FixtureCase {

@@ -20,5 +20,4 @@ export * from './pattern-overlap.js';
 export * from './policy-diff.js';
 export * from './representative-action.js';
 export * from './rule-location.js';
-export * from './service-name.js';
 export * from './test-command.js';
