@@ -1,6 +1,7 @@
 import { normalizeName } from './normalize-name.js';
 import type { Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
 import { POLICY_LIMITS } from './policy-limits.js';
+import { SubjectTable } from './subject-table.js';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const MALFORMED: Decision = Object.freeze({ allow: false, reason: 'malformed' });
@@ -27,10 +28,10 @@ interface RuleIndex {
 
 interface Subject {
   readonly index: RuleIndex;
-  /** Whether any wildcard rule (its own or of `*`) could apply, i.e. whether a table miss needs evaluating. */
-  readonly wildcards: boolean;
   /** Untargeted decisions for every exact capability the subject's own rules name. */
   readonly table: Map<string, Decision>;
+  /** Whether the subject has wildcard rules of its own, so `#others` may not hold for it. */
+  readonly ownWildcards: boolean;
 }
 
 /**
@@ -97,10 +98,13 @@ export class CompiledPolicy implements Policy {
   readonly services: readonly string[];
   readonly restricted: readonly Restriction[];
   readonly #names: ReadonlyMap<bigint, string>;
-  readonly #subjects = new Map<bigint, Subject>();
+  readonly #subjects: SubjectTable<Subject>;
   readonly #star: RuleIndex = newIndex();
-  /** Untargeted decisions that `*` deny rules settle for any subject (an exact deny outranks its wildcards). */
-  readonly #starTable = new Map<string, Decision>();
+  /**
+   * For every exact capability any rule names (canonical keys), the untargeted decision of a subject
+   * whose own rules do not touch it: only `*` rules can apply, so it is the same for every such subject.
+   */
+  readonly #others = new Map<string, Decision>();
   readonly #restrictExact = new Map<string, ReadonlySet<string>>();
   readonly #restrictWildcard: { readonly prefix: string; readonly targets: ReadonlySet<string> }[] = [];
 
@@ -121,18 +125,18 @@ export class CompiledPolicy implements Policy {
       if (index === undefined) indexes.set(rule.service, (index = newIndex()));
       addToIndex(index, toEntry(rule));
     }
-    for (const capability of this.#star.exact.keys()) {
-      const decision = this.#evaluate(undefined, capability, undefined);
-      if (decision.rule !== undefined && !decision.rule.capability.endsWith('*')) {
-        this.#starTable.set(capability, decision);
-      }
-    }
+    const subjects: [bigint, Subject][] = [];
     for (const [service, index] of indexes) {
       const table = new Map<string, Decision>();
-      for (const capability of index.exact.keys()) table.set(capability, this.#evaluate(index, capability, undefined));
-      const wildcards = index.wildcard.length > 0 || this.#star.wildcard.length > 0;
-      this.#subjects.set(parts.idOf(service), { index, table, wildcards });
+      for (const capability of index.exact.keys()) {
+        table.set(capability, this.#evaluate(index, capability, undefined));
+        this.#others.set(capability, NO_RULE);
+      }
+      subjects.push([parts.idOf(service), { index, table, ownWildcards: index.wildcard.length > 0 }]);
     }
+    this.#subjects = new SubjectTable(subjects);
+    for (const capability of this.#star.exact.keys()) this.#others.set(capability, NO_RULE);
+    for (const capability of this.#others.keys()) this.#others.set(capability, this.#evaluate(undefined, capability, undefined));
     Object.freeze(this);
   }
 
@@ -151,20 +155,19 @@ export class CompiledPolicy implements Policy {
     if (known === undefined && (subject < 0n || subject > U64_MAX)) return MALFORMED;
     if (target === undefined && typeof action === 'string') {
       // Table keys are canonical, so a hit proves the action needed no normalization.
-      const hit = known?.table.get(action) ?? this.#starTable.get(action);
+      const hit = known?.table.get(action);
       if (hit !== undefined) return hit;
-      // A canonical action missing from both tables can only be decided by a wildcard rule.
-      if (!(known === undefined ? this.#star.wildcard.length > 0 : known.wildcards) && normalizeName(action, POLICY_LIMITS.maxNameBytes) === action) {
+      const other = this.#others.get(action);
+      if (other !== undefined) {
+        if (known === undefined || !known.ownWildcards) return other;
+      } else if (!(known?.ownWildcards === true || this.#star.wildcard.length > 0) && normalizeName(action, POLICY_LIMITS.maxNameBytes) === action) {
+        // A canonical action no exact rule names, and no wildcard rule that could apply.
         return NO_RULE;
       }
     }
     const normalAction = normalizeName(action, POLICY_LIMITS.maxNameBytes);
     const normalTarget = target === undefined ? undefined : normalizeName(target, POLICY_LIMITS.maxTargetBytes);
     if (normalAction === undefined || (target !== undefined && normalTarget === undefined)) return MALFORMED;
-    if (normalTarget === undefined) {
-      const hit = known?.table.get(normalAction) ?? this.#starTable.get(normalAction);
-      if (hit !== undefined) return hit;
-    }
     return this.#evaluate(known?.index, normalAction, normalTarget);
   }
 
