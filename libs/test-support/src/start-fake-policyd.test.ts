@@ -19,7 +19,7 @@ interface Rig {
 
 function rig(script: FakePolicyScript): Rig {
   const kernel = new Kernel();
-  const policyd = startFakePolicyd(kernel, script, { maxFrame: 512 });
+  const policyd = startFakePolicyd(kernel, script);
   const client = kernel.spawn('selftest-client');
   return { kernel, client, route: kernel.grant(policyd.endpoint, client), policyd };
 }

@@ -33,12 +33,6 @@ export interface FakePolicydRequest {
   readonly request: PolicyRequest;
 }
 
-/** Options of {@link startFakePolicyd}. */
-export interface FakePolicydOptions {
-  /** The endpoint's frame bound (the kernel's default when left out). */
-  readonly maxFrame?: number;
-}
-
 /** A running fake policyd: its task, the send right to grant, and every request it decoded. */
 export interface FakePolicyd {
   readonly task: Task;
@@ -80,9 +74,9 @@ function replyFor(request: PolicyRequest, answer: FakePolicyAnswer): Uint8Array 
  * service.connectPolicyd(kernel.grant(policyd.endpoint, service.task));
  * expect(policyd.seen[0]?.sender).toBe(service.task.serviceId);
  */
-export function startFakePolicyd(kernel: Kernel, script: FakePolicyScript, options: FakePolicydOptions = {}): FakePolicyd {
+export function startFakePolicyd(kernel: Kernel, script: FakePolicyScript): FakePolicyd {
   const task = kernel.spawn('policyd');
-  const { recv, send } = kernel.createEndpoint(task, options.maxFrame === undefined ? {} : { maxFrame: options.maxFrame });
+  const { recv, send } = kernel.createEndpoint(task);
   const seen: FakePolicydRequest[] = [];
   task.serve(recv, (msg) => {
     const decoded = decodePolicyRequest(msg.frame);

@@ -7,13 +7,10 @@ import {
   KS_STATUS,
   KeystoreClient,
   PO_OP,
-  PO_STATUS,
   decodeKeystoreReply,
-  decodePolicyRequest,
   encodeKeystoreRequest,
-  encodePolicyReply,
-  type PolicyRequest,
 } from '@nexus/proto';
+import { startFakePolicyd, type FakePolicyAnswer, type FakePolicyd, type FakePolicydRequest } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { BRINGUP_KEY_LABEL, type DeviceKeyPair } from './bringup-key.js';
@@ -23,37 +20,22 @@ import { verifyEd25519 } from './verify-ed25519.js';
 
 type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'malformed-status' | 'muted' | 'killed' | 'unconnected';
 
-interface SeenQuery {
-  readonly sender: bigint;
-  readonly request: PolicyRequest;
-}
-
-/** A stand-in policyd that answers every PO request the way `mode` says and records what it got. */
-function fakePolicyd(kernel: Kernel, mode: PolicyMode): { task: Task; endpoint: SendCap; seen: SeenQuery[] } {
-  const task = kernel.spawn('policyd');
-  const { recv, send } = kernel.createEndpoint(task, { maxFrame: 512 });
-  const seen: SeenQuery[] = [];
-  task.serve(recv, (msg) => {
-    const decoded = decodePolicyRequest(msg.frame);
-    if (!decoded.ok) return decoded.reply;
-    const req = decoded.request;
-    seen.push({ sender: msg.senderServiceId, request: req });
-    const nonce = 'nonce' in req ? req.nonce : undefined;
-    const answer = (status: 0 | 1 | 2, n = nonce): Uint8Array =>
-      encodePolicyReply({ version: req.version, op: req.op, ...(n === undefined ? {} : { nonce: n }), status });
-    if (mode === 'garbage') return Uint8Array.of(0x50, 0x4f, 9, 9, 9);
-    if (mode === 'wrong-nonce') return answer(PO_STATUS.ALLOW, ((nonce ?? 0) + 1) >>> 0);
-    if (mode === 'malformed-status') return answer(PO_STATUS.MALFORMED);
-    return answer(mode === 'allow' ? PO_STATUS.ALLOW : PO_STATUS.DENY);
-  });
-  if (mode === 'muted') kernel.faults.mute(task);
-  return { task, endpoint: send, seen };
-}
+/** What the fake policyd answers in each mode; the last three also cut it off (see `rig`). */
+const ANSWER: Readonly<Record<PolicyMode, FakePolicyAnswer>> = {
+  allow: 'allow',
+  deny: 'deny',
+  garbage: 'garbage',
+  'wrong-nonce': 'wrong-nonce',
+  'malformed-status': 'malformed',
+  muted: 'deny',
+  killed: 'deny',
+  unconnected: 'deny',
+};
 
 interface Rig {
   readonly kernel: Kernel;
   readonly ks: KeystoredHandle;
-  readonly policyd: ReturnType<typeof fakePolicyd>;
+  readonly policyd: FakePolicyd;
   readonly client: Task;
   readonly route: SendCap;
   readonly call: (frame: Uint8Array) => Promise<Uint8Array>;
@@ -70,7 +52,8 @@ async function extractablePair(): Promise<{ pair: DeviceKeyPair; seed: Uint8Arra
 function rig(mode: PolicyMode, options: { keyPair?: DeviceKeyPair; maxCallers?: number } = {}): Rig {
   const kernel = new Kernel();
   const ks = startKeystored(kernel, { ...options, policyTimeoutMs: 30 });
-  const policyd = fakePolicyd(kernel, mode);
+  const policyd = startFakePolicyd(kernel, ANSWER[mode]);
+  if (mode === 'muted') kernel.faults.mute(policyd.task);
   if (mode !== 'unconnected') ks.connectPolicyd(kernel.grant(policyd.endpoint, ks.task));
   if (mode === 'killed') kernel.kill(policyd.task);
   const client = kernel.spawn('selftest-client');
@@ -152,7 +135,7 @@ describe(startKeystored, () => {
     const r = rig('deny');
     expect(await r.api.sign(text.encode('hello'))).toEqual({ status: 'deny' });
     expect(r.policyd.seen).toHaveLength(1);
-    const [{ sender, request }] = r.policyd.seen as [SeenQuery];
+    const [{ sender, request }] = r.policyd.seen as [FakePolicydRequest];
     expect(sender).toBe(r.ks.task.serviceId);
     expect(request).toMatchObject({ version: 2, op: PO_OP.CHECK_CAP_DELEGATED, cap: 'crypto.sign' });
     expect(request.op === PO_OP.CHECK_CAP_DELEGATED && request.subjectId).toBe(r.client.serviceId);
@@ -286,7 +269,7 @@ describe(startKeystored, () => {
     const { pair } = await extractablePair();
     expect(() => startKeystored(kernel, { keyPair: { privateKey: pair.publicKey, publicKey: pair.publicKey } })).toThrow(KeystoredError);
     const handle = startKeystored(kernel);
-    const policyd = fakePolicyd(kernel, 'allow');
+    const policyd = startFakePolicyd(kernel, 'allow');
     handle.connectPolicyd(kernel.grant(policyd.endpoint, handle.task));
     expect(() => handle.connectPolicyd(kernel.grant(policyd.endpoint, handle.task))).toThrow(expect.objectContaining({ code: 'STATE' }));
   });
