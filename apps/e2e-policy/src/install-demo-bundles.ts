@@ -1,0 +1,54 @@
+import type { BootedSystem } from './boot-system.js';
+import type { PhaseContext } from './phase-context.js';
+
+/**
+ * The two demo bundles: one the policy lets the selftest client spawn, one it forbids
+ * (`[deny] selftest-client = ["proc.spawn@2"]` in recipes/policy/authority.toml: image 2).
+ *
+ * @example
+ * DEMO_BUNDLES.allowed; // 'demo.testsvc'
+ */
+export const DEMO_BUNDLES: { readonly allowed: 'demo.testsvc'; readonly forbidden: 'demo.forbidden' } = Object.freeze({
+  allowed: 'demo.testsvc',
+  forbidden: 'demo.forbidden',
+});
+
+function manifest(name: string, capabilities: readonly string[], publisher: string): string {
+  return [
+    `name = "${name}"`,
+    'version = "1.0.0"',
+    `publisher = "${publisher}"`,
+    `capabilities = [${capabilities.map((c) => `"${c}"`).join(', ')}]`,
+    '',
+  ].join('\n');
+}
+
+async function signed(system: BootedSystem, text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign('Ed25519', system.publisher.privateKey, new TextEncoder().encode(text)));
+}
+
+/**
+ * The harness publishes (signs) both demo manifests and the selftest client installs them through
+ * bundlemgrd (it holds `bundle.install`), in a fixed order; done once per run. Returns the image ids,
+ * or the cause of the failure.
+ *
+ * @example
+ * const ids = await installDemoBundles(ctx); // { allowed: 1, forbidden: 2 }
+ */
+export async function installDemoBundles(ctx: PhaseContext): Promise<{ readonly allowed: number; readonly forbidden: number } | string> {
+  if (ctx.installed !== undefined) return ctx.installed;
+  const bundles = await ctx.client.bundles();
+  if (bundles === undefined) return 'no route to bundlemgrd';
+  const publisher = ctx.system.publisher.name;
+  const ids: number[] = [];
+  // demo.testsvc asks for what the policy grants it; demo.forbidden asks for nothing.
+  for (const [name, caps] of [[DEMO_BUNDLES.allowed, ['ipc.core', 'fs.read']], [DEMO_BUNDLES.forbidden, []]] as const) {
+    const text = manifest(name, caps, publisher);
+    const out = await bundles.install(text, await signed(ctx.system, text));
+    if (out.status !== 'ok') return `install of ${name} answered ${out.status}`;
+    ids.push(out.imageId);
+  }
+  const installed = { allowed: ids[0]!, forbidden: ids[1]! };
+  ctx.installed = installed;
+  return installed;
+}
