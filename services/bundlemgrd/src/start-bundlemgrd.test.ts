@@ -2,13 +2,11 @@ import { Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
 import {
   KS_OP,
   KS_STATUS,
-  PO_STATUS,
+  PO_OP,
   decodeKeystoreRequest,
-  decodePolicyRequest,
   encodeKeystoreReply,
-  encodePolicyReply,
-  type PolicyRequest,
 } from '@nexus/proto';
+import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import { webcrypto } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { BM_MAX_REQUEST, BM_OP } from './bm-wire.js';
@@ -18,22 +16,18 @@ import { startBundlemgrd, type BundlemgrdHandle } from './start-bundlemgrd.js';
 
 type Answer = 'allow' | 'deny' | 'garbage';
 
-/** A stand-in policyd: `decide` answers each CHECK_CAP_DELEGATED; every query is recorded. */
-function fakePolicyd(kernel: Kernel, decide: (subject: bigint, cap: string) => Answer) {
-  const task = kernel.spawn('policyd');
-  const { recv, send } = kernel.createEndpoint(task, { maxFrame: 512 });
-  const seen: { sender: bigint; subject: bigint; cap: string }[] = [];
-  task.serve(recv, (msg) => {
-    const decoded = decodePolicyRequest(msg.frame);
-    if (!decoded.ok) return decoded.reply;
-    const req: PolicyRequest = decoded.request;
-    if (req.op !== 5 || req.version !== 2) return encodePolicyReply({ version: req.version, op: req.op, status: PO_STATUS.UNSUPPORTED });
-    seen.push({ sender: msg.senderServiceId, subject: req.subjectId, cap: req.cap });
-    const answer = decide(req.subjectId, req.cap);
-    if (answer === 'garbage') return Uint8Array.of(0x50, 0x4f);
-    return encodePolicyReply({ version: 2, op: 5, nonce: req.nonce, status: answer === 'allow' ? PO_STATUS.ALLOW : PO_STATUS.DENY });
-  });
-  return { task, endpoint: send, seen };
+/** The fake policyd as bundlemgrd meets it: `decide` answers each v2 CHECK_CAP_DELEGATED, nothing else is supported. */
+function fakePolicyd(kernel: Kernel, decide: (subject: bigint, cap: string) => Answer): FakePolicyd {
+  return startFakePolicyd(kernel, (req) =>
+    req.op === PO_OP.CHECK_CAP_DELEGATED && req.version === 2 ? decide(req.subjectId, req.cap) : 'unsupported',
+  );
+}
+
+/** The CHECK_CAP_DELEGATED queries the fake policyd saw, as (sender, subject, cap). */
+function queries(r: Rig): Array<{ sender: bigint; subject: bigint; cap: string }> {
+  return r.policyd.seen.flatMap(({ sender, request }) =>
+    request.op === PO_OP.CHECK_CAP_DELEGATED ? [{ sender, subject: request.subjectId, cap: request.cap }] : [],
+  );
 }
 
 /** A stand-in keystored serving only VERIFY, with WebCrypto. */
@@ -78,7 +72,7 @@ const grantedBy = (subject: bigint, cap: string): Answer =>
 interface Rig {
   readonly kernel: Kernel;
   readonly bm: BundlemgrdHandle;
-  readonly policyd: ReturnType<typeof fakePolicyd>;
+  readonly policyd: FakePolicyd;
   readonly keystored: ReturnType<typeof fakeKeystored>;
   readonly client: Task;
   readonly route: SendCap;
@@ -113,7 +107,7 @@ describe(startBundlemgrd, () => {
     expect(await r.api.query('other')).toEqual({ status: 'not-found' });
     expect(await r.api.list()).toEqual({ status: 'ok', bundles: [{ imageId: 1, name: 'demo.testsvc', version: '1.0.0' }] });
     const demo = serviceIdFromName('demo.testsvc');
-    expect(r.policyd.seen).toEqual([
+    expect(queries(r)).toEqual([
       { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install' },
       { sender: r.bm.task.serviceId, subject: demo, cap: 'ipc.core' },
       { sender: r.bm.task.serviceId, subject: demo, cap: 'fs.read' },
@@ -126,7 +120,7 @@ describe(startBundlemgrd, () => {
     const r = rig({ caller: 'demo.client' });
     expect(await install(r, manifest('demo.testsvc'))).toEqual({ status: 'deny' });
     expect(await r.api.install('not toml at all [', new Uint8Array(64))).toEqual({ status: 'deny' });
-    expect(r.policyd.seen.map((q) => q.subject)).toEqual([r.client.serviceId, r.client.serviceId]);
+    expect(queries(r).map((q) => q.subject)).toEqual([r.client.serviceId, r.client.serviceId]);
     expect(r.keystored.verifies()).toBe(0);
     expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
   });
@@ -151,7 +145,7 @@ describe(startBundlemgrd, () => {
   test('install with excess capabilities is EXCESS_CAPABILITIES, asked about the bundle\u2019s service', async () => {
     const r = rig();
     expect(await install(r, manifest('demo.testsvc', ['fs.read', 'crypto.sign']))).toEqual({ status: 'excess-capabilities' });
-    expect(r.policyd.seen.at(-1)).toEqual({ sender: r.bm.task.serviceId, subject: serviceIdFromName('demo.testsvc'), cap: 'crypto.sign' });
+    expect(queries(r).at(-1)).toEqual({ sender: r.bm.task.serviceId, subject: serviceIdFromName('demo.testsvc'), cap: 'crypto.sign' });
     expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
   });
 
