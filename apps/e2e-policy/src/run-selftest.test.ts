@@ -1,0 +1,152 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyChain } from '@nexus/audit';
+import { readJournal } from '@nexus/policy-cli';
+import { afterAll, describe, expect, test } from 'vitest';
+import { defaultPolicyDir } from './default-policy-dir.js';
+import { runMain } from './run-main.js';
+import { runSelftest, type SelftestIo, type SelftestOptions } from './run-selftest.js';
+
+const ALL_MARKERS = [
+  'bringup',
+  'bundlemgrd route execd denied',
+  'policy allow audit',
+  'policy deny audit',
+  'policyd requester spoof denied',
+  'policy malformed',
+  'keystored sign denied',
+  'keystored key export denied',
+  'exec denied',
+  'exec allowed',
+  'audit chain verify',
+  'audit uart fallback',
+  'policyd down fail-closed',
+];
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+function memoryIo(): SelftestIo & { readonly lines: string[]; readonly files: Map<string, string> } {
+  const lines: string[] = [];
+  const files = new Map<string, string>();
+  return { lines, files, print: (line) => lines.push(line), writeFile: (path, text) => void files.set(path, text) };
+}
+
+/** A temp copy of recipes/policy, changed by `edit` (file name → new text, or undefined to keep). */
+function policyCopy(edit: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-policy-'));
+  temps.push(dir);
+  cpSync(defaultPolicyDir(), dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+async function run(options: Partial<SelftestOptions> = {}): Promise<{ report: Awaited<ReturnType<typeof runSelftest>>; io: ReturnType<typeof memoryIo> }> {
+  const io = memoryIo();
+  const report = await runSelftest({ phases: [], policyDir: defaultPolicyDir(), ...options }, io);
+  return { report, io };
+}
+
+describe(runSelftest, () => {
+  test('every phase on the shipped policy earns every marker, in order, and exits 0', async () => {
+    const { report, io } = await run({ jsonOut: 'report.json', auditOut: 'audit.jsonl', uartOut: 'uart.txt' });
+    expect(report.failed).toEqual([]);
+    expect(report.earned).toEqual(ALL_MARKERS);
+    expect(report.exitCode).toBe(0);
+    expect(io.lines[0]).toMatch(/^policyd: ready \(ver=[0-9a-f]{8}\)$/);
+    expect(io.lines.slice(1)).toEqual([...ALL_MARKERS.map((m) => `SELFTEST: ${m} ok`), `SELFTEST: ${ALL_MARKERS.length} markers ok`]);
+    expect(JSON.parse(io.files.get('report.json') ?? '{}')).toMatchObject({ exitCode: 0, policyVersion: report.policyVersion });
+  });
+
+  test('two runs print identical bytes', async () => {
+    const first = await run();
+    const second = await run();
+    expect(second.io.lines.join('\n')).toBe(first.io.lines.join('\n'));
+  });
+
+  test('test_reject_console_leak: no console line carries a reason, a rule, a policy file or a full version', async () => {
+    const { io } = await run();
+    for (const line of io.lines) {
+      expect(line).not.toMatch(/reason|rule|\.toml|sha256|deny-rule|no-rule|identity-mismatch|audit v1/);
+    }
+  });
+
+  test('--audit-out writes a journal that verifies offline against its checkpoint, across the logd crash', async () => {
+    const { io } = await run({ auditOut: 'audit.jsonl', uartOut: 'uart.txt' });
+    const journal = readJournal(io.files.get('audit.jsonl') ?? '');
+    expect(journal.checkpoint).toBeDefined();
+    expect(verifyChain(journal.records, journal.checkpoint)).toMatchObject({ ok: true });
+    expect(journal.records.some((r) => r.kind === 'audit-lost')).toBe(true);
+    expect(journal.checkpoint?.dropped).toBeGreaterThan(0n);
+    expect(io.files.get('uart.txt')).toMatch(/^audit v1 /);
+  });
+
+  test('test_reject_sign_grant: a policy granting crypto.sign to the client loses the keystored marker, exit 1', async () => {
+    const policyDir = policyCopy((dir) => writeFileSync(join(dir, 'zz-grant.toml'), '[allow]\nselftest-client = ["crypto.sign"]\n'));
+    const { report, io } = await run({ policyDir, phases: ['keystored'] });
+    expect(report.exitCode).toBe(1);
+    expect(report.earned).not.toContain('keystored sign denied');
+    expect(io.lines).toContain('SELFTEST: FAIL keystored sign denied: sign was allowed');
+  });
+
+  test('test_reject_route_grant: a policy letting bundlemgrd route to execd fails the route marker', async () => {
+    const policyDir = policyCopy((dir) => {
+      const file = join(dir, 'authority.toml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('bundlemgrd = ["ipc.route@execd"]', ''));
+      writeFileSync(join(dir, 'zz-grant.toml'), '[allow]\nbundlemgrd = ["ipc.route@execd"]\n');
+    });
+    const { report, io } = await run({ policyDir, phases: ['routing'] });
+    expect(report.exitCode).toBe(1);
+    expect(io.lines).toContain('SELFTEST: FAIL bundlemgrd route execd denied: bundlemgrd was handed a right to execd');
+  });
+
+  test('test_reject_tampered_record: a byte flipped in one record read back fails the chain marker', async () => {
+    // Byte 20 lies in the record's timestamp: the record still decodes, only its hash no longer matches.
+    const tamper = (index: number, bytes: Uint8Array): Uint8Array => (index === 3 ? bytes.map((b, i) => (i === 20 ? b ^ 1 : b)) : bytes);
+    const { report, io } = await run({ phases: ['bringup', 'policy', 'audit'], tamper });
+    expect(report.exitCode).toBe(1);
+    expect(report.earned).not.toContain('audit chain verify');
+    expect(io.lines.find((l) => l.startsWith('SELFTEST: FAIL audit chain verify:'))).toMatch(/hash-mismatch/);
+  });
+
+  test('test_reject_broken_policy: a TOML syntax error exits 2 and prints its file:line:col', async () => {
+    const policyDir = policyCopy((dir) => writeFileSync(join(dir, 'broken.toml'), '[allow]\nselftest-client = ["ipc.core"\n'));
+    const { report, io } = await run({ policyDir });
+    expect(report.exitCode).toBe(2);
+    expect(io.lines).toHaveLength(1);
+    expect(io.lines[0]).toMatch(/^SELFTEST: configuration error: .*broken\.toml:\d+:\d+: TOML_SYNTAX/);
+  });
+
+  test('test_reject_unknown_phase: an unknown phase exits 2 before anything boots', async () => {
+    const { report, io } = await run({ phases: ['nope'] });
+    expect(report.exitCode).toBe(2);
+    expect(io.lines).toEqual(['SELFTEST: configuration error: unknown phase "nope" (phases: bringup, routing, policy, keystored, exec, audit, faults)']);
+  });
+
+  test.each([['bringup'], ['routing'], ['policy'], ['keystored'], ['exec'], ['audit'], ['faults']])('phase %s runs on its own', async (phase) => {
+    const { report } = await run({ phases: [phase] });
+    expect(report.failed).toEqual([]);
+    expect(report.earned.length).toBeGreaterThan(0);
+  });
+});
+
+describe(runMain, () => {
+  test.each([
+    [['--phase', 'nope'], {}],
+    [[], { RUN_PHASE: 'policy,nope' }],
+    [['--bogus'], {}],
+  ])('test_reject_bad_argument: %j %j exits 2', async (argv, env) => {
+    const io = memoryIo();
+    expect(await runMain(argv, env, io)).toBe(2);
+    expect(io.lines[0]).toMatch(/^SELFTEST: configuration error: /);
+  });
+
+  test('RUN_PHASE selects phases', async () => {
+    const io = memoryIo();
+    expect(await runMain([], { RUN_PHASE: 'keystored' }, io)).toBe(0);
+    expect(io.lines.at(-1)).toBe('SELFTEST: 2 markers ok');
+  });
+});
