@@ -1,6 +1,6 @@
 import { BM_OP, BundleStatus, decodeBundleRequest, encodeBundleReply } from '@nexus/bundlemgrd';
 import { FrameWriter, Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
-import { decodePolicyRequest, encodePolicyReply, PO_STATUS, type PolicyRequest } from '@nexus/proto';
+import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decodeExecReply } from './decode-exec-reply.js';
@@ -11,27 +11,15 @@ import { startExecd, type ExecdHandle } from './start-execd.js';
 type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'wrong-op';
 type BundleMode = 'ok' | 'garbage';
 
-/** A policyd stand-in: answers PO requests per `mode` with @nexus/proto's codec and records them. */
-function fakePolicyd(kernel: Kernel, mode: () => PolicyMode) {
-  const task = kernel.spawn('policyd');
-  const { recv, send } = kernel.createEndpoint(task);
-  const asked: Array<{ sender: bigint; request: PolicyRequest }> = [];
-  task.serve(recv, (msg) => {
-    const decoded = decodePolicyRequest(msg.frame);
-    if (!decoded.ok) return decoded.reply;
-    const request = decoded.request;
-    asked.push({ sender: msg.senderServiceId, request });
-    const nonce = 'nonce' in request ? request.nonce : 0;
+const GARBAGE = Uint8Array.of(0x50, 0x4f, 3, 0x83, 0, 0, 0);
+
+/** The fake policyd per `mode`: a truncated reply stands for garbage, as a half-sent frame would. */
+function fakePolicyd(kernel: Kernel, mode: () => PolicyMode): FakePolicyd {
+  return startFakePolicyd(kernel, (request) => {
     const m = mode();
-    if (m === 'garbage') return Uint8Array.of(0x50, 0x4f, 3, 0x83, 0, 0, 0);
-    return encodePolicyReply({
-      version: 3,
-      op: m === 'wrong-op' ? 2 : request.op,
-      nonce: m === 'wrong-nonce' ? (nonce + 1) >>> 0 : nonce,
-      status: m === 'deny' ? PO_STATUS.DENY : PO_STATUS.ALLOW,
-    });
+    if (m === 'garbage') return GARBAGE;
+    return m;
   });
-  return { task, endpoint: send, asked };
 }
 
 /** A bundlemgrd stand-in serving QUERY with @nexus/bundlemgrd's codec over a fixed image table. */
@@ -54,7 +42,7 @@ function fakeBundlemgrd(kernel: Kernel, images: ReadonlyMap<string, number>, mod
 interface Boot {
   kernel: Kernel;
   execd: ExecdHandle;
-  policyd: ReturnType<typeof fakePolicyd>;
+  policyd: FakePolicyd;
   bundlemgrd: ReturnType<typeof fakeBundlemgrd>;
   client: Task;
   route: SendCap;
@@ -104,7 +92,7 @@ describe(startExecd, () => {
     const b = boot();
     expect(await b.exec.spawn('demo.testsvc')).toEqual({ status: 'ok', taskId: serviceIdFromName('demo.testsvc') });
     expect(b.spawned.map((t) => [t.name, t.alive])).toEqual([['demo.testsvc', true]]);
-    expect(b.policyd.asked).toEqual([
+    expect(b.policyd.seen).toEqual([
       {
         sender: b.execd.task.serviceId,
         request: { version: 3, op: 3, nonce: expect.any(Number), requesterId: b.client.serviceId, imageId: 3 },
@@ -117,13 +105,13 @@ describe(startExecd, () => {
     b.setPolicy('deny');
     expect(await b.exec.spawn('demo.testsvc')).toEqual({ status: 'deny' });
     expect(b.spawned).toEqual([]);
-    expect(b.policyd.asked.map((a) => a.request)).toMatchObject([{ op: 3, requesterId: b.client.serviceId }]);
+    expect(b.policyd.seen.map((a) => a.request)).toMatchObject([{ op: 3, requesterId: b.client.serviceId }]);
   });
 
   test('exec of an image that is not installed is NOT_FOUND, and policyd is not asked', async () => {
     const b = boot();
     expect(await b.exec.spawn('not.installed')).toEqual({ status: 'not-found' });
-    expect(b.policyd.asked).toEqual([]);
+    expect(b.policyd.seen).toEqual([]);
     expect(b.spawned).toEqual([]);
   });
 
@@ -195,7 +183,7 @@ describe(startExecd, () => {
       const reply = await b.client.call(b.route, frame);
       expect(reply.frame.byteLength).toBe(13);
       expect(reply.frame[4]).toBe(status);
-      expect(b.policyd.asked).toEqual([]);
+      expect(b.policyd.seen).toEqual([]);
       expect(b.spawned).toEqual([]);
     });
   }

@@ -1,5 +1,6 @@
 import { FrameWriter, IpcError, Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
-import { decodePolicyRequest, encodePolicyReply, PO_STATUS, type PolicyRequest } from '@nexus/proto';
+import { encodePolicyReply, PO_STATUS } from '@nexus/proto';
+import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decodeRouteReply } from './decode-route-reply.js';
@@ -9,28 +10,16 @@ import { startInitLite, type InitLiteHandle } from './start-init-lite.js';
 
 type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'wrong-op' | 'v1-allow';
 
-/** A policyd stand-in that answers PO requests per `mode` and records what it was asked. */
-function fakePolicyd(kernel: Kernel, mode: () => PolicyMode) {
-  const task = kernel.spawn('policyd');
-  const { recv, send } = kernel.createEndpoint(task);
-  const asked: Array<{ sender: bigint; request: PolicyRequest }> = [];
-  task.serve(recv, (msg) => {
-    const decoded = decodePolicyRequest(msg.frame);
-    if (!decoded.ok) return decoded.reply;
-    const request = decoded.request;
-    asked.push({ sender: msg.senderServiceId, request });
-    const nonce = 'nonce' in request ? request.nonce : 0;
+const GARBAGE = Uint8Array.of(0x50, 0x4f, 3, 0x82, 0);
+
+/** The fake policyd per `mode`: a truncated reply stands for garbage, as a half-sent frame would. */
+function fakePolicyd(kernel: Kernel, mode: () => PolicyMode): FakePolicyd {
+  return startFakePolicyd(kernel, (request) => {
     const m = mode();
-    if (m === 'garbage') return Uint8Array.of(0x50, 0x4f, 3, 0x82, 0);
+    if (m === 'garbage') return GARBAGE;
     if (m === 'v1-allow') return encodePolicyReply({ version: 1, op: request.op, status: PO_STATUS.ALLOW });
-    return encodePolicyReply({
-      version: 3,
-      op: m === 'wrong-op' ? 3 : request.op,
-      nonce: m === 'wrong-nonce' ? (nonce + 1) >>> 0 : nonce,
-      status: m === 'deny' ? PO_STATUS.DENY : PO_STATUS.ALLOW,
-    });
+    return m;
   });
-  return { task, endpoint: send, asked };
 }
 
 /** An echo service that answers every frame with its own bytes. */
@@ -44,7 +33,7 @@ function echoService(kernel: Kernel, name: string): { task: Task; endpoint: Send
 interface Boot {
   kernel: Kernel;
   init: InitLiteHandle;
-  policyd: ReturnType<typeof fakePolicyd>;
+  policyd: FakePolicyd;
   logd: { task: Task; endpoint: SendCap };
   client: Task;
   router: SendCap;
@@ -73,7 +62,7 @@ describe(startInitLite, () => {
     const reply = await b.client.call(out.cap, Uint8Array.of(7, 8));
     expect([...reply.frame]).toEqual([7, 8]);
     expect(reply.senderServiceId).toBe(b.logd.task.serviceId);
-    expect(b.policyd.asked).toEqual([
+    expect(b.policyd.seen).toEqual([
       {
         sender: b.init.task.serviceId,
         request: {
@@ -104,7 +93,7 @@ describe(startInitLite, () => {
     expect(await router.route('nosuch')).toEqual({ status: 'not-found' });
     b.setMode('deny');
     expect(await router.route('nosuch')).toEqual({ status: 'deny' });
-    expect(b.policyd.asked).toHaveLength(2);
+    expect(b.policyd.seen).toHaveLength(2);
   });
 
   test('test_reject_route_to_a_right_init_lite_does_not_hold: DENY, nothing moves', async () => {
@@ -144,7 +133,7 @@ describe(startInitLite, () => {
       const out = await new RouteClient(b.client, b.router).route('execd');
       expect(out.status).toBe(status);
       expect('cap' in out).toBe(mode === 'allow');
-      expect(b.policyd.asked.map((a) => a.request)).toMatchObject([
+      expect(b.policyd.seen.map((a) => a.request)).toMatchObject([
         { version: 3, op: 2, requesterId: serviceIdFromName('bundlemgrd'), targetId: serviceIdFromName('execd') },
       ]);
     });
@@ -163,7 +152,7 @@ describe(startInitLite, () => {
       const reply = await b.client.call(b.router, frame);
       expect(reply.cap).toBeUndefined();
       expect(reply.frame[4]).toBe(status);
-      expect(b.policyd.asked).toHaveLength(0);
+      expect(b.policyd.seen).toHaveLength(0);
     });
   }
 
