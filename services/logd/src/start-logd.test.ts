@@ -7,16 +7,14 @@ import {
   LO_OP,
   LO_STATUS,
   LogClient,
-  PO_STATUS,
   decodeLogRecord,
   decodeLogReply,
-  decodePolicyRequest,
   encodeLogRequest,
-  encodePolicyReply,
   type LogQueryOptions,
   type LogReply,
   type LogRequest,
 } from '@nexus/proto';
+import { startFakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LogdError } from './logd-error.js';
@@ -69,10 +67,21 @@ function auditAppend(fields: Uint8Array, version: 1 | 2 = 2): Uint8Array {
 /** A kernel with logd, a scriptable policyd-like task (the audit writer) and an ordinary client. */
 function boot(options: Partial<LogdOptions> = {}): Rig {
   const kernel = new Kernel();
-  const policyd = kernel.spawn('policyd');
-  const pep = kernel.createEndpoint(policyd);
+  const fake = startFakePolicyd(kernel, async (req) => {
+    if (rig.mode !== 'policy') return rig.mode;
+    if (req.version !== 2 || req.op !== 5) throw new Error('unexpected request');
+    const { subjectId, cap } = req;
+    const allow = rig.grants.has(`${subjectId}:${cap}`);
+    if (rig.appendFirst) {
+      const { encoded } = rig.chain.appendSealed(decision(subjectId, { action: cap, decision: allow ? 'allow' : 'deny' }));
+      if (rig.appendByCall) await policyd.call(rig.policydToLogd, auditAppend(encoded), { timeoutMs: 2000 });
+      else policyd.send(rig.policydToLogd, auditAppend(encoded));
+    }
+    return allow ? 'allow' : 'deny';
+  });
+  const policyd = fake.task;
   const logd = startLogd(kernel, { auditWriter: policyd.serviceId, ...options });
-  logd.connectPolicyd(kernel.grant(pep.send, logd.task));
+  logd.connectPolicyd(kernel.grant(fake.endpoint, logd.task));
   const app = kernel.spawn('app');
   const rig: Rig = {
     kernel,
@@ -87,20 +96,6 @@ function boot(options: Partial<LogdOptions> = {}): Rig {
     appendFirst: false,
     appendByCall: false,
   };
-  policyd.serve(pep.recv, async (msg) => {
-    if (rig.mode === 'silent') return new Promise<undefined>(() => undefined);
-    if (rig.mode === 'garbage') return Uint8Array.of(0x50, 0x4f, 9);
-    const res = decodePolicyRequest(msg.frame);
-    if (!res.ok || res.request.version !== 2 || res.request.op !== 5) throw new Error('unexpected request');
-    const { subjectId, cap, nonce } = res.request;
-    const allow = rig.grants.has(`${subjectId}:${cap}`);
-    if (rig.appendFirst) {
-      const { encoded } = rig.chain.appendSealed(decision(subjectId, { action: cap, decision: allow ? 'allow' : 'deny' }));
-      if (rig.appendByCall) await policyd.call(rig.policydToLogd, auditAppend(encoded), { timeoutMs: 2000 });
-      else policyd.send(rig.policydToLogd, auditAppend(encoded));
-    }
-    return encodePolicyReply({ version: 2, op: 5, nonce, status: allow ? PO_STATUS.ALLOW : PO_STATUS.DENY });
-  });
   return rig;
 }
 
