@@ -8,27 +8,16 @@ const GRANTED_CAP = 'audit.read';
 /** `"*" = ["debug.*"]` in recipes/policy denies this to every service, whatever any file grants. */
 const DENIED_CAP = 'debug.shell';
 
-async function checkAllow(ctx: PhaseContext): Promise<string | undefined> {
+/** Asks policyd about the client's own capability `cap` and checks the answer and its one record. */
+async function checkOwnCap(ctx: PhaseContext, cap: string, decision: 'allow' | 'deny', reason: 'policy-allow' | 'deny-rule'): Promise<string | undefined> {
   const policy = await ctx.client.policy();
   if (policy === undefined) return 'no route to policyd';
   const self = ctx.client.task.serviceId;
-  const answer = await policy.send((nonce) => ({ version: 2, op: PO_OP.CHECK_CAP_DELEGATED, nonce, subjectId: self, cap: GRANTED_CAP }));
-  if (answer.status !== 'allow') return `policyd answered ${answer.status}`;
+  const answer = await policy.send((nonce) => ({ version: 2, op: PO_OP.CHECK_CAP_DELEGATED, nonce, subjectId: self, cap }));
+  if (answer.status !== decision) return `policyd answered ${answer.status}`;
   return checkAudited(ctx, {
-    nonce: answer.nonce, subject: self, sender: self, claimed: self, op: 'check_cap_delegated', action: GRANTED_CAP,
-    decision: 'allow', reason: 'policy-allow', policyVersion: ctx.system.policyd.version,
-  });
-}
-
-async function checkDeny(ctx: PhaseContext): Promise<string | undefined> {
-  const policy = await ctx.client.policy();
-  if (policy === undefined) return 'no route to policyd';
-  const self = ctx.client.task.serviceId;
-  const answer = await policy.send((nonce) => ({ version: 2, op: PO_OP.CHECK_CAP_DELEGATED, nonce, subjectId: self, cap: DENIED_CAP }));
-  if (answer.status !== 'deny') return `policyd answered ${answer.status}`;
-  return checkAudited(ctx, {
-    nonce: answer.nonce, subject: self, sender: self, claimed: self, op: 'check_cap_delegated', action: DENIED_CAP,
-    decision: 'deny', reason: 'deny-rule', policyVersion: ctx.system.policyd.version,
+    nonce: answer.nonce, subject: self, sender: self, claimed: self, op: 'check_cap_delegated', action: cap,
+    decision, reason, policyVersion: ctx.system.policyd.version,
   });
 }
 
@@ -67,8 +56,8 @@ async function checkMalformed(ctx: PhaseContext): Promise<string | undefined> {
  */
 export async function phasePolicy(ctx: PhaseContext): Promise<readonly MarkerOutcome[]> {
   return [
-    marker('policy allow audit', await checkAllow(ctx)),
-    marker('policy deny audit', await checkDeny(ctx)),
+    marker('policy allow audit', await checkOwnCap(ctx, GRANTED_CAP, 'allow', 'policy-allow')),
+    marker('policy deny audit', await checkOwnCap(ctx, DENIED_CAP, 'deny', 'deny-rule')),
     marker('policyd requester spoof denied', await checkSpoof(ctx)),
     marker('policy malformed', await checkMalformed(ctx)),
   ];
