@@ -1,8 +1,7 @@
-import { FrameReader } from '@nexus/ipc';
 import { KS_MAGIC, KS_MAX_REPLY_VALUE, KS_STATUS, KS_VERSION, isKeystoreStatus, type KeystoreReply } from './ks-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
-import { readMagic } from './read-magic.js';
+import { readFrameHeader } from './read-frame-header.js';
 
 /**
  * Decodes a KS reply and checks it answers `op`: magic, version 1, `op | 0x80`, a known status,
@@ -13,12 +12,12 @@ import { readMagic } from './read-magic.js';
  * const { status, value } = decodeKeystoreReply(frame, KS_OP.SIGN);
  */
 export function decodeKeystoreReply(frame: Uint8Array, op: number): KeystoreReply {
-  if (frame.byteLength > 7 + KS_MAX_REPLY_VALUE) throw new ProtoError('TOO_LARGE', `${frame.byteLength} bytes`);
-  const r = new FrameReader(frame);
+  const h = readFrameHeader(frame, { magic: KS_MAGIC, version: KS_VERSION, maxFrame: 7 + KS_MAX_REPLY_VALUE });
+  if (!h.ok && h.problem === 'UNSUPPORTED') throw new ProtoError('MISMATCH', 'version');
+  if (!h.ok) throw new ProtoError(h.problem, `bad header (${frame.byteLength} bytes)`);
+  if (h.op !== (op | 0x80)) throw new ProtoError('MISMATCH', 'op');
+  const r = h.reader;
   return readGuard(() => {
-    if (!readMagic(r, KS_MAGIC)) throw new ProtoError('MALFORMED', 'bad magic');
-    if (r.u8() !== KS_VERSION) throw new ProtoError('MISMATCH', 'version');
-    if (r.u8() !== (op | 0x80)) throw new ProtoError('MISMATCH', 'op');
     const status = r.u8();
     if (!isKeystoreStatus(status)) throw new ProtoError('MALFORMED', `status ${status}`);
     const value = r.bytes16(KS_MAX_REPLY_VALUE);

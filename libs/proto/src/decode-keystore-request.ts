@@ -1,4 +1,4 @@
-import { FrameReader } from '@nexus/ipc';
+import type { FrameReader } from '@nexus/ipc';
 import { encodeKeystoreReply } from './encode-keystore-reply.js';
 import { decodeFailure } from './decode-failure.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from './ks-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
-import { readMagic } from './read-magic.js';
+import { readFrameHeader } from './read-frame-header.js';
 
 function bounded(length: number, max: number, what: string): number {
   if (length > max) throw new ProtoError('TOO_LARGE', `${what} of ${length} bytes exceeds ${max}`);
@@ -74,19 +74,13 @@ function readBody(r: FrameReader, op: number): KeystoreRequest | undefined {
  * if (res.request.op === KS_OP.SIGN) await gate(msg.senderServiceId);
  */
 export function decodeKeystoreRequest(frame: Uint8Array): KeystoreDecodeResult {
-  let op: number | undefined;
+  const h = readFrameHeader(frame, { magic: KS_MAGIC, version: KS_VERSION, maxFrame: KS_MAX_FRAME });
   const fail = (status: 2 | 3 | 4): KeystoreDecodeResult =>
-    decodeFailure(status, { op }, encodeKeystoreReply({ op: (op ?? 0) & 0x7f, status, value: new Uint8Array(0) }));
-
-  if (frame.byteLength > KS_MAX_FRAME) return fail(KS_STATUS.TOO_LARGE);
-  const r = new FrameReader(frame);
-  if (r.remaining < 4) return fail(KS_STATUS.MALFORMED);
-  if (!readMagic(r, KS_MAGIC)) return fail(KS_STATUS.MALFORMED);
-  const version = r.u8();
-  op = r.u8();
-  if (version !== KS_VERSION) return fail(KS_STATUS.UNSUPPORTED);
+    decodeFailure(status, { op: h.op }, encodeKeystoreReply({ op: (h.op ?? 0) & 0x7f, status, value: new Uint8Array(0) }));
+  if (!h.ok) return fail(KS_STATUS[h.problem]);
+  const r = h.reader;
   try {
-    const request = readBody(r, op);
+    const request = readBody(r, h.op);
     if (request === undefined) return fail(KS_STATUS.UNSUPPORTED);
     readGuard(() => r.end());
     return { ok: true, request };
