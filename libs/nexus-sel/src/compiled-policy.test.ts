@@ -23,6 +23,8 @@ const hostile: ReadonlyArray<readonly [string, unknown]> = [
   ['a string subject', { subject: '0x866cecf1b02a841b', action: 'crypto.sign' }],
   ['a negative subject', { subject: -1n, action: 'debug.x' }],
   ['a subject above u64', { subject: 1n << 64n, action: 'debug.x' }],
+  ['a subject aliasing keystored above u64', { subject: keystored + (1n << 64n), action: 'crypto.sign' }],
+  ['a negative subject aliasing keystored', { subject: keystored - (1n << 64n), action: 'crypto.sign' }],
   ['a null action', { subject: keystored, action: null }],
   ['an empty action', { subject: keystored, action: '' }],
   ['a blank action', { subject: keystored, action: '   ' }],

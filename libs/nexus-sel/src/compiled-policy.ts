@@ -84,8 +84,10 @@ function extendsPrefix(action: string, prefix: string): boolean {
 
 /**
  * The evaluator behind `compilePolicy`: indexes rules per subject and precomputes, per subject, the
- * untargeted decision of every exact capability its rules name, so the common query is two `Map`
- * lookups with no normalization and no allocation. Everything else (non-canonical spelling, targets,
+ * untargeted decision of every exact capability its rules name, and per capability the decision of
+ * every subject whose own rules do not name it. So the common query is one `SubjectTable` probe (no
+ * BigInt hashing) and one or two string-keyed `Map` lookups, with no normalization and no allocation,
+ * whether it is allowed or denied. Everything else (non-canonical spelling, targets,
  * wildcards) takes the general path, which allocates nothing either. Not re-exported by the barrel:
  * the only way to build one is `compilePolicy`.
  *
@@ -125,18 +127,18 @@ export class CompiledPolicy implements Policy {
       if (index === undefined) indexes.set(rule.service, (index = newIndex()));
       addToIndex(index, toEntry(rule));
     }
+    const named = new Set(this.#star.exact.keys());
     const subjects: [bigint, Subject][] = [];
     for (const [service, index] of indexes) {
       const table = new Map<string, Decision>();
       for (const capability of index.exact.keys()) {
         table.set(capability, this.#evaluate(index, capability, undefined));
-        this.#others.set(capability, NO_RULE);
+        named.add(capability);
       }
       subjects.push([parts.idOf(service), { index, table, ownWildcards: index.wildcard.length > 0 }]);
     }
     this.#subjects = new SubjectTable(subjects);
-    for (const capability of this.#star.exact.keys()) this.#others.set(capability, NO_RULE);
-    for (const capability of this.#others.keys()) this.#others.set(capability, this.#evaluate(undefined, capability, undefined));
+    for (const capability of named) this.#others.set(capability, this.#evaluate(undefined, capability, undefined));
     Object.freeze(this);
   }
 
