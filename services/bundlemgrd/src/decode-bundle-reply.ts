@@ -1,5 +1,7 @@
 import { FrameReader, isServiceName } from '@nexus/ipc';
+import { guardFrame, readFrameHeader } from '@nexus/proto';
 import {
+  BM_MAGIC,
   BM_MAX_NAME,
   BM_MAX_REPLY,
   BM_MAX_VERSION,
@@ -14,7 +16,6 @@ import {
   type BundleSummary,
 } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
-import { guard } from './guard.js';
 
 function imageIdFor(status: BundleStatus, imageId: number): number {
   if (status === BundleStatus.OK ? imageId === 0 : imageId !== 0) {
@@ -44,13 +45,12 @@ function readRow(r: FrameReader): BundleSummary {
  * if (reply.op === BM_OP.QUERY && reply.status === BundleStatus.OK) use(reply.imageId);
  */
 export function decodeBundleReply(frame: Uint8Array, op: BundleOp): BundleReply {
-  if (frame.byteLength > BM_MAX_REPLY) throw new BundleError('TOO_LARGE', `${frame.byteLength} bytes`);
-  const r = new FrameReader(frame);
-  return guard('MALFORMED', () => {
-    const magic = r.bytes(2);
-    if (magic[0] !== 0x42 || magic[1] !== 0x4d) throw new BundleError('MALFORMED', 'bad magic');
-    if (r.u8() !== BM_VERSION) throw new BundleError('MISMATCH', 'version');
-    if (r.u8() !== (op | BM_REPLY_BIT)) throw new BundleError('MISMATCH', 'op');
+  const h = readFrameHeader(frame, { magic: BM_MAGIC, version: BM_VERSION, maxFrame: BM_MAX_REPLY });
+  if (!h.ok && h.problem === 'UNSUPPORTED') throw new BundleError('MISMATCH', 'version');
+  if (!h.ok) throw new BundleError(h.problem, `bad header (${frame.byteLength} bytes)`);
+  if (h.op !== (op | BM_REPLY_BIT)) throw new BundleError('MISMATCH', 'op');
+  const r = h.reader;
+  return guardFrame(() => {
     const status = r.u8();
     if (!isBundleStatus(status)) throw new BundleError('MALFORMED', `status ${status}`);
     let reply: BundleReply;
@@ -74,5 +74,5 @@ export function decodeBundleReply(frame: Uint8Array, op: BundleOp): BundleReply 
     }
     r.end();
     return reply;
-  });
+  }, BundleError, 'MALFORMED');
 }

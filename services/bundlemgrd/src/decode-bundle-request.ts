@@ -1,5 +1,7 @@
 import { FrameReader, isServiceName } from '@nexus/ipc';
+import { guardFrame, readFrameHeader } from '@nexus/proto';
 import {
+  BM_MAGIC,
   BM_MAX_MANIFEST,
   BM_MAX_NAME,
   BM_MAX_REQUEST,
@@ -12,7 +14,6 @@ import {
 } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
 import { encodeBundleFailure } from './encode-bundle-reply.js';
-import { guard } from './guard.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -25,18 +26,18 @@ function bounded(length: number, max: number, what: string): number {
 function readBody(r: FrameReader, op: number): BundleRequest | undefined {
   switch (op) {
     case BM_OP.INSTALL: {
-      const ml = bounded(guard('MALFORMED', () => r.u16()), BM_MAX_MANIFEST, 'manifest');
-      const manifest = guard('MALFORMED', () => r.bytes(ml));
+      const ml = bounded(guardFrame(() => r.u16(), BundleError, 'MALFORMED'), BM_MAX_MANIFEST, 'manifest');
+      const manifest = guardFrame(() => r.bytes(ml), BundleError, 'MALFORMED');
       try {
         utf8.decode(manifest);
       } catch (cause) {
         throw new BundleError('MALFORMED', 'manifest is not UTF-8', { cause });
       }
-      return { op, manifest, signature: guard('MALFORMED', () => r.bytes(BM_SIGNATURE_BYTES)) };
+      return { op, manifest, signature: guardFrame(() => r.bytes(BM_SIGNATURE_BYTES), BundleError, 'MALFORMED') };
     }
     case BM_OP.QUERY: {
-      const nl = bounded(guard('MALFORMED', () => r.u8()), BM_MAX_NAME, 'name');
-      const name = guard('MALFORMED', () => r.utf8(nl));
+      const nl = bounded(guardFrame(() => r.u8(), BundleError, 'MALFORMED'), BM_MAX_NAME, 'name');
+      const name = guardFrame(() => r.utf8(nl), BundleError, 'MALFORMED');
       if (!isServiceName(name)) throw new BundleError('MALFORMED', 'name outside [a-z0-9._-]');
       return { op, name };
     }
@@ -59,21 +60,14 @@ function readBody(r: FrameReader, op: number): BundleRequest | undefined {
  * if (!res.ok) return res.reply;
  */
 export function decodeBundleRequest(frame: Uint8Array): BundleDecodeResult {
-  let op = 0;
-  const fail = (status: 2 | 3 | 4): BundleDecodeResult => ({ ok: false, status, reply: encodeBundleFailure(op, status) });
-
-  if (frame.byteLength > BM_MAX_REQUEST) return fail(BundleStatus.TOO_LARGE);
-  const r = new FrameReader(frame);
-  if (r.remaining < 4) return fail(BundleStatus.MALFORMED);
-  const magic = r.bytes(2);
-  if (magic[0] !== 0x42 || magic[1] !== 0x4d) return fail(BundleStatus.MALFORMED);
-  const version = r.u8();
-  op = r.u8();
-  if (version !== BM_VERSION) return fail(BundleStatus.UNSUPPORTED);
+  const h = readFrameHeader(frame, { magic: BM_MAGIC, version: BM_VERSION, maxFrame: BM_MAX_REQUEST });
+  const fail = (status: 2 | 3 | 4): BundleDecodeResult => ({ ok: false, status, reply: encodeBundleFailure(h.op ?? 0, status) });
+  if (!h.ok) return fail(BundleStatus[h.problem]);
+  const r = h.reader;
   try {
-    const request = readBody(r, op);
+    const request = readBody(r, h.op);
     if (request === undefined) return fail(BundleStatus.UNSUPPORTED);
-    guard('MALFORMED', () => r.end());
+    guardFrame(() => r.end(), BundleError, 'MALFORMED');
     return { ok: true, request };
   } catch (cause) {
     return fail(cause instanceof BundleError && cause.code === 'TOO_LARGE' ? BundleStatus.TOO_LARGE : BundleStatus.MALFORMED);

@@ -1,4 +1,5 @@
 import { FrameWriter, isServiceName } from '@nexus/ipc';
+import { guardFrame } from '@nexus/proto';
 import {
   BM_MAGIC,
   BM_MAX_NAME,
@@ -14,7 +15,6 @@ import {
   type BundleSummary,
 } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
-import { guard } from './guard.js';
 
 function checkImageId(status: BundleStatus, imageId: number): void {
   const ok = status === BundleStatus.OK;
@@ -44,7 +44,7 @@ function checkRow(row: BundleSummary): void {
 export function encodeBundleReply(reply: BundleReply): Uint8Array {
   if (!isBundleStatus(reply.status)) throw new BundleError('BAD_VALUE', `status ${String(reply.status)}`);
   const ok = reply.status === BundleStatus.OK;
-  return guard('BAD_VALUE', () => {
+  return guardFrame(() => {
     const w = new FrameWriter(BM_MAX_REPLY).bytes(BM_MAGIC).u8(BM_VERSION).u8(reply.op | BM_REPLY_BIT).u8(reply.status);
     switch (reply.op) {
       case BM_OP.INSTALL:
@@ -69,7 +69,7 @@ export function encodeBundleReply(reply: BundleReply): Uint8Array {
       default:
         throw new BundleError('BAD_VALUE', `unknown op ${String((reply as { op: unknown }).op)}`);
     }
-  });
+  }, BundleError, 'BAD_VALUE');
 }
 
 /**
@@ -86,7 +86,9 @@ export function encodeBundleFailure(op: number, status: Exclude<BundleStatus, 0>
   if (code === BM_OP.QUERY) return encodeBundleReply({ op: code, status, imageId: 0, version: '' });
   if (code === BM_OP.LIST) return encodeBundleReply({ op: code, status, bundles: [] });
   if (!isBundleStatus(status)) throw new BundleError('BAD_VALUE', `status ${String(status)}`);
-  return guard('BAD_VALUE', () =>
-    new FrameWriter(5).bytes(BM_MAGIC).u8(BM_VERSION).u8(code | BM_REPLY_BIT).u8(status).finish(),
+  return guardFrame(
+    () => new FrameWriter(5).bytes(BM_MAGIC).u8(BM_VERSION).u8(code | BM_REPLY_BIT).u8(status).finish(),
+    BundleError,
+    'BAD_VALUE',
   );
 }

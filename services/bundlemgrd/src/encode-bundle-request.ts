@@ -1,4 +1,5 @@
 import { FrameWriter, isServiceName } from '@nexus/ipc';
+import { guardFrame } from '@nexus/proto';
 import {
   BM_MAGIC,
   BM_MAX_MANIFEST,
@@ -9,7 +10,6 @@ import {
   type BundleRequest,
 } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
-import { guard } from './guard.js';
 
 /**
  * Encodes a BM request: INSTALL `[B,M,1,1, ml:u16, manifest[ml], sig[64]]`, QUERY
@@ -21,7 +21,7 @@ import { guard } from './guard.js';
  * encodeBundleRequest({ op: BM_OP.LIST }); // [0x42,0x4d,0x01,0x03]
  */
 export function encodeBundleRequest(req: BundleRequest): Uint8Array {
-  return guard('BAD_VALUE', () => {
+  return guardFrame(() => {
     const w = new FrameWriter(BM_MAX_REQUEST).bytes(BM_MAGIC).u8(BM_VERSION).u8(req.op);
     switch (req.op) {
       case 1:
@@ -36,5 +36,5 @@ export function encodeBundleRequest(req: BundleRequest): Uint8Array {
       default:
         throw new BundleError('BAD_VALUE', `unknown op ${String((req as { op: unknown }).op)}`);
     }
-  });
+  }, BundleError, 'BAD_VALUE');
 }

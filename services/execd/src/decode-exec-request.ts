@@ -1,6 +1,7 @@
-import { FrameReader, isServiceName } from '@nexus/ipc';
+import { isServiceName } from '@nexus/ipc';
+import { readFrameHeader } from '@nexus/proto';
 import { encodeExecReply } from './encode-exec-reply.js';
-import { EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION, ExecStatus, type ExecDecodeResult } from './ex-wire.js';
+import { EX_MAGIC, EX_MAX_FRAME, EX_MAX_NAME, EX_OP, EX_VERSION, ExecStatus, type ExecDecodeResult } from './ex-wire.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -16,20 +17,16 @@ const latin1 = new TextDecoder('latin1');
  * res.request.name; // 'demo.testsvc'
  */
 export function decodeExecRequest(frame: Uint8Array): ExecDecodeResult {
-  let op: number = EX_OP.SPAWN;
+  // At least the header and the name length byte.
+  const h = readFrameHeader(frame, { magic: EX_MAGIC, version: EX_VERSION, maxFrame: EX_MAX_FRAME, minFrame: 5 });
   const fail = (status: 2 | 3 | 4): ExecDecodeResult => ({
     ok: false,
     status,
-    reply: encodeExecReply({ status, taskId: 0n }, op),
+    reply: encodeExecReply({ status, taskId: 0n }, h.op ?? EX_OP.SPAWN),
   });
-
-  if (frame.byteLength > EX_MAX_FRAME) return fail(ExecStatus.TOO_LARGE);
-  if (frame.byteLength < 5) return fail(ExecStatus.MALFORMED);
-  const r = new FrameReader(frame);
-  if (r.u8() !== 0x45 || r.u8() !== 0x58) return fail(ExecStatus.MALFORMED);
-  const version = r.u8();
-  op = r.u8();
-  if (version !== EX_VERSION || op !== EX_OP.SPAWN) return fail(ExecStatus.UNSUPPORTED);
+  if (!h.ok) return fail(ExecStatus[h.problem]);
+  if (h.op !== EX_OP.SPAWN) return fail(ExecStatus.UNSUPPORTED);
+  const r = h.reader;
   const nl = r.u8();
   if (nl > EX_MAX_NAME) return fail(ExecStatus.TOO_LARGE);
   if (nl === 0 || nl !== r.remaining) return fail(ExecStatus.MALFORMED);

@@ -1,7 +1,7 @@
 import { FrameWriter } from '@nexus/ipc';
+import { guardFrame } from '@nexus/proto';
 import { ExecdError } from './execd-error.js';
 import { EX_MAGIC, EX_REPLY_BIT, EX_REPLY_BYTES, EX_VERSION, ExecStatus, type ExecReply } from './ex-wire.js';
-import { wireGuard } from './wire-guard.js';
 
 const STATUSES: ReadonlySet<number> = new Set(Object.values(ExecStatus));
 
@@ -19,7 +19,7 @@ export function encodeExecReply(reply: ExecReply, op = 1): Uint8Array {
   if ((status === ExecStatus.OK) !== (taskId !== 0n)) {
     throw new ExecdError('BAD_VALUE', 'a task id is set exactly when the status is OK');
   }
-  return wireGuard(
+  return guardFrame(
     () =>
       new FrameWriter(EX_REPLY_BYTES)
         .bytes(EX_MAGIC)
@@ -28,6 +28,7 @@ export function encodeExecReply(reply: ExecReply, op = 1): Uint8Array {
         .u8(status)
         .u64(taskId)
         .finish(),
+    ExecdError,
     'BAD_VALUE',
   );
 }

@@ -1,7 +1,6 @@
-import { FrameReader } from '@nexus/ipc';
+import { readFrameHeader } from '@nexus/proto';
 import { InitLiteError } from './init-lite-error.js';
-import { RouteStatus, RT_OP, RT_REPLY_BIT, RT_VERSION } from './rt-wire.js';
-import { wireGuard } from './wire-guard.js';
+import { RouteStatus, RT_MAGIC, RT_OP, RT_REPLY_BIT, RT_VERSION } from './rt-wire.js';
 
 const STATUSES: ReadonlySet<number> = new Set(Object.values(RouteStatus));
 
@@ -14,12 +13,12 @@ const STATUSES: ReadonlySet<number> = new Set(Object.values(RouteStatus));
  * decodeRouteReply(Uint8Array.of(0x52, 0x54, 1, 0x81, 0)); // 0 (RouteStatus.OK)
  */
 export function decodeRouteReply(frame: Uint8Array): RouteStatus {
-  const r = new FrameReader(frame);
-  const [m0, m1, version, op, status] = wireGuard(() => [r.u8(), r.u8(), r.u8(), r.u8(), r.u8()]);
-  wireGuard(() => r.end());
-  if (m0 !== 0x52 || m1 !== 0x54) throw new InitLiteError('MALFORMED', 'bad magic');
-  if (version !== RT_VERSION) throw new InitLiteError('UNSUPPORTED', `version ${version}`);
-  if (op !== (RT_OP.ROUTE | RT_REPLY_BIT)) throw new InitLiteError('MISMATCH', `reply op 0x${op.toString(16)}`);
+  // Every RT reply is exactly the header and a status byte.
+  const h = readFrameHeader(frame, { magic: RT_MAGIC, version: RT_VERSION, maxFrame: 5, minFrame: 5 });
+  if (!h.ok && h.problem === 'UNSUPPORTED') throw new InitLiteError('UNSUPPORTED', `version ${String(h.version)}`);
+  if (!h.ok) throw new InitLiteError('MALFORMED', `bad header or length (${frame.byteLength} bytes)`);
+  if (h.op !== (RT_OP.ROUTE | RT_REPLY_BIT)) throw new InitLiteError('MISMATCH', `reply op 0x${h.op.toString(16)}`);
+  const status = h.reader.u8();
   if (!STATUSES.has(status)) throw new InitLiteError('MALFORMED', `status ${status}`);
   return status as RouteStatus;
 }

@@ -1,6 +1,7 @@
-import { FrameReader, isServiceName } from '@nexus/ipc';
+import { isServiceName } from '@nexus/ipc';
+import { readFrameHeader } from '@nexus/proto';
 import { encodeRouteReply } from './encode-route-reply.js';
-import { RouteStatus, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION, type RouteDecodeResult } from './rt-wire.js';
+import { RouteStatus, RT_MAGIC, RT_MAX_FRAME, RT_MAX_NAME, RT_OP, RT_VERSION, type RouteDecodeResult } from './rt-wire.js';
 
 const ascii = new TextDecoder('latin1');
 
@@ -16,16 +17,12 @@ const ascii = new TextDecoder('latin1');
  * res.request.name; // 'logd'
  */
 export function decodeRouteRequest(frame: Uint8Array): RouteDecodeResult {
-  let op: number = RT_OP.ROUTE;
-  const fail = (status: 2 | 3 | 4): RouteDecodeResult => ({ ok: false, status, reply: encodeRouteReply(status, op) });
-
-  if (frame.byteLength > RT_MAX_FRAME) return fail(RouteStatus.TOO_LARGE);
-  if (frame.byteLength < 5) return fail(RouteStatus.MALFORMED);
-  const r = new FrameReader(frame);
-  if (r.u8() !== 0x52 || r.u8() !== 0x54) return fail(RouteStatus.MALFORMED);
-  const version = r.u8();
-  op = r.u8();
-  if (version !== RT_VERSION || op !== RT_OP.ROUTE) return fail(RouteStatus.UNSUPPORTED);
+  // At least the header and the name length byte.
+  const h = readFrameHeader(frame, { magic: RT_MAGIC, version: RT_VERSION, maxFrame: RT_MAX_FRAME, minFrame: 5 });
+  const fail = (status: 2 | 3 | 4): RouteDecodeResult => ({ ok: false, status, reply: encodeRouteReply(status, h.op ?? RT_OP.ROUTE) });
+  if (!h.ok) return fail(RouteStatus[h.problem]);
+  if (h.op !== RT_OP.ROUTE) return fail(RouteStatus.UNSUPPORTED);
+  const r = h.reader;
   const nl = r.u8();
   if (nl > RT_MAX_NAME) return fail(RouteStatus.TOO_LARGE);
   if (nl === 0 || nl !== r.remaining) return fail(RouteStatus.MALFORMED);

@@ -1,7 +1,7 @@
 import { FrameWriter } from '@nexus/ipc';
+import { guardFrame } from '@nexus/proto';
 import { InitLiteError } from './init-lite-error.js';
 import { RouteStatus, RT_MAGIC, RT_REPLY_BIT, RT_VERSION } from './rt-wire.js';
-import { wireGuard } from './wire-guard.js';
 
 const STATUSES: ReadonlySet<number> = new Set(Object.values(RouteStatus));
 
@@ -15,8 +15,9 @@ const STATUSES: ReadonlySet<number> = new Set(Object.values(RouteStatus));
  */
 export function encodeRouteReply(status: RouteStatus, op = 1): Uint8Array {
   if (!STATUSES.has(status)) throw new InitLiteError('BAD_VALUE', `status ${String(status)}`);
-  return wireGuard(
+  return guardFrame(
     () => new FrameWriter(5).bytes(RT_MAGIC).u8(RT_VERSION).u8((op & 0x7f) | RT_REPLY_BIT).u8(status).finish(),
+    InitLiteError,
     'BAD_VALUE',
   );
 }
