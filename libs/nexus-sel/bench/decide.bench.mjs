@@ -79,7 +79,8 @@ for (const q of queries) {
 }
 console.log(`${SERVICES} services x ${CAPS_PER_SERVICE} capabilities, ${QUERIES} queries (${allowedCount} allowed); all ${Object.keys(engines).length} engines agree on every query`);
 
-// ---- timing: warm up, then ROUNDS rounds, median ns/op ----
+// ---- timing: warm up, then ROUNDS rounds that each time every engine in turn, so load that drifts
+// during the run hits all engines alike; ratios are medians of the per-round ratios ----
 let sink = 0;
 function time(engine, passes) {
   const start = process.hrtime.bigint();
@@ -87,16 +88,17 @@ function time(engine, passes) {
   return Number(process.hrtime.bigint() - start) / (passes * QUERIES);
 }
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-const results = [];
-for (const [name, engine] of Object.entries(engines)) {
-  const passes = name.startsWith('casbin') ? 2 : 40;
-  time(engine, passes * 2);
-  const samples = Array.from({ length: ROUNDS }, () => time(engine, passes));
-  results.push([name, median(samples)]);
-}
-const base = results[0][1];
-console.log('\nengine                                  ns/op   ratio to Map');
-for (const [name, ns] of results) console.log(`${name.padEnd(38)} ${ns.toFixed(1).padStart(8)}   ${(ns / base).toFixed(2)}x`);
+const passesOf = (name) => (name.startsWith('casbin') ? 2 : 40);
+const timed = Object.entries(engines);
+for (const [name, engine] of timed) time(engine, passesOf(name) * 2);
+const samples = timed.map(() => []);
+for (let round = 0; round < ROUNDS; round++) timed.forEach(([name, engine], at) => samples[at].push(time(engine, passesOf(name))));
+console.log('\nengine                                  ns/op   ratio to Map (median of per-round ratios, min..max)');
+timed.forEach(([name], at) => {
+  const ratios = samples[at].map((ns, round) => ns / samples[0][round]);
+  const range = `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`;
+  console.log(`${name.padEnd(38)} ${median(samples[at]).toFixed(1).padStart(8)}   ${median(ratios).toFixed(2)}x  (${range})`);
+});
 
 // ---- slower paths, for the record ----
 const slow = [
@@ -109,32 +111,38 @@ for (const [name, q] of slow) {
   console.log(`${name.padEnd(38)} ${median(Array.from({ length: ROUNDS }, () => time(engine, 40))).toFixed(1).padStart(8)}`);
 }
 
-// ---- allocation evidence: heap growth and GC count over 1e6 allow decisions ----
-const allowQuery = queries[0];
+// ---- allocation evidence: GCs and heap growth over 1e7 decisions, against a loop allocating one small
+// object per iteration. A forced GC first, so the count is only what the loop itself triggers. ----
 let gcCount = 0;
 const observer = new PerformanceObserver((list) => (gcCount += list.getEntries().length));
 observer.observe({ entryTypes: ['gc'] });
-function heapDelta(run) {
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+async function allocation(run) {
   gc();
+  await settle();
+  gcCount = 0;
   const before = process.memoryUsage().heapUsed;
   run();
-  const after = process.memoryUsage().heapUsed;
-  return after - before;
+  const grown = process.memoryUsage().heapUsed - before;
+  await settle();
+  return `${gcCount} GC(s), heap ${grown >= 0 ? '+' : ''}${grown} bytes`;
 }
-const N = 1_000_000;
-const decideDelta = heapDelta(() => {
-  for (let i = 0; i < N; i++) if (policy.decide(allowQuery).allow) sink++;
-});
-await new Promise((resolve) => setTimeout(resolve, 50));
-const decideGcs = gcCount;
-gcCount = 0;
-const controlDelta = heapDelta(() => {
-  for (let i = 0; i < N; i++) if ({ allow: true, n: i }.allow) sink += [i].length;
-});
-await new Promise((resolve) => setTimeout(resolve, 50));
+const N = 10_000_000;
+const allowQueries = queries.filter((q) => policy.decide(q).allow);
+const denyQueries = queries.filter((q) => !policy.decide(q).allow);
+const loop = (list) => () => {
+  for (let i = 0; i < N; i++) if (policy.decide(list[i & 1023]).allow) sink++;
+};
+console.log(`\n1e7 allow decisions:  ${await allocation(loop(allowQueries))}`);
+console.log(`1e7 deny decisions:   ${await allocation(loop(denyQueries))}`);
+// The object escapes into `escaped`, so the optimizer cannot remove the allocation.
+let escaped;
+console.log(
+  `control (1e7 small object allocations): ${await allocation(() => {
+    for (let i = 0; i < N; i++) if ((escaped = { allow: true, n: i }).allow) sink++;
+  })}`,
+);
 observer.disconnect();
-console.log(`\n1e6 allow decisions: heap +${decideDelta} bytes (${(decideDelta / N).toFixed(3)} B/decision), ${decideGcs} GC(s)`);
-console.log(`control (1e6 small object allocations): heap +${controlDelta} bytes, ${gcCount} GC(s)`);
 
 // ---- compile time of a generated policy of 10,000 services ----
 const BIG = 10_000;
@@ -149,4 +157,4 @@ for (let round = 0; round < 3; round++) {
   compileMs.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 console.log(`compile ${BIG} services, ${compiled.rules.length} rules in ${files.length} files: median ${median(compileMs).toFixed(0)} ms`);
-if (sink < 0) console.log(sink);
+if (sink < 0) console.log(sink, escaped);

@@ -157,20 +157,14 @@ export class CompiledPolicy implements Policy {
     if (known === undefined && (subject < 0n || subject > U64_MAX)) return MALFORMED;
     if (target === undefined && typeof action === 'string') {
       // Table keys are canonical, so a hit proves the action needed no normalization.
-      const hit = known?.table.get(action);
-      if (hit !== undefined) return hit;
-      const other = this.#others.get(action);
-      if (other !== undefined) {
-        if (known === undefined || !known.ownWildcards) return other;
-      } else if (!(known?.ownWildcards === true || this.#star.wildcard.length > 0) && normalizeName(action, POLICY_LIMITS.maxNameBytes) === action) {
-        // A canonical action no exact rule names, and no wildcard rule that could apply.
-        return NO_RULE;
-      }
+      const decision = this.#untargeted(known, action);
+      if (decision !== undefined) return decision;
     }
     const normalAction = normalizeName(action, POLICY_LIMITS.maxNameBytes);
     const normalTarget = target === undefined ? undefined : normalizeName(target, POLICY_LIMITS.maxTargetBytes);
     if (normalAction === undefined || (target !== undefined && normalTarget === undefined)) return MALFORMED;
-    return this.#evaluate(known?.index, normalAction, normalTarget);
+    const decision = normalTarget === undefined ? this.#untargeted(known, normalAction) : undefined;
+    return decision ?? this.#evaluate(known?.index, normalAction, normalTarget);
   }
 
   explain(query: Query): Explanation {
@@ -207,6 +201,16 @@ export class CompiledPolicy implements Policy {
 
   nameOf(id: bigint): string | undefined {
     return typeof id === 'bigint' ? this.#names.get(id) : undefined;
+  }
+
+  /**
+   * The precomputed untargeted decision of `action` for `known`, or `undefined` when no exact rule names
+   * `action` (it may not even be canonical) or a wildcard rule of the subject's own may apply.
+   */
+  #untargeted(known: Subject | undefined, action: string): Decision | undefined {
+    const hit = known?.table.get(action);
+    if (hit !== undefined) return hit;
+    return known === undefined || !known.ownWildcards ? this.#others.get(action) : undefined;
   }
 
   #addRestriction(restriction: Restriction): void {
