@@ -22,3 +22,4 @@ export * from './po-wire.js';
 export * from './policy-client.js';
 export * from './proto-error.js';
 export * from './read-frame-header.js';
+export * from './task-transport.js';

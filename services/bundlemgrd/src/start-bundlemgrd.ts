@@ -1,5 +1,5 @@
 import { isServiceName, serviceIdFromName, type Incoming, type Kernel, type SendCap, type Task } from '@nexus/ipc';
-import { KeystoreClient, PolicyClient, type Transport } from '@nexus/proto';
+import { KeystoreClient, PolicyClient, taskTransport } from '@nexus/proto';
 import { BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BundleStatus, type BundleSummary } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
 import { BundleRegistry } from './bundle-registry.js';
@@ -45,10 +45,6 @@ export interface BundlemgrdHandle {
 
 /** Requests waiting on bundlemgrd; each holds at most one 8 KiB frame. */
 const QUEUE_DEPTH = 8;
-
-function transportOf(task: Task, cap: SendCap): Transport {
-  return async (frame, timeoutMs) => (await task.call(cap, frame, { timeoutMs })).frame;
-}
 
 function trustedKeys(publishers: Readonly<Record<string, Uint8Array>>): ReadonlyMap<string, Uint8Array> {
   const keys = new Map<string, Uint8Array>();
@@ -148,11 +144,11 @@ export function startBundlemgrd(kernel: Kernel, options: BundlemgrdOptions): Bun
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new BundleError('STATE', 'policyd is already connected');
-      policy = new PolicyClient(transportOf(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
+      policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     connectKeystore(cap: SendCap): void {
       if (keystore !== undefined) throw new BundleError('STATE', 'keystored is already connected');
-      keystore = new KeystoreClient(transportOf(task, cap), { timeoutMs: options.keystoreTimeoutMs ?? 1000 });
+      keystore = new KeystoreClient(taskTransport(task, cap), { timeoutMs: options.keystoreTimeoutMs ?? 1000 });
     },
   });
 }

@@ -1,6 +1,6 @@
 import { BundleClient } from '@nexus/bundlemgrd';
 import type { Incoming, Kernel, SendCap, Task } from '@nexus/ipc';
-import { PolicyClient, type Transport } from '@nexus/proto';
+import { PolicyClient, taskTransport } from '@nexus/proto';
 import { decodeExecRequest } from './decode-exec-request.js';
 import { encodeExecReply } from './encode-exec-reply.js';
 import { ExecdError } from './execd-error.js';
@@ -49,10 +49,6 @@ const SPAWN_FAILED: Uint8Array = encodeExecReply({ status: ExecStatus.SPAWN_FAIL
 export function startExecd(kernel: Kernel, options: ExecdOptions): ExecdHandle {
   const task = kernel.spawn('execd');
   const { recv, send } = kernel.createEndpoint(task, { maxFrame: 512, queueDepth: options.queueDepth ?? 16 });
-  const transportOf =
-    (cap: SendCap): Transport =>
-    async (frame, timeoutMs) =>
-      (await task.call(cap, frame, { timeoutMs })).frame;
   let policy: PolicyClient | undefined;
   let bundles: BundleClient | undefined;
 
@@ -89,11 +85,11 @@ export function startExecd(kernel: Kernel, options: ExecdOptions): ExecdHandle {
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new ExecdError('STATE', 'policyd is already connected');
-      policy = new PolicyClient(transportOf(cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
+      policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     connectBundlemgrd(cap: SendCap): void {
       if (bundles !== undefined) throw new ExecdError('STATE', 'bundlemgrd is already connected');
-      bundles = new BundleClient(transportOf(cap), { timeoutMs: options.bundleTimeoutMs ?? 500 });
+      bundles = new BundleClient(taskTransport(task, cap), { timeoutMs: options.bundleTimeoutMs ?? 500 });
     },
   });
 }

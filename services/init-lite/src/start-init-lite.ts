@@ -1,5 +1,5 @@
 import { serviceIdFromName, type Incoming, type Kernel, type Outgoing, type SendCap, type Task } from '@nexus/ipc';
-import { PolicyClient } from '@nexus/proto';
+import { PolicyClient, taskTransport } from '@nexus/proto';
 import { decodeRouteRequest } from './decode-route-request.js';
 import { encodeRouteReply } from './encode-route-reply.js';
 import { InitLiteError } from './init-lite-error.js';
@@ -75,10 +75,7 @@ export function startInitLite(kernel: Kernel, options: InitLiteOptions = {}): In
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new InitLiteError('STATE', 'policyd is already connected');
-      policy = new PolicyClient(
-        async (frame, timeoutMs) => (await task.call(cap, frame, { timeoutMs })).frame,
-        { timeoutMs: options.policyTimeoutMs ?? 500 },
-      );
+      policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     register(name: string, cap: SendCap): void {
       registry.register(name, cap);

@@ -8,9 +8,9 @@ import {
   decodeKeystoreRequest,
   encodeKeystorePubkey,
   encodeKeystoreReply,
+  taskTransport,
   type KeystoreRequest,
   type KeystoreStatus,
-  type Transport,
 } from '@nexus/proto';
 import { BRINGUP_KEY_LABEL, generateBringupKeyPair, type DeviceKeyPair } from './bringup-key.js';
 import { KeystoreNamespaces, type KeystoreNamespaceLimits } from './keystore-namespaces.js';
@@ -159,8 +159,7 @@ export function startKeystored(kernel: Kernel, options: KeystoredOptions = {}): 
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new KeystoredError('STATE', 'policyd is already connected');
-      const transport: Transport = async (frame, timeoutMs) => (await task.call(cap, frame, { timeoutMs })).frame;
-      policy = new PolicyClient(transport, { timeoutMs: options.policyTimeoutMs ?? 500 });
+      policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
   });
 }

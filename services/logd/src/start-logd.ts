@@ -1,5 +1,5 @@
 import type { Kernel, SendCap, Task } from '@nexus/ipc';
-import { LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient } from '@nexus/proto';
+import { LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient, taskTransport } from '@nexus/proto';
 import { LogdError } from './logd-error.js';
 import { resolveLogdOptions, type LogdOptions } from './logd-options.js';
 import { LogdServer, type LogdStats } from './logd-server.js';
@@ -49,9 +49,7 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new LogdError('ALREADY_CONNECTED', 'logd is already connected to policyd');
-      policy = new PolicyClient(async (frame, timeoutMs) => (await task.call(cap, frame, { timeoutMs })).frame, {
-        timeoutMs: resolved.policyTimeoutMs,
-      });
+      policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: resolved.policyTimeoutMs });
     },
     stats: (): LogdStats => server.stats(),
   });
