@@ -4,10 +4,10 @@
  * - `MALFORMED`: the bytes do not follow the RT layout (bad magic, truncated, trailing, bad name).
  * - `TOO_LARGE`: a frame or a name exceeds its bound.
  * - `UNSUPPORTED`: unknown version or op.
- * - `BAD_VALUE`: an encoder or `register` was given a value it cannot carry.
+ * - `BAD_VALUE`: an encoder, `register` or `replace` was given a value it cannot carry.
  * - `MISMATCH`: a well-formed reply that does not answer a ROUTE.
  * - `STATE`: boot wiring used out of order (policyd connected twice, a name registered twice,
- *   too many services).
+ *   too many services, a replace of a name never registered).
  */
 export type InitLiteErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'UNSUPPORTED' | 'BAD_VALUE' | 'MISMATCH' | 'STATE';
 

@@ -4,6 +4,13 @@ import { InitLiteError } from './init-lite-error.js';
 /** Most services one init-lite routes to; `register` beyond it is `STATE`. */
 export const MAX_REGISTERED_SERVICES = 64;
 
+function idOf(name: string): bigint {
+  if (!isServiceName(name)) {
+    throw new InitLiteError('BAD_VALUE', 'a service name must be 1..48 bytes of [a-z0-9._-]');
+  }
+  return serviceIdFromName(name);
+}
+
 /**
  * init-lite's boot-time table of send rights, one per service, keyed by service id. It holds no
  * policy: whether a caller may have a copy is policyd's question, asked before `lookup`.
@@ -24,14 +31,26 @@ export class ServiceRegistry {
    * registry.register('keystored', kernel.grant(keystored.endpoint, initLite.task));
    */
   register(name: string, cap: SendCap): void {
-    if (!isServiceName(name)) {
-      throw new InitLiteError('BAD_VALUE', 'a service name must be 1..48 bytes of [a-z0-9._-]');
-    }
-    const id = serviceIdFromName(name);
+    const id = idOf(name);
     if (this.#rights.has(id)) throw new InitLiteError('STATE', `service ${name} is already registered`);
     if (this.#rights.size >= MAX_REGISTERED_SERVICES) {
       throw new InitLiteError('STATE', `at most ${MAX_REGISTERED_SERVICES} services`);
     }
+    this.#rights.set(id, cap);
+  }
+
+  /**
+   * Swaps the right held to `name` for `cap` (a restarted service has a new endpoint). The old right
+   * leaves the table, so no later `lookup` can hand out a copy of it. Throws `InitLiteError`:
+   * `BAD_VALUE` for a non-canonical name, `STATE` for a name never registered (a replace must not
+   * add a service behind the boot list's back).
+   *
+   * @example
+   * registry.replace('logd', kernel.grant(newLogd.endpoint, initLite.task));
+   */
+  replace(name: string, cap: SendCap): void {
+    const id = idOf(name);
+    if (!this.#rights.has(id)) throw new InitLiteError('STATE', `service ${name} is not registered`);
     this.#rights.set(id, cap);
   }
 

@@ -104,6 +104,61 @@ describe(startInitLite, () => {
     expect((await new RouteClient(b.client, b.router).route('logd')).status).toBe('ok');
   });
 
+  /** Kills the boot's logd and starts a new one whose echo carries a tag, so its replies are told apart. */
+  function restartLogd(b: Boot): SendCap {
+    b.kernel.kill(b.logd.task);
+    const task = b.kernel.spawn('logd');
+    const { recv, send } = b.kernel.createEndpoint(task);
+    task.serve(recv, (msg) => Uint8Array.of(0xee, ...msg.frame));
+    return send;
+  }
+
+  test('after replace, ROUTE hands out a working right to the new endpoint, still asking policyd first', async () => {
+    const b = boot();
+    const router = new RouteClient(b.client, b.router);
+    const before = await router.route('logd');
+    if (before.status !== 'ok') throw new Error(`route answered ${before.status}`);
+    const fresh = restartLogd(b);
+    b.init.replace('logd', b.kernel.grant(fresh, b.init.task));
+    const after = await router.route('logd');
+    if (after.status !== 'ok') throw new Error(`route answered ${after.status}`);
+    expect([...(await b.client.call(after.cap, Uint8Array.of(7))).frame]).toEqual([0xee, 7]);
+    await expect(b.client.call(before.cap, Uint8Array.of(7))).rejects.toMatchObject({ code: 'PEER_CLOSED' });
+    expect(b.policyd.seen.map((a) => a.request)).toMatchObject([
+      { version: 3, op: 2, requesterId: b.client.serviceId, targetId: serviceIdFromName('logd') },
+      { version: 3, op: 2, requesterId: b.client.serviceId, targetId: serviceIdFromName('logd') },
+    ]);
+  });
+
+  test('test_reject_old_right_after_replace: every later ROUTE reaches only the new endpoint', async () => {
+    const b = boot();
+    const fresh = restartLogd(b);
+    b.init.replace('logd', b.kernel.grant(fresh, b.init.task));
+    const router = new RouteClient(b.client, b.router);
+    for (let i = 0; i < 3; i++) {
+      const out = await router.route('logd');
+      if (out.status !== 'ok') throw new Error(`route answered ${out.status}`);
+      expect([...(await b.client.call(out.cap, Uint8Array.of(i))).frame]).toEqual([0xee, i]);
+    }
+  });
+
+  test('test_reject_route_after_replace_when_policyd_denies: no right to the new endpoint', async () => {
+    const b = boot();
+    b.init.replace('logd', b.kernel.grant(restartLogd(b), b.init.task));
+    b.setMode('deny');
+    expect(await new RouteClient(b.client, b.router).route('logd')).toEqual({ status: 'deny' });
+    expect(b.policyd.seen).toHaveLength(1);
+  });
+
+  test('test_reject_replace_of_an_unregistered_name: STATE, and the name stays unroutable', async () => {
+    const b = boot();
+    const keystored = echoService(b.kernel, 'keystored');
+    expect(() => b.init.replace('keystored', b.kernel.grant(keystored.endpoint, b.init.task))).toThrow(
+      expect.objectContaining({ code: 'STATE' }),
+    );
+    expect(await new RouteClient(b.client, b.router).route('keystored')).toEqual({ status: 'not-found' });
+  });
+
   const failClosed: ReadonlyArray<readonly [string, (b: Boot) => void]> = [
     ['policyd not connected', () => undefined],
     ['policyd garbage reply', (b) => b.setMode('garbage')],

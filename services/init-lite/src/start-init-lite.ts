@@ -24,6 +24,13 @@ export interface InitLiteHandle {
   connectPolicyd(cap: SendCap): void;
   /** Records init-lite's right to service `name` (see {@link ServiceRegistry.register}). */
   register(name: string, cap: SendCap): void;
+  /**
+   * Swaps init-lite's right to a registered service for `cap`, after the harness restarted it (see
+   * {@link ServiceRegistry.replace}); an unregistered name is `STATE`. Later ROUTEs hand out copies
+   * of `cap` only. The kernel has no call to drop a right, so the old handle stays in init-lite's cap
+   * table (one slot of its 1024) but nothing refers to it any more.
+   */
+  replace(name: string, cap: SendCap): void;
 }
 
 const DENY: Uint8Array = encodeRouteReply(RouteStatus.DENY);
@@ -39,6 +46,8 @@ const DENY: Uint8Array = encodeRouteReply(RouteStatus.DENY);
  * const init = startInitLite(kernel);
  * init.connectPolicyd(kernel.grant(policyd.endpoint, init.task));
  * init.register('logd', kernel.grant(logd.endpoint, init.task));
+ * // after logd crashed and the harness started a new one:
+ * init.replace('logd', kernel.grant(newLogd.endpoint, init.task));
  */
 export function startInitLite(kernel: Kernel, options: InitLiteOptions = {}): InitLiteHandle {
   const task = kernel.spawn('init-lite');
@@ -79,6 +88,9 @@ export function startInitLite(kernel: Kernel, options: InitLiteOptions = {}): In
     },
     register(name: string, cap: SendCap): void {
       registry.register(name, cap);
+    },
+    replace(name: string, cap: SendCap): void {
+      registry.replace(name, cap);
     },
   });
 }
