@@ -32,6 +32,12 @@ const hostile: ReadonlyArray<readonly [string, unknown]> = [
   ['a 10 MB action', { subject: keystored, action: `crypto.sign${' '.repeat(10_000_000)}` }],
   ['a non-ASCII action', { subject: keystored, action: 'crypto.sígn' }],
   ['an action with a NUL', { subject: keystored, action: 'crypto.sign\u0000' }],
+  ['an action with an empty middle segment', { subject: keystored, action: 'crypto..sign' }],
+  ['an action with a trailing dot', { subject: keystored, action: 'crypto.sign.' }],
+  ['an action with a leading dot', { subject: keystored, action: '.crypto.sign' }],
+  ['a lone dot action', { subject: keystored, action: '.' }],
+  ['an action extending a denied wildcard by an empty segment', { subject: keystored, action: 'debug..' }],
+  ['an upper-case action with an empty segment', { subject: keystored, action: ' DEBUG..X ' }],
   ['a null target', { subject: keystored, action: 'crypto.sign', target: null }],
   ['a number target', { subject: keystored, action: 'crypto.sign', target: 7 }],
   ['an empty target', { subject: keystored, action: 'crypto.sign', target: '' }],
@@ -56,6 +62,33 @@ describe(CompiledPolicy, () => {
         expect(policy.explain(query as Query).considered).toEqual([]);
       });
     }
+  });
+
+  describe('actions with empty segments are malformed, whatever the wildcards', () => {
+    const wild = compilePolicy([{ path: 'w.toml', text: '[allow]\nfoo = ["crypto.*", "ipc.route@execd"]\n' }]);
+    const foo = serviceIdFromName('foo');
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ['crypto..', 'crypto..', 'malformed'],
+      ['ipc..route', 'ipc..route', 'malformed'],
+      ['crypto.', 'crypto.', 'malformed'],
+      ['crypto.sign.', 'crypto.sign.', 'malformed'],
+      ['.crypto.sign', '.crypto.sign', 'malformed'],
+      ['crypto..sign', 'crypto..sign', 'malformed'],
+      ['crypto.sign', 'crypto.sign', 'allow'],
+      ['crypto.a.b', 'crypto.a.b', 'allow'],
+    ];
+    for (const [name, action, reason] of cases) {
+      it(`${reason === 'malformed' ? 'test_reject_' : ''}${name}`, () => {
+        expect(wild.decide({ subject: foo, action }).reason).toBe(reason);
+        expect(wild.decide({ subject: foo, action, target: 'execd' }).reason).toBe(reason);
+      });
+    }
+    it('a target is matched whole, so a target with dots never matches another by prefix', () => {
+      for (const target of ['execd.', 'execd..', '.execd', 'exec']) {
+        expect(wild.decide({ subject: foo, action: 'ipc.route', target }).reason).toBe('no-rule');
+      }
+      expect(wild.decide({ subject: foo, action: 'ipc.route', target: ' EXECD ' }).reason).toBe('allow');
+    });
   });
 
   describe('allow path', () => {
@@ -178,7 +211,8 @@ function better(a: RefRule, b: RefRule): boolean {
 function reference(rules: readonly RefRule[], restricts: readonly RefRestrict[], query: RefQuery): string {
   const action = norm(query.action);
   const target = query.target === undefined ? undefined : norm(query.target);
-  if (action === undefined || action.length > 48 || (query.target !== undefined && target === undefined)) return 'malformed';
+  if (action === undefined || action.length > 48 || action.split('.').includes('')) return 'malformed';
+  if (query.target !== undefined && target === undefined) return 'malformed';
   const restricted = target !== undefined && restricts.some((r) => r.target === target && capMatches(r.cap, action));
   const applies = (rule: RefRule): boolean =>
     (rule.service === query.subject || (rule.effect === 'deny' && rule.service === '*')) &&
@@ -218,7 +252,7 @@ const broad: Alphabet = {
   services: ['a', 'b', 'c'],
   caps: ['x', 'x.y', 'x.y.z', 'xy', 'x.*', 'x.y.*', 'q.r'],
   targets: ['t', 'u'],
-  actions: ['x', 'x.y', 'x.y.z', 'x.y.z.w', 'xy', 'xy.z', 'q.r', 'X.Y', ' x.y ', 'x.', ''],
+  actions: ['x', 'x.y', 'x.y.z', 'x.y.z.w', 'xy', 'xy.z', 'q.r', 'X.Y', ' x.y ', 'x.', 'x..', 'x..y', '.x.y', 'x.y.', '.', ''],
   queryTargets: ['t', 'u', 'v', 'T', ' u', ''],
   minRules: 0,
   effects: ['allow', 'deny'],
@@ -228,7 +262,7 @@ const narrow: Alphabet = {
   services: ['a'],
   caps: ['x.y', 'x.y.z', 'x.*', 'x.y.*'],
   targets: ['t'],
-  actions: ['x.y', 'x.y.z', 'X.Y.Z'],
+  actions: ['x.y', 'x.y.z', 'X.Y.Z', 'x.y..', 'x..y.z'],
   queryTargets: ['t', 'u'],
   minRules: 6,
   effects: ['allow', 'deny', 'deny'],

@@ -1,3 +1,4 @@
+import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
 import type { Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
 import { POLICY_LIMITS } from './policy-limits.js';
@@ -162,7 +163,9 @@ export class CompiledPolicy implements Policy {
     }
     const normalAction = normalizeName(action, POLICY_LIMITS.maxNameBytes);
     const normalTarget = target === undefined ? undefined : normalizeName(target, POLICY_LIMITS.maxTargetBytes);
-    if (normalAction === undefined || (target !== undefined && normalTarget === undefined)) return MALFORMED;
+    // Only off the fast path: table keys are compiled capabilities, which never have empty segments.
+    if (normalAction === undefined || hasEmptySegment(normalAction)) return MALFORMED;
+    if (target !== undefined && normalTarget === undefined) return MALFORMED;
     const decision = normalTarget === undefined ? this.#untargeted(known, normalAction) : undefined;
     return decision ?? this.#evaluate(known?.index, normalAction, normalTarget);
   }

@@ -1,3 +1,4 @@
+import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 
@@ -16,10 +17,6 @@ export interface ParsedPattern {
   readonly prefix: string | undefined;
   /** The target after `@`, or `undefined`. */
   readonly target: string | undefined;
-}
-
-function hasEmptySegment(capability: string): boolean {
-  return capability.startsWith('.') || capability.endsWith('.') || capability.includes('..');
 }
 
 /**
