@@ -57,8 +57,11 @@ export interface BootedSystem {
   readonly publisher: BundlePublisher;
   /** Every task execd had the kernel spawn, in order. */
   readonly spawned: readonly Task[];
-  /** Spawns a new logd after a crash and rewires it both ways with policyd; returns a right to it held by `to`. */
-  respawnLogd(to: Task): SendCap;
+  /**
+   * Spawns a new logd after a crash, rewires it both ways with policyd and swaps init-lite's right
+   * to it (`initLite.replace`): anyone else reaches the new logd only by routing through init-lite.
+   */
+  respawnLogd(): void;
 }
 
 /** policyd's audit UART lines per logd outage: small, so the fault phase reaches the bound. */
@@ -149,9 +152,9 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     bundlemgrdRouter,
     publisher,
     spawned,
-    respawnLogd(to: Task): SendCap {
+    respawnLogd(): void {
       logd = wireLogd(kernel, policyd);
-      return kernel.grant(logd.endpoint, to);
+      initLite.replace('logd', kernel.grant(logd.endpoint, initLite.task));
     },
   };
 }

@@ -24,9 +24,13 @@ async function wedgeAndKillLogd(ctx: PhaseContext): Promise<string | undefined> 
   if (log === undefined) return 'no route to logd';
   const drained = await reader.readNew(log);
   if (!drained.ok) return drained.cause;
-  // Every read leaves its own audit.read decision unread in logd. Here logd wedges: the append of
-  // the last read's decision is dropped, so policyd times out and re-routes it to the UART, and
-  // logd then crashes holding nothing the client has not read.
+  // Staged on purpose. logd keeps its journal in memory, so a crash loses every record it held, and
+  // records logd had accepted are not counted as lost by policyd's sink: the client's copy then has a
+  // gap that verifyChain against policyd's checkpoint reports (sync-journal.test.ts kills logd without
+  // this staging and shows it). This marker is about the UART fallback and the declared loss, so the
+  // client first reads all logd holds. Each read is itself an audited decision appended after it, so
+  // the kernel drops the append of the last read's decision (fault injection): policyd times out and
+  // re-routes that record to the UART, and logd crashes holding only records the client has read.
   const last = reader.readNew(log);
   system.kernel.faults.dropNext(system.logd.endpoint, 1);
   const read = await last;
@@ -73,12 +77,12 @@ async function checkUartFallback(ctx: PhaseContext): Promise<string | undefined>
   if (unrecordable === 0) return 'the UART bound was never hit';
 
   reader.add(uart);
-  client.adopt('logd', system.respawnLogd(client.task));
-  // One decision after logd is back makes the sink declare the loss (an audit-lost record) to it.
-  const policy = await client.policy();
-  if (policy === undefined) return 'no route to policyd';
-  const version = await policy.send((nonce) => ({ version: 2, op: PO_OP.VERSION, nonce }));
-  if (version.status !== 'allow') return `policyd answered ${version.status} with logd back`;
+  system.respawnLogd();
+  // The client's old right leads to the dead logd; its new one comes from init-lite, like any route.
+  // That ROUTE is policyd's first decision with logd back, so the sink declares the loss (an
+  // audit-lost record) to the new logd before recording it.
+  client.forget('logd');
+  if ((await client.log()) === undefined) return 'no route to the restarted logd';
   const synced = await syncJournal(ctx);
   if (typeof synced === 'string') return synced;
   const { checkpoint, stats } = synced;
@@ -116,8 +120,10 @@ async function checkPolicydDown(ctx: PhaseContext): Promise<string | undefined> 
 /**
  * Phase `faults`: logd wedges and crashes, records reach the UART as full parsable, chained text
  * records until its bound is hit, decisions that cannot be recorded are denied, and once a new logd
- * is wired the loss is declared exactly (`recorded + lost == decisions`); then policyd is killed and
- * signing, exec and routing all fail closed.
+ * is wired (init-lite's route replaced, the client routed to it anew) the loss is declared exactly
+ * (`recorded + lost == decisions`); then policyd is killed and signing, exec and routing all fail
+ * closed. The crash is staged so logd holds nothing unread when it dies: what an in-memory logd held
+ * unread is lost with it, a loss the checkpoint exposes (see `sync-journal.test.ts`), not this marker.
  *
  * @example
  * await phaseFaults(ctx); // [{ name: 'audit uart fallback' }, { name: 'policyd down fail-closed' }]

@@ -55,13 +55,20 @@ export class SelftestClient {
   }
 
   /**
-   * Replaces the kept right to `name` (the boot harness rewires a restarted service).
+   * Drops the kept right to `name` (its service was restarted, so the right leads to a closed
+   * endpoint): the next use routes through init-lite again, which asks policyd first.
    *
    * @example
-   * client.adopt('logd', system.respawnLogd(client.task));
+   * system.respawnLogd();
+   * client.forget('logd');
+   * const log = await client.log(); // a new route to the new logd
    */
-  adopt(name: string, cap: SendCap): void {
-    this.#rights.set(name, cap);
+  forget(name: string): void {
+    const cap = this.#rights.get(name);
+    if (cap === undefined) return;
+    this.#rights.delete(name);
+    this.#policy.delete(cap);
+    this.#log.delete(cap);
   }
 
   /**
