@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { verifyChain, type AuditRecord } from '@nexus/audit';
+import type { AuditRecord } from '@nexus/audit';
 import { isServiceName } from '@nexus/ipc';
 import { serviceIdFromName } from '@nexus/sel';
 import { CliError } from './cli-error.js';
@@ -9,14 +9,17 @@ import { formatServiceId } from './format-service-id.js';
 import { formatTable } from './format-table.js';
 import { JOURNAL_LIMITS, readJournal, type Journal } from './journal.js';
 import type { CliIo } from './main.js';
+import { verifyJournal } from './verify-journal.js';
 
 const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
 
 /**
- * `nexus-policy audit verify FILE` and `nexus-policy audit show FILE [--subject S] [--decision D]`.
- * verify: exit 0 when the journal's chain verifies against its checkpoint, 1 at the first break
- * (printed with its kind), 2 when the file cannot be read or parsed. show: prints the records as a
- * table, exit 0.
+ * `nexus-policy audit verify FILE [--allow-no-checkpoint]` and
+ * `nexus-policy audit show FILE [--subject S] [--decision D]`.
+ * verify: exit 0 only when the journal's records verify against its checkpoint (or, with
+ * `--allow-no-checkpoint`, from the head without one, printed with a warning); 1 at the first break
+ * (printed with its kind) or when nothing was proved (no records; no checkpoint); 2 when the file
+ * cannot be read or parsed. show: prints the records as a table, exit 0.
  *
  * @example
  * await auditCommand(['verify', 'audit.jsonl'], io); // 0, prints 'journal audit.jsonl: ok'
@@ -39,26 +42,29 @@ async function readJournalFile(path: string, io: CliIo): Promise<Journal> {
 }
 
 async function verify(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = CommandArgs.parse('audit verify', argv, {}, { min: 1, max: 1 });
+  const args = CommandArgs.parse('audit verify', argv, { 'allow-no-checkpoint': { type: 'boolean' } }, { min: 1, max: 1 });
   const path = args.positionals[0] ?? '';
-  const { records, checkpoint } = await readJournalFile(path, io);
-  const result = verifyChain(records, checkpoint);
+  const journal = await readJournalFile(path, io);
+  const verdict = verifyJournal(journal, { allowNoCheckpoint: args.flag('allow-no-checkpoint') });
+  const code = verdict.status === 'ok' ? 0 : 1;
   if (args.json) {
-    io.stdout(formatJson({ file: path, records: records.length, checkpointSeq: checkpoint?.seq ?? null, ...result }));
-    return result.ok ? 0 : 1;
+    const checkpointSeq = journal.checkpoint?.seq ?? null;
+    io.stdout(formatJson({ file: path, records: journal.records.length, ok: code === 0, ...verdict, checkpointSeq }));
+    return code;
   }
-  if (!result.ok) {
+  if (verdict.status === 'broken') {
     // A truncated tail breaks past the last record present, so name the last one instead.
-    const where = result.index >= records.length ? `after record ${records.length}` : `at record ${result.index + 1}`;
-    io.stdout(`journal ${path}: BROKEN ${where} (seq ${result.seq}): ${result.kind}: ${result.detail}\n`);
-    return 1;
+    const count = journal.records.length;
+    const where = verdict.index >= count ? `after record ${count}` : `at record ${verdict.index + 1}`;
+    io.stdout(`journal ${path}: BROKEN ${where} (seq ${verdict.seq}): ${verdict.kind}: ${verdict.detail}\n`);
+  } else if (verdict.status === 'unverified') {
+    const hint = verdict.reason === 'no-checkpoint' ? ' (--allow-no-checkpoint accepts the window)' : '';
+    io.stdout(`journal ${path}: UNVERIFIED: ${verdict.detail}${hint}\nrecords: ${verdict.count}\n`);
+  } else {
+    const checkpoint = verdict.checkpointSeq === undefined ? `warning: ${verdict.warning ?? ''}` : `checkpoint seq: ${verdict.checkpointSeq}`;
+    io.stdout(`journal ${path}: ok\nrecords: ${verdict.count}, last seq: ${verdict.lastSeq}, ${checkpoint}\n`);
   }
-  let out = `journal ${path}: ok\nrecords: ${result.count}, last seq: ${records.length === 0 ? '-' : result.lastSeq}, `;
-  out += checkpoint === undefined
-    ? 'no checkpoint (a truncated tail cannot be detected)\n'
-    : `checkpoint seq: ${checkpoint.seq}\n`;
-  io.stdout(out);
-  return 0;
+  return code;
 }
 
 async function show(argv: readonly string[], io: CliIo): Promise<number> {

@@ -61,6 +61,11 @@ export class CommandArgs {
     return args;
   }
 
+  /** Whether a boolean flag was given. */
+  flag(name: string): boolean {
+    return this.#values[name] === true;
+  }
+
   /** The value of a string flag, or `undefined` when it was not given. */
   string(name: string): string | undefined {
     const value = this.#values[name];

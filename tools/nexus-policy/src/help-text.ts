@@ -4,6 +4,7 @@ export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit';
 const EXIT_CODES = `Exit codes:
   0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
   1  a negative answer: denied / decisions change / a fixture or coverage fails / chain broken
+     or unverified
   2  bad input: unknown command or flag, policy that does not compile, unreadable file
 `;
 
@@ -40,12 +41,15 @@ and per-rule coverage (rules that decided at least one case). --min-coverage N (
 e.g. 90 or 99.5) fails when covered*100 < N*total, computed exactly. Exit 0 all pass, 1 a failure
 or coverage below N, 2 bad input.
 `,
-  audit: `Usage: nexus-policy audit verify FILE [--json]
+  audit: `Usage: nexus-policy audit verify FILE [--allow-no-checkpoint] [--json]
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--json]
 
 verify: checks a journal (JSON Lines written by e2e-policy --audit-out) against its checkpoint and
 prints the first break and its kind (gap, prev-mismatch, hash-mismatch, reordered, truncated,
-checkpoint-mismatch, duplicate). Exit 0 verifies, 1 broken, 2 unreadable or unparsable.
+checkpoint-mismatch, duplicate). A journal with no records, or with no checkpoint (a cut tail
+cannot be detected), is UNVERIFIED. --allow-no-checkpoint accepts a journal without checkpoint
+when its records verify from seq 1 (or a declared loss), with a warning. Exit 0 verifies, 1 broken
+or unverified, 2 unreadable or unparsable.
 show: prints the records as a table (seq, time, op, subject, action, target, decision, reason, rule).
 `,
 };
@@ -70,7 +74,7 @@ Commands:
                                                why is this allowed or denied?
   diff OLD_DIR NEW_DIR                         which decisions does a change alter?
   test FIXTURES.toml [DIR] [--min-coverage N]  run decision fixtures, report rule coverage
-  audit verify FILE                            verify an audit journal's hash chain
+  audit verify FILE [--allow-no-checkpoint]    verify an audit journal's hash chain
   audit show FILE [--subject S] [--decision D] print audit records as a table
   help [COMMAND]                               this text, or a command's help
 

@@ -21,3 +21,4 @@ export * from './policy-diff.js';
 export * from './representative-action.js';
 export * from './rule-location.js';
 export * from './test-command.js';
+export * from './verify-journal.js';

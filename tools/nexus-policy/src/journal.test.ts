@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditChain, type AuditRecord, type Checkpoint } from '@nexus/audit';
+import { AuditChain, type AuditInput, type AuditRecord, type Checkpoint } from '@nexus/audit';
 import { serviceIdFromName } from '@nexus/sel';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -11,25 +11,26 @@ import { JOURNAL_LIMITS, readJournal, writeJournal } from './journal.js';
 
 const VERSION = `sha256:${'ab'.repeat(32)}`;
 
+/** The `i`-th decision of the test journals: keystored allowed, selftest-client denied, in turn. */
+function decision(i: number): AuditInput {
+  const service = serviceIdFromName(i % 2 === 0 ? 'keystored' : 'selftest-client');
+  return {
+    timestampNs: 1_000_000_000n * BigInt(i + 1) + 5n,
+    subjectId: service,
+    senderId: service,
+    op: 'check_cap',
+    action: 'crypto.sign',
+    decision: i % 2 === 0 ? 'allow' : 'deny',
+    reason: i % 2 === 0 ? 'policy-allow' : 'no-rule',
+    ...(i % 2 === 0 ? { rule: 'base.toml:7' } : {}),
+    policyVersion: VERSION,
+  };
+}
+
 /** A real chain of `count` decision records built with @nexus/audit, and its checkpoint. */
 function buildChain(count: number): { records: AuditRecord[]; checkpoint: Checkpoint } {
   const chain = new AuditChain({ policyVersion: VERSION });
-  const records: AuditRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    records.push(
-      chain.append({
-        timestampNs: 1_000_000_000n * BigInt(i + 1) + 5n,
-        subjectId: serviceIdFromName(i % 2 === 0 ? 'keystored' : 'selftest-client'),
-        senderId: serviceIdFromName(i % 2 === 0 ? 'keystored' : 'selftest-client'),
-        op: 'check_cap',
-        action: 'crypto.sign',
-        decision: i % 2 === 0 ? 'allow' : 'deny',
-        reason: i % 2 === 0 ? 'policy-allow' : 'no-rule',
-        ...(i % 2 === 0 ? { rule: 'base.toml:7' } : {}),
-        policyVersion: VERSION,
-      }),
-    );
-  }
+  const records = Array.from({ length: count }, (_, i) => chain.append(decision(i)));
   return { records, checkpoint: chain.checkpoint() };
 }
 
@@ -138,6 +139,54 @@ describe('audit verify', () => {
 
   test('test_reject_missing_journal: exit 2', async () => {
     expect((await runCli(['audit', 'verify', join(dir, 'none.jsonl')])).code).toBe(2);
+  });
+});
+
+describe('audit verify says ok only when it proved the journal whole', () => {
+  /** Records 1..3 chained, a declaration that `from..3` were lost, one more decision: only the last two kept. */
+  function afterHeadLoss(from: bigint): { records: AuditRecord[]; checkpoint: Checkpoint } {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const lastHash = [0, 1, 2].map((i) => chain.append(decision(i)).hash).at(-1) ?? new Uint8Array(32);
+    const lost = { fromSeq: from, toSeq: 3n, count: 4n - from, decisions: 4n - from, lastHash };
+    const records = [chain.append({ kind: 'audit-lost', timestampNs: 9_000_000_000n, lost }), chain.append(decision(3))];
+    return { records, checkpoint: chain.checkpoint() };
+  }
+  const mid = (list: readonly AuditRecord[]): AuditRecord[] => list.filter((_, i) => i !== 2);
+  // [input, flags, exit code, JSON status and kind/reason, first line of the text output]
+  const cases: readonly [input: string, flags: readonly string[], code: number, status: string, head: RegExp, make: () => string][] = [
+    ['an empty file', [], 1, 'unverified empty', /UNVERIFIED: the journal has no records$/, () => ''],
+    ['an empty file, --allow-no-checkpoint', ['--allow-no-checkpoint'], 1, 'unverified empty', /UNVERIFIED: the journal has no records$/, () => ''],
+    ['a checkpoint without records', [], 1, 'broken truncated', /BROKEN after record 0 \(seq 0\): truncated: /, () => writeJournal([], good.checkpoint)],
+    ['records 1-6 with their checkpoint', [], 0, 'ok', /: ok$/, () => writeJournal(good.records, good.checkpoint)],
+    ['records 1-6 without checkpoint', [], 1, 'unverified no-checkpoint', /UNVERIFIED: no checkpoint, truncation cannot be detected/, () => writeJournal(good.records)],
+    ['records 1-6 without checkpoint, --allow-no-checkpoint', ['--allow-no-checkpoint'], 0, 'ok', /: ok$/, () => writeJournal(good.records)],
+    ['records 1-3 without checkpoint', [], 1, 'unverified no-checkpoint', /UNVERIFIED: no checkpoint/, () => writeJournal(good.records.slice(0, 3))],
+    ['records 1-3 without checkpoint, --allow-no-checkpoint', ['--allow-no-checkpoint'], 0, 'ok', /: ok$/, () => writeJournal(good.records.slice(0, 3))],
+    ['records 4-6 without checkpoint', [], 1, 'broken truncated', /BROKEN at record 1 \(seq 4\): truncated: .*seq 1 is missing/, () => writeJournal(good.records.slice(3))],
+    ['records 4-6 without checkpoint, --allow-no-checkpoint', ['--allow-no-checkpoint'], 1, 'broken truncated', /BROKEN at record 1 \(seq 4\): truncated: /, () => writeJournal(good.records.slice(3))],
+    ['records 4-6 with the checkpoint', [], 1, 'broken truncated', /BROKEN at record 1 \(seq 4\): truncated: /, () => writeJournal(good.records.slice(3), good.checkpoint)],
+    ['records 1-6 but 3 without checkpoint, --allow-no-checkpoint', ['--allow-no-checkpoint'], 1, 'broken gap', /BROKEN at record 3 \(seq 4\): gap: /, () => writeJournal(mid(good.records))],
+    ['records 4-5 after a declared loss of 1-3, --allow-no-checkpoint', ['--allow-no-checkpoint'], 0, 'ok', /: ok$/, () => writeJournal(afterHeadLoss(1n).records)],
+    ['records 4-5 after a declared loss of 1-3, with the checkpoint', [], 1, 'broken checkpoint-mismatch', /checkpoint-mismatch: 3 record\(s\) missing, the checkpoint says 0 lost/, () => writeJournal(afterHeadLoss(1n).records, afterHeadLoss(1n).checkpoint)],
+    ['records 4-5 after a declared loss of 2-3 only, --allow-no-checkpoint', ['--allow-no-checkpoint'], 1, 'broken truncated', /BROKEN at record 1 \(seq 4\): truncated: .*seq 1 is missing/, () => writeJournal(afterHeadLoss(2n).records)],
+  ];
+  for (const [input, flags, code, status, head, make] of cases) {
+    test(`${code === 0 ? '' : 'test_reject_'}${input}: exit ${code}, ${status}`, async () => {
+      const path = journalFile(`${input.replace(/[^a-z0-9-]+/g, '_')}.jsonl`, make());
+      const run = await runCli(['audit', 'verify', path, ...flags]);
+      expect([run.code, run.stderr]).toEqual([code, '']);
+      expect(run.stdout.split('\n')[0]).toMatch(head);
+      const { code: jsonCode, json } = await runJson(['audit', 'verify', path, ...flags]);
+      expect([jsonCode, json.ok, [json.status, json.kind ?? json.reason].filter(Boolean).join(' ')]).toEqual([code, code === 0, status]);
+    });
+  }
+
+  test('without a checkpoint, --allow-no-checkpoint prints the warning in place of the checkpoint seq', async () => {
+    const path = journalFile('window.jsonl', writeJournal(good.records.slice(0, 3)));
+    const run = await runCli(['audit', 'verify', path, '--allow-no-checkpoint']);
+    expect(run.stdout).toBe(`journal ${path}: ok\nrecords: 3, last seq: 3, warning: no checkpoint, truncation cannot be detected\n`);
+    const { json } = await runJson(['audit', 'verify', path, '--allow-no-checkpoint']);
+    expect([json.checkpointSeq, json.warning]).toEqual([null, 'no checkpoint, truncation cannot be detected']);
   });
 });
 
