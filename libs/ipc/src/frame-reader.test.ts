@@ -136,4 +136,54 @@ describe(FrameReader, () => {
       ),
     );
   });
+  it('integers equal the DataView little-endian decoding (incl. the u32 sign bit)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 14, maxLength: 14 }), (frame) => {
+        const ref = new DataView(frame.buffer);
+        const r = new FrameReader(frame);
+        expect([r.u16(), r.u32(), r.u64()]).toEqual([ref.getUint16(0, true), ref.getUint32(2, true), ref.getBigUint64(6, true)]);
+      }),
+    );
+  });
+
+  it('utf8(n) equals a fatal TextDecoder on any bytes, ASCII or not', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true });
+    const byte = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0xff }));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 80 }).map((b) => Uint8Array.from(b)), (frame) => {
+        let expected: string;
+        try {
+          expected = fatal.decode(frame);
+        } catch {
+          expected = 'FRAME_VALUE';
+        }
+        const r = new FrameReader(frame);
+        let got: string;
+        try {
+          got = r.utf8(frame.byteLength);
+        } catch (error) {
+          got = error instanceof IpcError ? error.code : 'not an IpcError';
+        }
+        expect(got).toBe(expected);
+        if (got !== 'FRAME_VALUE') expect(r.remaining).toBe(0);
+      }),
+    );
+  });
+
+  const texts: ReadonlyArray<{ name: string; frame: Uint8Array; out: string }> = [
+    { name: 'ascii with DEL', frame: bytes(0x61, 0x7f), out: 'a\x7f' },
+    { name: 'ascii then 2-byte', frame: bytes(0x61, 0xc3, 0xa9), out: 'aé' },
+    { name: 'BOM is stripped as before', frame: bytes(0xef, 0xbb, 0xbf, 0x61), out: 'a' },
+  ];
+  for (const { name, frame, out } of texts) {
+    it(`utf8 ${name}`, () => {
+      expect(new FrameReader(frame).utf8(frame.byteLength)).toBe(out);
+    });
+  }
+
+  it('test_reject_utf8_past_end', () => {
+    const r = new FrameReader(bytes(0x61));
+    expect(() => r.utf8(2)).toThrow(IpcError);
+    expect(r.offset).toBe(0);
+  });
 });

@@ -1,6 +1,11 @@
 import { IpcError } from './ipc-error.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+// One shared 8-byte scratch reads a u64 without a DataView per reader.
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+/** Strings up to this length are built char by char when ASCII; longer ones go to TextDecoder. */
+const SHORT_TEXT = 64;
 
 /**
  * A bounded little-endian reader over one frame. Every read checks the remaining length first and
@@ -14,12 +19,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  */
 export class FrameReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   #offset = 0;
 
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Bytes read so far. */
@@ -46,22 +49,30 @@ export class FrameReader {
 
   /** Reads an unsigned 8-bit integer. */
   u8(): number {
-    return this.#view.getUint8(this.#take(1));
+    return this.#bytes[this.#take(1)]!;
   }
 
   /** Reads an unsigned little-endian 16-bit integer. */
   u16(): number {
-    return this.#view.getUint16(this.#take(2), true);
+    const at = this.#take(2);
+    const b = this.#bytes;
+    return b[at]! | (b[at + 1]! << 8);
   }
 
   /** Reads an unsigned little-endian 32-bit integer. */
   u32(): number {
-    return this.#view.getUint32(this.#take(4), true);
+    const at = this.#take(4);
+    const b = this.#bytes;
+    // The top byte is multiplied, not shifted, so the result stays unsigned.
+    return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
   }
 
   /** Reads an unsigned little-endian 64-bit integer. */
   u64(): bigint {
-    return this.#view.getBigUint64(this.#take(8), true);
+    const at = this.#take(8);
+    const b = this.#bytes;
+    for (let i = 0; i < 8; i++) scratch[i] = b[at + i]!;
+    return scratchView.getBigUint64(0, true);
   }
 
   /** Reads exactly `n` bytes (a copy, so later mutation of the frame cannot change it). */
@@ -77,12 +88,30 @@ export class FrameReader {
 
   /** Reads a UTF-8 string of exactly `n` bytes; invalid UTF-8 is `FRAME_VALUE`. */
   utf8(n: number): string {
+    if (Number.isInteger(n) && n >= 0 && n <= SHORT_TEXT && n <= this.remaining) {
+      const text = this.#shortAscii(n);
+      if (text !== undefined) return text;
+    }
     const raw = this.bytes(n);
     try {
       return decoder.decode(raw);
     } catch (cause) {
       throw new IpcError('FRAME_VALUE', `invalid UTF-8 at offset ${this.#offset - n}`, { cause });
     }
+  }
+
+  /** ASCII is valid UTF-8 that decodes to its own char codes, so no decoder call is needed. */
+  #shortAscii(n: number): string | undefined {
+    const b = this.#bytes;
+    const at = this.#offset;
+    let text = '';
+    for (let i = at; i < at + n; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return undefined;
+      text += String.fromCharCode(c);
+    }
+    this.#offset = at + n;
+    return text;
   }
 
   /** Reads a u8 length prefix, checks it against `max`, then that many UTF-8 bytes. */

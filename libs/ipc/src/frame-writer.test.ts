@@ -95,4 +95,135 @@ describe(FrameWriter, () => {
       }),
     );
   });
+  const encoder = new TextEncoder();
+  const strings: ReadonlyArray<{ name: string; value: string }> = [
+    { name: 'ascii "keystored"', value: 'keystored' },
+    { name: 'empty', value: '' },
+    { name: 'DEL 0x7f', value: '\x7f' },
+    { name: 'first non-ASCII 0x80', value: 'a\x80' },
+    { name: 'non-ASCII last "abcé"', value: 'abcé' },
+    { name: 'astral "a😀"', value: 'a😀' },
+    { name: 'lone high surrogate', value: 'ab\ud800' },
+    { name: 'lone low surrogate', value: '\udc00z' },
+  ];
+  for (const { name, value } of strings) {
+    it(`str8/str16 ${name} equals the UTF-8 encoding`, () => {
+      const utf8 = encoder.encode(value);
+      expect(new FrameWriter(16).str8(value).finish()).toEqual(bytes(utf8.byteLength, ...utf8));
+      expect(new FrameWriter(16).str16(value).finish()).toEqual(bytes(utf8.byteLength, 0, ...utf8));
+    });
+  }
+
+  const stringRejects: ReadonlyArray<{ name: string; write: (w: FrameWriter) => unknown; code: string }> = [
+    { name: 'test_reject_str8_ascii_over_max', write: (w) => w.str8('abcd', 3), code: 'FRAME_VALUE' },
+    { name: 'test_reject_str8_utf8_over_max', write: (w) => w.str8('abé', 3), code: 'FRAME_VALUE' },
+    { name: 'test_reject_str8_ascii_past_capacity', write: (w) => w.str8('abcdefgh'), code: 'FRAME_OVERFLOW' },
+    { name: 'test_reject_str16_ascii_past_capacity', write: (w) => w.str16('abcdefg'), code: 'FRAME_OVERFLOW' },
+    { name: 'test_reject_str16_over_max', write: (w) => w.str16('ab', 1), code: 'FRAME_VALUE' },
+  ];
+  for (const { name, write, code } of stringRejects) {
+    it(name, () => {
+      const w = new FrameWriter(8);
+      expect(codeOf(() => write(w))).toBe(code);
+      expect(w.length).toBeLessThanOrEqual(8);
+    });
+  }
+
+  it('a string that does not fit leaves no length prefix behind', () => {
+    const w = new FrameWriter(4).u8(9);
+    expect(codeOf(() => w.str8('abcd'))).toBe('FRAME_OVERFLOW');
+    expect(w.str8('ab').finish()).toEqual(bytes(9, 2, 0x61, 0x62));
+  });
+
+  it('str8/str16 of any string equal a length prefix plus TextEncoder bytes', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 40 })), fc.integer({ min: 0, max: 80 }), (s, max) => {
+        const utf8 = encoder.encode(s);
+        const expected8 = utf8.byteLength <= max ? bytes(utf8.byteLength, ...utf8) : 'FRAME_VALUE';
+        let got8: Uint8Array | string = 'ok';
+        const w8 = new FrameWriter(256);
+        got8 = codeOf(() => w8.str8(s, max));
+        expect(got8 === 'ok' ? w8.finish() : got8).toEqual(expected8);
+        const w16 = new FrameWriter(256);
+        const got16 = codeOf(() => w16.str16(s, max));
+        expect(got16 === 'ok' ? w16.finish() : got16).toEqual(
+          utf8.byteLength <= max ? bytes(utf8.byteLength, 0, ...utf8) : 'FRAME_VALUE',
+        );
+      }),
+    );
+  });
+
+  it('integers equal the DataView little-endian encoding', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff }), fc.nat(), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (a, b, c) => {
+        const ref = new DataView(new ArrayBuffer(14));
+        ref.setUint16(0, a, true);
+        ref.setUint32(2, b >>> 0, true);
+        ref.setBigUint64(6, c, true);
+        expect(new FrameWriter(14).u16(a).u32(b >>> 0).u64(c).finish()).toEqual(new Uint8Array(ref.buffer));
+      }),
+    );
+  });
+
+  it('bytes() copies short and long inputs alike', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+        expect(new FrameWriter(40).bytes(b).finish()).toEqual(b);
+      }),
+    );
+  });
+
+  it('test_reject_u64_number_is_not_written', () => {
+    const w = new FrameWriter(8);
+    expect(() => w.u64(5 as unknown as bigint)).toThrow(TypeError);
+    expect(w.length).toBe(0);
+  });
+
+  describe('reset', () => {
+    it('starts a new frame in the same buffer without touching a finished one', () => {
+      const w = new FrameWriter(4).u16(0x0201);
+      const first = w.finish();
+      expect(w.reset().length).toBe(0);
+      expect(w.u8(9).finish()).toEqual(bytes(9));
+      expect(first).toEqual(bytes(1, 2));
+    });
+
+    it('test_reject_past_capacity_after_reset', () => {
+      const w = new FrameWriter(2).u16(1).reset();
+      expect(codeOf(() => w.u32(1))).toBe('FRAME_OVERFLOW');
+    });
+  });
+
+  describe('view', () => {
+    it('shows exactly the bytes written, without a copy', () => {
+      const w = new FrameWriter(8).u8(1).u8(2);
+      const v = w.view();
+      expect(v).toEqual(bytes(1, 2));
+      w.reset().u8(7);
+      expect(v[0]).toBe(7);
+    });
+  });
+
+  it('any write sequence equals the concatenation of its fields, across buffer growth', () => {
+    type Field = { write: (w: FrameWriter) => unknown; out: number[] };
+    const le = (value: bigint, n: number): number[] => Array.from({ length: n }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn));
+    const field: fc.Arbitrary<Field> = fc.oneof(
+      fc.integer({ min: 0, max: 0xff }).map((n) => ({ write: (w: FrameWriter) => w.u8(n), out: [n] })),
+      fc.integer({ min: 0, max: 0xffff }).map((n) => ({ write: (w: FrameWriter) => w.u16(n), out: le(BigInt(n), 2) })),
+      fc.nat().map((n) => ({ write: (w: FrameWriter) => w.u32(n), out: le(BigInt(n), 4) })),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => ({ write: (w: FrameWriter) => w.u64(n), out: le(n, 8) })),
+      fc.uint8Array({ maxLength: 40 }).map((b) => ({ write: (w: FrameWriter) => w.bytes8(b), out: [b.byteLength, ...b] })),
+      fc.string({ maxLength: 30 }).map((s) => {
+        const utf8 = encoder.encode(s);
+        return { write: (w: FrameWriter) => w.str16(s), out: [utf8.byteLength & 0xff, utf8.byteLength >> 8, ...utf8] };
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 30 }), (fields) => {
+        const w = new FrameWriter(2048);
+        for (const f of fields) f.write(w);
+        expect([...w.finish()]).toEqual(fields.flatMap((f) => f.out));
+      }),
+    );
+  });
 });
