@@ -60,15 +60,18 @@ class FakeUart implements UartPort {
   }
 }
 
-function setup(options: { uartBudget?: number; maxInFlight?: number; ready?: boolean } = {}): {
-  chain: AuditChain; primary: ReadyPrimary; uart: FakeUart; sink: AuditSink;
+function setup(options: { uartBudget?: number; maxInFlight?: number; ready?: boolean; retryAfterNs?: bigint } = {}): {
+  chain: AuditChain; primary: ReadyPrimary; uart: FakeUart; sink: AuditSink; clock: { t: bigint };
 } {
   const chain = new AuditChain({ policyVersion: VERSION });
   const primary = options.ready === true ? new ReadyPrimary() : (new FakePrimary() as ReadyPrimary);
   const uart = new FakeUart();
-  let t = 0n;
-  const sink = new AuditSink({ chain, primary, uart, now: () => ++t, uartBudget: options.uartBudget, maxInFlight: options.maxInFlight });
-  return { chain, primary, uart, sink };
+  const clock = { t: 0n };
+  const sink = new AuditSink({
+    chain, primary, uart, now: () => ++clock.t,
+    uartBudget: options.uartBudget, maxInFlight: options.maxInFlight, retryAfterNs: options.retryAfterNs,
+  });
+  return { chain, primary, uart, sink, clock };
 }
 
 /** Everything that was recorded anywhere, in seq order: what a verifier merges. */
@@ -140,26 +143,125 @@ describe(AuditSink, () => {
     }
   });
 
-  test('a delivery that fails after acceptance is re-routed to the UART', async () => {
+  test('a late failure re-routes the record to the UART, marks the primary down and chains a sink-switch', async () => {
     const { chain, primary, uart, sink } = setup();
     primary.mode = 'hold';
     expect(sink.record(ALLOW).destination).toBe('primary');
     expect(sink.stats()).toMatchObject({ inFlight: 1, inFlightDecisions: 1, recorded: 0n });
     primary.settleOldest(false);
     await sink.flush();
-    expect(uart.lines.map(parseRecordLine)).toEqual([expect.objectContaining({ seq: 1n, kind: 'decision' })]);
-    expect(sink.stats()).toMatchObject({ inFlight: 0, toUart: 1n, recordedDecisions: 1n, lost: 0n });
-    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true });
+    expect(uart.lines.map((l) => [parseRecordLine(l).seq, parseRecordLine(l).kind, parseRecordLine(l).sink])).toEqual([
+      [1n, 'decision', undefined], [2n, 'sink-switch', 'uart'],
+    ]);
+    expect(sink.stats()).toMatchObject({ inFlight: 0, toUart: 2n, recordedDecisions: 1n, lost: 0n, sink: 'uart' });
+    // Down: the primary, although it would accept now, is not offered the next record.
+    primary.mode = 'accept';
+    expect(sink.record(deny)).toEqual({ seq: 3n, destination: 'uart' });
+    expect(primary.stored).toEqual([]);
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 3 });
   });
 
-  test('a rejected delivery with the UART used up is counted lost', async () => {
-    const { chain, primary, sink } = setup({ uartBudget: 0 });
+  test('a down primary is probed by one record after the quiet interval and comes back when it is confirmed', async () => {
+    const { chain, primary, uart, sink, clock } = setup({ retryAfterNs: 100n });
     primary.mode = 'hold';
     sink.record(ALLOW);
+    primary.settleOldest(false); // down at t≈2, retry from t≈102
+    await sink.flush();
+    expect(sink.record(ALLOW).destination).toBe('uart');
+    clock.t += 100n;
+    expect(sink.record(ALLOW)).toEqual({ seq: 4n, destination: 'primary' }); // the probe
+    expect(sink.record(ALLOW).destination).toBe('uart'); // one probe at a time
+    expect(sink.stats().sink).toBe('uart');
+    primary.mode = 'accept';
+    primary.settleOldest(true);
+    await sink.flush();
+    expect(sink.stats().sink).toBe('primary');
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    await sink.flush();
+    expect(primary.stored.map((r) => [r.seq, r.kind])).toEqual([[4n, 'decision'], [6n, 'sink-switch'], [7n, 'decision']]);
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 7 });
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('a failed probe keeps the primary down for another quiet interval', async () => {
+    const { primary, sink, clock } = setup({ retryAfterNs: 100n });
+    primary.mode = 'hold';
+    sink.record(ALLOW);
+    primary.settleOldest(false);
+    await sink.flush();
+    clock.t += 100n;
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    primary.settleOldest(false);
+    await sink.flush();
+    primary.mode = 'accept';
+    expect(sink.record(ALLOW).destination).toBe('uart');
+    clock.t += 100n;
+    expect(sink.record(ALLOW).destination).toBe('primary');
+  });
+
+  test('retryPrimary brings a down primary back at once and refills the UART budget', async () => {
+    const { primary, uart, sink } = setup({ uartBudget: 2 });
+    primary.mode = 'hold';
+    sink.record(ALLOW);
+    primary.settleOldest(false);
+    await sink.flush();
+    expect(sink.record(ALLOW).destination).toBe('lost'); // the failed record and the switch used the budget
+    sink.retryPrimary();
+    primary.mode = 'accept';
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ sink: 'primary', undeclared: 0n });
+    expect(uart.lines).toHaveLength(2);
+  });
+
+  test('test_reject_allow_without_uart_reserve: an allow goes to the primary only while a UART slot can be held for it', async () => {
+    const { chain, primary, uart, sink } = setup({ uartBudget: 2 });
+    primary.mode = 'hold';
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    // Both slots are held: the third allow has no guaranteed place, anywhere.
+    expect(sink.record(ALLOW)).toEqual({ seq: 3n, destination: 'lost' });
+    // A deny needs no reserve (its answer does not depend on the record).
+    expect(sink.record(deny).destination).toBe('primary');
+    while (primary.held.length > 0) primary.settleOldest(false);
+    await sink.flush();
+    // Both allows took their reserved slots; the deny and the switch found none and are counted.
+    expect(uart.lines.map((l) => parseRecordLine(l).seq)).toEqual([1n, 2n]);
+    expect(sink.stats()).toMatchObject({ recordedDecisions: 2n, lostDecisions: 2n });
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('test_reject_zero_uart_budget_allow: with no UART budget no allow can be answered, a deny still reaches the primary', async () => {
+    const { chain, primary, sink } = setup({ uartBudget: 0 });
+    expect(sink.record(ALLOW).destination).toBe('lost');
+    expect(sink.record(deny).destination).toBe('primary');
+    primary.mode = 'hold';
+    sink.record(deny);
     primary.held[0]?.settle(false);
     await sink.flush();
-    expect(sink.stats()).toMatchObject({ lost: 1n, lostDecisions: 1n });
+    expect(sink.stats()).toMatchObject({ lostDecisions: 2n });
     expectInvariants(sink.stats(), chain);
+  });
+
+  test('test_reject_flapping_primary_uart_flood: the UART budget refills at most once per quiet interval', async () => {
+    const { primary, uart, sink, clock } = setup({ uartBudget: 4, retryAfterNs: 1000n });
+    // logd flaps: refused, then confirmed, fifty times within one quiet interval.
+    for (let i = 0; i < 50; i++) {
+      primary.mode = 'refuse';
+      sink.record(deny);
+      primary.mode = 'accept';
+      sink.record(deny);
+      await sink.flush();
+    }
+    expect(clock.t).toBeLessThan(1000n);
+    expect(uart.lines).toHaveLength(4);
+    // A quiet interval later, one confirmed delivery refills the budget for the next outage.
+    clock.t += 1000n;
+    sink.record(deny);
+    await sink.flush();
+    primary.mode = 'refuse';
+    sink.record(deny);
+    expect(uart.lines).toHaveLength(6);
   });
 
   test('test_reject_over_max_in_flight: the bound sends records to the UART', () => {
@@ -200,12 +302,15 @@ describe(AuditSink, () => {
         fc.integer({ min: 3, max: 5 }),
         fc.array(fc.boolean(), { maxLength: 8 }),
         fc.array(fc.boolean(), { maxLength: 40 }),
-        async (steps, uartBudget, maxInFlight, lateOutcomes, races) => {
-          const { chain, primary, uart, sink } = setup({ uartBudget, maxInFlight, ready });
+        fc.bigInt({ min: 0n, max: 6n }),
+        async (steps, uartBudget, maxInFlight, lateOutcomes, races, retryAfterNs) => {
+          const { chain, primary, uart, sink } = setup({ uartBudget, maxInFlight, ready, retryAfterNs });
+          const answeredAllow: bigint[] = [];
           for (const [k, s] of steps.entries()) {
             if (s.t === 'record') {
               primary.mode = s.mode;
-              sink.record(s.allow ? ALLOW : deny);
+              const outcome = sink.record(s.allow ? ALLOW : deny);
+              if (s.allow && outcome.destination !== 'lost') answeredAllow.push(outcome.seq);
               // A hand-off refused although the primary said ready: decided later, in the next turn.
               primary.raceRefuse = ready && races[k] === true;
             } else {
@@ -217,12 +322,18 @@ describe(AuditSink, () => {
           let i = 0;
           await Promise.resolve();
           primary.raceRefuse = false;
+          primary.mode = 'accept'; // a confirmed probe offers its sink-switch at once
           while (primary.held.length > 0) primary.settleOldest(lateOutcomes[i++ % Math.max(1, lateOutcomes.length)] ?? true);
           await sink.flush();
+          // No decision answered allow is ever counted lost, whatever failed later.
+          const kept = new Set(journal(primary, uart).map((r) => r.seq));
+          expect(answeredAllow.filter((seq) => !kept.has(seq))).toEqual([]);
           primary.mode = 'accept';
+          sink.retryPrimary();
           let finals = 0;
           do {
-            sink.record(ALLOW);
+            // A deny: it needs no UART reserve, so it reaches the primary even with a budget of 0.
+            sink.record(deny);
             finals++;
             await sink.flush();
           } while (sink.stats().undeclared > 0n && finals < 5);
@@ -261,7 +372,7 @@ describe(AuditSink, () => {
   });
 
   test('ready primary: a long synchronous burst is handed over in bounded blocks', () => {
-    const { primary, sink } = setup({ ready: true, maxInFlight: 1000 });
+    const { primary, sink } = setup({ ready: true, maxInFlight: 1000, uartBudget: 1000 });
     for (let i = 0; i < 200; i++) sink.record(ALLOW);
     expect(primary.stored.length).toBeGreaterThanOrEqual(192);
     expect(primary.stored.map((r) => r.seq)).toEqual(primary.stored.map((_, i) => BigInt(i + 1)));
@@ -273,21 +384,21 @@ describe(AuditSink, () => {
     expect(sink.record(ALLOW).destination).toBe('primary');
     expect(sink.record(deny).destination).toBe('primary');
     await sink.flush();
-    expect(uart.lines.map((l) => parseRecordLine(l).seq)).toEqual([1n, 2n]);
-    expect(sink.stats()).toMatchObject({ toUart: 2n, recordedDecisions: 2n, lost: 0n, inFlight: 0 });
-    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 2 });
+    expect(uart.lines.map((l) => parseRecordLine(l).seq)).toEqual([1n, 2n, 3n]);
+    expect(sink.stats()).toMatchObject({ toUart: 3n, recordedDecisions: 2n, lost: 0n, inFlight: 0, sink: 'uart' });
+    expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 3 });
   });
 
   test('UART lines come in seq order when the primary goes down with records still queued', async () => {
     const { chain, primary, uart, sink } = setup({ ready: true });
     sink.record(ALLOW);
     primary.mode = 'refuse';
-    expect(sink.record(deny)).toEqual({ seq: 2n, destination: 'uart' });
+    expect(sink.record(deny)).toEqual({ seq: 3n, destination: 'uart' });
     sink.record(ALLOW);
     await sink.flush();
-    // seq 1 was queued for the primary and refused at hand-off, before seq 2 was decided.
+    // seq 1 was queued for the primary and refused at hand-off, before seq 3 was decided.
     expect(uart.lines.map((l) => [parseRecordLine(l).seq, parseRecordLine(l).kind])).toEqual([
-      [1n, 'decision'], [2n, 'decision'], [3n, 'sink-switch'], [4n, 'decision'],
+      [1n, 'decision'], [2n, 'sink-switch'], [3n, 'decision'], [4n, 'decision'],
     ]);
     expect(verifyChain(journal(primary, uart), chain.checkpoint())).toMatchObject({ ok: true, count: 4 });
   });

@@ -44,10 +44,19 @@ export interface AuditSinkOptions {
   readonly chain: AuditChain;
   readonly primary: AuditTransport;
   readonly uart: UartPort;
-  /** UART lines per outage of the primary (default 64). */
+  /**
+   * UART lines per window (default 64). Every allow decision in flight to the primary holds one of
+   * them in reserve, so its record has a place if the delivery fails later.
+   */
   readonly uartBudget?: number;
   /** Records offered to the primary and not yet confirmed (default 64). */
   readonly maxInFlight?: number;
+  /**
+   * Quiet interval in `now()` units (default 1 s in ns): after a delivery failed later, the primary
+   * is tried again (one probe record) only this long after the last failure, and the UART budget
+   * refills at most once per interval.
+   */
+  readonly retryAfterNs?: bigint;
   /** Timestamps for control records. */
   readonly now: () => bigint;
 }
@@ -97,6 +106,11 @@ interface PendingLoss {
   lastHash: Uint8Array;
 }
 
+/** An allow decision: its answer stands only if its record has a place, so it holds a UART slot while in flight. */
+function holdsSlot(entry: AuditInput | AuditControl | AuditRecord): boolean {
+  return (!('kind' in entry) || entry.kind === 'decision') && entry.decision === 'allow';
+}
+
 function positive(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_FIELD', `${what} must be a non-negative integer`);
@@ -106,10 +120,12 @@ function positive(value: number | undefined, fallback: number, what: string): nu
 /**
  * The audit sink on policyd's decision path. `record` chains the decision, offers it to the primary
  * without waiting, falls back to the UART with the full text line (at most `uartBudget` lines per
- * outage), and otherwise counts it lost in constant memory. Before anything else, a pending loss is
- * declared by an `audit-lost` record; a change of sink is a `sink-switch` record chained right after
- * the first record that went to the new sink, and written to it. The primary is retried on every record (its `offer` answers synchronously, so no timer is
- * needed). A delivery that fails after acceptance is re-routed to the UART or counted lost.
+ * quiet interval), and otherwise counts it lost in constant memory. An allow decision goes to the
+ * primary only while it can hold a UART slot in reserve, so a delivery that fails later always has
+ * a place and `lost` never hits a decision already answered allow. A late failure marks the primary
+ * down (`sink-switch` to the UART) until a probe after the quiet interval is confirmed or
+ * `retryPrimary()` is called; a synchronous refusal is retried on the next record. Before anything
+ * else, a pending loss is declared by an `audit-lost` record.
  *
  * @example
  * const sink = new AuditSink({ chain, primary: logTransport, uart: { write: console.log }, now: () => kernel.clock.now() });
@@ -121,6 +137,7 @@ export class AuditSink {
   readonly #uart: UartPort;
   readonly #uartBudget: number;
   readonly #maxInFlight: number;
+  readonly #retryAfterNs: bigint;
   readonly #now: () => bigint;
   readonly #drainTask = (): void => {
     this.#drainScheduled = false;
@@ -129,9 +146,19 @@ export class AuditSink {
   /** Records enqueued in the chain and not yet taken (sealed and offered). */
   #queued = 0;
   #drainScheduled = false;
+  /** Set while a block is handed over: a switch it causes is chained after the whole block. */
+  #draining = false;
+  #switchDue = false;
   #idle: (() => void) | undefined;
   #sink: AuditSinkName = 'primary';
   #uartUsed = 0;
+  /** UART slots held by allow decisions in flight to the primary; `uartUsed + reserved <= uartBudget` always. */
+  #reserved = 0;
+  /** Set while the primary is down after a late failure: when it may be probed again. */
+  #retryAt: bigint | undefined;
+  /** The seq of the one record probing a primary that is down. */
+  #probeSeq: bigint | undefined;
+  #refilledAt: bigint;
   #pending: PendingLoss | undefined;
   #inFlight = 0;
   #inFlightDecisions = 0;
@@ -149,7 +176,11 @@ export class AuditSink {
     this.#uart = options.uart;
     this.#uartBudget = positive(options.uartBudget, 64, 'uartBudget');
     this.#maxInFlight = positive(options.maxInFlight, 64, 'maxInFlight');
+    const retryAfterNs = options.retryAfterNs ?? 1_000_000_000n;
+    if (retryAfterNs < 0n) throw new AuditError('BAD_FIELD', 'retryAfterNs must be non-negative');
+    this.#retryAfterNs = retryAfterNs;
     this.#now = options.now;
+    this.#refilledAt = this.#now();
   }
 
   /**
@@ -171,40 +202,49 @@ export class AuditSink {
   }
 
   #emit(entry: AuditInput | AuditControl): AuditOutcome {
-    const decision = !('kind' in entry);
-    if (this.#ready()) {
-      const seq = this.#enqueue(entry, decision);
-      if (this.#sink === 'uart') {
-        this.#sink = 'primary';
-        this.#emitSwitch('primary');
-      }
-      return { seq, destination: 'primary' };
-    }
-    // Everything queued goes out first, so the primary and the UART see records in seq order.
+    const needsSlot = holdsSlot(entry);
+    let gate = this.#gate(needsSlot);
+    if (gate !== 'closed' && this.#ready()) return this.#tookPrimary(this.#enqueue(entry), gate);
+    // Everything queued goes out first, so the primary and the UART see records in seq order; a
+    // refusal among them may have marked the primary down.
     this.#drain();
+    gate = this.#gate(needsSlot);
     const sealed = this.#chain.appendSealed(entry);
     this.#chained++;
     const seq = sealed.record.seq;
-    if (this.#offer(sealed)) {
-      if (this.#sink === 'uart') {
-        this.#sink = 'primary';
-        this.#emitSwitch('primary');
-      }
-      return { seq, destination: 'primary' };
-    }
+    if (gate !== 'closed' && this.#offer(sealed)) return this.#tookPrimary(seq, gate);
     if (this.#sink === 'uart') return { seq, destination: this.#toUartOrLost(sealed.record) };
     this.#sink = 'uart';
-    this.#uartUsed = 0;
     const destination = this.#toUartOrLost(sealed.record);
     this.#emitSwitch('uart');
     return { seq, destination };
+  }
+
+  /**
+   * Whether a record may go to the primary: `closed` while it is down (except for one probe after
+   * the quiet interval) and, for an allow decision, while no UART slot is free to hold in reserve.
+   */
+  #gate(needsSlot: boolean): 'open' | 'probe' | 'closed' {
+    if (needsSlot && this.#uartUsed + this.#reserved >= this.#uartBudget) return 'closed';
+    if (this.#retryAt === undefined) return 'open';
+    return this.#probeSeq === undefined && this.#now() >= this.#retryAt ? 'probe' : 'closed';
+  }
+
+  /** A record the primary took; a probe changes nothing until it is confirmed. */
+  #tookPrimary(seq: bigint, gate: 'open' | 'probe'): AuditOutcome {
+    if (gate === 'probe') this.#probeSeq = seq;
+    else if (this.#sink === 'uart') {
+      this.#sink = 'primary';
+      this.#emitSwitch('primary');
+    }
+    return { seq, destination: 'primary' };
   }
 
   /** A change of sink, chained right after the first record that went to the new sink, and sent there. */
   #emitSwitch(sink: AuditSinkName): void {
     const entry: AuditControl = { kind: 'sink-switch', timestampNs: this.#now(), sink };
     if (sink === 'primary' && this.#ready()) {
-      this.#enqueue(entry, false);
+      this.#enqueue(entry);
       return;
     }
     this.#drain();
@@ -223,11 +263,12 @@ export class AuditSink {
     }
   }
 
-  #enqueue(entry: AuditInput | AuditControl, decision: boolean): bigint {
+  #enqueue(entry: AuditInput | AuditControl): bigint {
     const seq = this.#chain.enqueue(entry);
     this.#chained++;
     this.#inFlight++;
-    if (decision) this.#inFlightDecisions++;
+    if (!('kind' in entry)) this.#inFlightDecisions++;
+    if (holdsSlot(entry)) this.#reserved++;
     if (++this.#queued >= AUDIT_CHAIN_BLOCK) this.#drain();
     else if (!this.#drainScheduled) {
       this.#drainScheduled = true;
@@ -241,6 +282,7 @@ export class AuditSink {
     if (this.#queued === 0) return;
     const sealed = this.#chain.takeSealed();
     this.#queued = 0;
+    this.#draining = true;
     for (const s of sealed) {
       let accepted: Promise<boolean> | false;
       try {
@@ -250,6 +292,11 @@ export class AuditSink {
       }
       if (accepted === false) this.#settle(s.record, false);
       else this.#watch(s.record, accepted);
+    }
+    this.#draining = false;
+    if (this.#switchDue) {
+      this.#switchDue = false;
+      this.#emitSwitch('uart');
     }
   }
 
@@ -264,6 +311,7 @@ export class AuditSink {
     if (accepted === false) return false;
     this.#inFlight++;
     if (record.kind === 'decision') this.#inFlightDecisions++;
+    if (holdsSlot(record)) this.#reserved++;
     this.#watch(record, accepted);
     return true;
   }
@@ -275,17 +323,40 @@ export class AuditSink {
     );
   }
 
-  /** One reserved delivery ends: confirmed, or re-routed to the UART / counted lost. */
+  /**
+   * One delivery ends. Confirmed: counted; a confirmed probe brings the primary back; the UART
+   * budget refills if the primary is up and the last refill is a quiet interval old. Failed: the
+   * primary is down until the quiet interval has passed (the sink switches to the UART and chains
+   * a `sink-switch`), and the record takes its reserved UART slot (or a free one, or is counted lost).
+   */
   #settle(record: AuditRecord, ok: boolean): void {
     const decision = record.kind === 'decision';
     this.#inFlight--;
     if (decision) this.#inFlightDecisions--;
+    if (holdsSlot(record)) this.#reserved--;
+    const probe = record.seq === this.#probeSeq;
+    if (probe) this.#probeSeq = undefined;
     if (ok) {
       this.#toPrimary++;
       if (decision) this.#recordedDecisions++;
-      if (this.#sink === 'primary') this.#uartUsed = 0;
+      if (probe) this.#retryAt = undefined;
+      const now = this.#now();
+      if (this.#retryAt === undefined && now - this.#refilledAt >= this.#retryAfterNs) {
+        this.#uartUsed = 0;
+        this.#refilledAt = now;
+      }
+      if (probe && this.#sink === 'uart') {
+        this.#sink = 'primary';
+        this.#emitSwitch('primary');
+      }
     } else {
+      this.#retryAt = this.#now() + this.#retryAfterNs;
       this.#toUartOrLost(record);
+      if (this.#sink === 'primary') {
+        this.#sink = 'uart';
+        if (this.#draining) this.#switchDue = true;
+        else this.#emitSwitch('uart');
+      }
     }
     if (this.#inFlight === 0 && this.#idle !== undefined) {
       const wake = this.#idle;
@@ -294,8 +365,9 @@ export class AuditSink {
     }
   }
 
+  /** A slot held by an in-flight allow decision is never given away (its own release precedes this call). */
   #toUartOrLost(record: AuditRecord): 'uart' | 'lost' {
-    if (this.#uartUsed < this.#uartBudget) {
+    if (this.#uartUsed + this.#reserved < this.#uartBudget) {
       this.#uartUsed++;
       try {
         this.#uart.write(formatRecordLine(record));
@@ -327,6 +399,19 @@ export class AuditSink {
       lastHash: p !== undefined && p.toSeq > record.seq ? p.lastHash : record.hash,
     };
     this.#pending = next;
+  }
+
+  /**
+   * Declares the primary back without waiting for a probe (the boot wiring gave it a new channel):
+   * the next record is offered to it, and the UART budget refills.
+   *
+   * @example
+   * transport.connect(cap); sink.retryPrimary();
+   */
+  retryPrimary(): void {
+    this.#retryAt = undefined;
+    this.#uartUsed = 0;
+    this.#refilledAt = this.#now();
   }
 
   /**
