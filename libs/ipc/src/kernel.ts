@@ -3,6 +3,7 @@ import { IpcError } from './ipc-error.js';
 import { IPC_LIMITS } from './ipc-limits.js';
 import type { KernelFaults } from './kernel-faults.js';
 import { serviceIdFromName } from './service-id.js';
+import { RealTimer } from './real-timer.js';
 import { isServiceName } from './service-name.js';
 import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -184,6 +185,7 @@ export class Kernel {
   readonly #caps = new WeakMap<object, CapRecord>();
   readonly #tasks = new WeakMap<object, TaskState>();
   readonly #running = new Map<string, TaskState>();
+  readonly #realTimer = new RealTimer();
 
   constructor(options: KernelOptions = {}) {
     const { tickNs = 1_000n, idOf = serviceIdFromName } = checkOptions<KernelOptions>(options, ['tickNs', 'idOf']);
@@ -443,18 +445,19 @@ export class Kernel {
   }
 
   /**
-   * Runs `fire` once the virtual clock reaches now + `ms`. A real timer of `ms` moves the clock
-   * there if nothing else does, so nothing waits forever; whichever comes first cancels the other.
+   * Runs `fire` once the virtual clock reaches now + `ms`. A real deadline of `ms` (on the kernel's
+   * one shared real timer) moves the clock there if nothing else does, so nothing waits forever;
+   * whichever comes first cancels the other.
    */
   #deadline(ms: number, fire: () => void): () => void {
     const at = this.clock.now() + BigInt(Math.round(ms * NS_PER_MS));
-    const real = setTimeout(() => this.clock.advanceTo(at), ms);
+    const cancelReal = this.#realTimer.schedule(ms, () => this.clock.advanceTo(at));
     const cancelVirtual = this.clock.schedule(at, () => {
-      clearTimeout(real);
+      cancelReal();
       fire();
     });
     return () => {
-      clearTimeout(real);
+      cancelReal();
       cancelVirtual();
     };
   }
