@@ -14,9 +14,11 @@ export interface KernelAuditTransportOptions {
 /**
  * The audit sink's primary store: logd, reached over the kernel with LO v2 APPEND (scope
  * `policyd.audit`, msg = the record's original-format summary line, fields = the binary record).
- * `offer` never waits: with no channel, a dead policyd task, or a logd seen gone, it answers
- * `false` at once; otherwise the promise resolves `true` only on a matching OK reply, so a timeout,
- * a refusal or a garbage reply makes the sink re-route the record.
+ * `offer` never waits: with no channel, a dead policyd task, a logd seen gone, or an APPEND older
+ * than its timeout still open (logd hangs), it answers `false` at once; otherwise the promise
+ * resolves `true` only on a matching OK reply, so a timeout, a refusal or a garbage reply makes the
+ * sink re-route the record. `ready()` is also `false` after a failed delivery, until one succeeds
+ * (the sink's probe) or `connect` is called.
  *
  * @example
  * const transport = new KernelAuditTransport(policydTask);
@@ -27,6 +29,9 @@ export class KernelAuditTransport implements AuditTransport {
   readonly #task: Task;
   readonly #timeoutMs: number;
   #client: LogClient | undefined;
+  /** Start times (ms) of the APPENDs in flight: at most the sink's `maxInFlight`. */
+  readonly #started = new Set<{ readonly at: number }>();
+  #failed = false;
 
   constructor(task: Task, options: KernelAuditTransportOptions = {}) {
     this.#task = task;
@@ -61,17 +66,27 @@ export class KernelAuditTransport implements AuditTransport {
       { timeoutMs: this.#timeoutMs },
     );
     this.#client = client;
+    this.#failed = false;
+    this.#started.clear();
   }
 
   /**
-   * Whether `offer` would accept a record now: a channel is held, logd was not seen gone and the
-   * policyd task lives. Lets the sink decide at decision time and send records after the reply.
+   * Whether a record offered now can be expected to land: a channel is held, logd was not seen
+   * gone, the policyd task lives, no APPEND is older than its timeout and the last one did not fail.
+   * Lets the sink decide at decision time and send records after the reply.
    *
    * @example
    * transport.ready(); // false before connect()
    */
   ready(): boolean {
-    return this.#client !== undefined && this.#task.alive;
+    return !this.#failed && this.#open();
+  }
+
+  #open(): boolean {
+    if (this.#client === undefined || !this.#task.alive) return false;
+    const overdue = performance.now() - this.#timeoutMs;
+    for (const call of this.#started) if (call.at < overdue) return false;
+    return true;
   }
 
   /**
@@ -82,15 +97,23 @@ export class KernelAuditTransport implements AuditTransport {
    */
   offer(record: AuditRecord, encoded: Uint8Array): Promise<boolean> | false {
     const client = this.#client;
-    if (client === undefined || !this.ready()) return false;
+    // Not `ready()`: after a failure the sink's probe must still get through.
+    if (client === undefined || !this.#open()) return false;
     let msg: string;
     try {
       msg = formatRecordSummary(record);
     } catch {
       return false;
     }
+    const call = { at: performance.now() };
+    this.#started.add(call);
     return client
       .append({ level: LO_LEVEL.INFO, scope: AUDIT_LOG_SCOPE, msg, fields: encoded })
-      .then((result) => result.status === 'ok');
+      .then((result) => result.status === 'ok', () => false)
+      .then((ok) => {
+        this.#started.delete(call);
+        if (this.#client === client) this.#failed = !ok;
+        return ok;
+      });
   }
 }

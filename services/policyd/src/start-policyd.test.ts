@@ -42,7 +42,7 @@ interface Boot {
   client(name: string): { task: Task; ask: (frame: Uint8Array) => Promise<Uint8Array> };
 }
 
-function boot(options: { checkpointEvery?: number } = {}): Boot {
+function boot(options: { checkpointEvery?: number; uartBudget?: number; logTimeoutMs?: number; logRetryMs?: number } = {}): Boot {
   const kernel = new Kernel();
   const lines: string[] = [];
   const policyd = startPolicyd(kernel, { policy, console: { write: (line) => lines.push(line) }, ...options });
@@ -155,6 +155,7 @@ describe(startPolicyd, () => {
       { name: 'checkpointEvery 0', options: { policy, checkpointEvery: 0 } },
       { name: 'maxFrame above the kernel bound', options: { policy, maxFrame: 2 * 1024 * 1024 + 1 } },
       { name: 'queueDepth 0', options: { policy, queueDepth: 0 } },
+      { name: 'logRetryMs negative', options: { policy, logRetryMs: -1 } },
     ];
     for (const c of cases) {
       test(`test_reject_${c.name}`, () => {
@@ -236,6 +237,50 @@ describe(startPolicyd, () => {
     expect(fake.received.length).toBeGreaterThan(0);
     expect(b.policyd.auditStats()).toMatchObject({ toPrimary: 0n, lost: 0n, recordedDecisions: BigInt(MIXED.length) });
     expect(consoleRecords(b).filter((r) => r.kind === 'decision')).toHaveLength(MIXED.length);
+  });
+});
+
+describe('test_hung_logd_never_allows_unrecorded', () => {
+  test('a muted logd: every ALLOW answered has its record on the console, the rest are DENY and declared', async () => {
+    const b = boot({ uartBudget: 4, logTimeoutMs: 20 });
+    const logd = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
+    b.policyd.connectLogd(b.kernel.grant(logd.endpoint, b.policyd.task));
+    const { task, ask } = b.client('selftest-client');
+    const frame = encodePolicyRequest({ version: 1, op: 4, subjectId: task.serviceId, cap: 'ipc.core' });
+    b.kernel.faults.mute(logd.task); // logd hangs: no reply, no crash
+    const answers: number[] = [];
+    for (let i = 0; i < 20; i++) answers.push(status(await ask(frame)));
+    await b.policyd.flush();
+    const allowed = answers.filter((a) => a === PO_STATUS.ALLOW).length;
+    expect(allowed).toBeGreaterThan(0);
+    expect(answers.every((a) => a === PO_STATUS.ALLOW || a === PO_STATUS.DENY)).toBe(true);
+    const stats = b.policyd.auditStats();
+    // Every decision answered ALLOW is recorded; only decisions answered DENY are lost.
+    expect(stats).toMatchObject({ decisions: 20n, recordedDecisions: BigInt(allowed), lostDecisions: BigInt(20 - allowed), sink: 'uart' });
+    const console = consoleRecords(b);
+    expect(console.filter((r) => r.kind === 'decision' && r.decision === 'allow')).toHaveLength(allowed);
+
+    // A second round while logd stays muted: no APPEND waits on it any more, nothing is allowed unrecorded.
+    const more: number[] = [];
+    for (let i = 0; i < 5; i++) more.push(status(await ask(frame)));
+    await b.policyd.flush();
+    const after = b.policyd.auditStats();
+    expect(after.recordedDecisions).toBe(BigInt(allowed + more.filter((a) => a === PO_STATUS.ALLOW).length));
+
+    // logd restarted and reconnected: the loss is declared to it, and allows flow again.
+    b.kernel.kill(logd.task);
+    const fresh = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
+    fresh.connectPolicyd(b.kernel.grant(b.policyd.endpoint, fresh.task));
+    b.policyd.connectLogd(b.kernel.grant(fresh.endpoint, b.policyd.task));
+    expect(status(await ask(frame))).toBe(PO_STATUS.ALLOW);
+    await b.policyd.flush();
+    const end = b.policyd.auditStats();
+    expect(end).toMatchObject({ sink: 'primary', undeclared: 0n });
+    expect(end.recordedDecisions + end.lostDecisions).toBe(end.decisions);
+    const journal = await readAudit(b, fresh.endpoint);
+    expect(journal.filter((r) => r.kind === 'sink-switch').map((r) => r.sink)).toEqual(['primary']);
+    const declared = journal.filter((r) => r.kind === 'audit-lost').reduce((n, r) => n + (r.lost?.decisions ?? 0n), 0n);
+    expect(declared).toBe(end.lostDecisions);
   });
 });
 

@@ -17,12 +17,17 @@ export interface PolicydOptions {
   readonly console: UartPort;
   /** A checkpoint is kept every N chained records. Default 64. */
   readonly checkpointEvery?: number;
-  /** UART lines per logd outage. Default 64. */
+  /** Console lines per `logRetryMs` window; an allow in flight to logd holds one in reserve. Default 64. */
   readonly uartBudget?: number;
   /** Records offered to logd and not yet confirmed. Default 64 (the kernel's pending-call bound). */
   readonly maxInFlight?: number;
   /** How long one APPEND to logd may take, in ms. Default 1000. */
   readonly logTimeoutMs?: number;
+  /**
+   * After an APPEND failed or timed out, logd is tried again (one probe record) only this many ms
+   * later, and the console budget refills at most once per this interval. Default 1000.
+   */
+  readonly logRetryMs?: number;
   /**
    * policyd's endpoint `maxFrame`. Default 4096: above the protocol's 512 so an oversized PO frame
    * reaches policyd and is answered TOO_LARGE and audited; larger frames the kernel refuses.
@@ -39,7 +44,7 @@ export interface PolicydHandle {
   readonly endpoint: SendCap;
   /** The policy version, `sha256:<64 hex>`. */
   readonly version: string;
-  /** Gives policyd its channel to logd (boot, or after a logd restart). `cap` must be held by `task`. */
+  /** Gives policyd its channel to logd (boot, or after a logd restart) and tries logd again at once. `cap` must be held by `task`. */
   connectLogd(cap: SendCap): void;
   /** The chain's checkpoint at its last record (on demand). */
   checkpoint(): Checkpoint;
@@ -86,6 +91,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
   const maxInFlight = checkCount(options.maxInFlight, 64, 0, 'maxInFlight');
   const logTimeoutMs = checkCount(options.logTimeoutMs, 1000, 1, 'logTimeoutMs');
+  const logRetryMs = checkCount(options.logRetryMs, 1000, 0, 'logRetryMs');
   const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame', IPC_LIMITS.maxFrameBytes);
   const queueDepth = checkCount(options.queueDepth, 16, 1, 'queueDepth', IPC_LIMITS.maxQueueDepth);
 
@@ -101,7 +107,10 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   });
   const now = (): bigint => kernel.clock.now();
   const transport = new KernelAuditTransport(task, { timeoutMs: logTimeoutMs });
-  const sink = new AuditSink({ chain, primary: transport, uart: options.console, uartBudget, maxInFlight, now });
+  const sink = new AuditSink({
+    chain, primary: transport, uart: options.console, uartBudget, maxInFlight, now,
+    retryAfterNs: BigInt(logRetryMs) * 1_000_000n,
+  });
   const handler = new PolicyFrameHandler({ policy, sink, now });
   task.serve(recv, (msg) => handler.handlePolicyFrame(msg.senderServiceId, msg.frame));
   options.console.write(`policyd: ready (ver=${policy.version.slice('sha256:'.length, 'sha256:'.length + 8)})`);
@@ -110,7 +119,10 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     task,
     endpoint: send,
     version: policy.version,
-    connectLogd: (cap: SendCap): void => transport.connect(cap),
+    connectLogd: (cap: SendCap): void => {
+      transport.connect(cap);
+      sink.retryPrimary();
+    },
     checkpoint: (): Checkpoint => chain.checkpoint(),
     checkpoints: (): readonly Checkpoint[] => [...kept],
     auditStats: (): AuditSinkStats => sink.stats(),
