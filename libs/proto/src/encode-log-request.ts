@@ -3,21 +3,28 @@ import { writeLogHeader } from './lo-header.js';
 import { LO_ANY, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './lo-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { utf8Cached } from './utf8-cached.js';
 
-const encoder = new TextEncoder();
+/** Bytes of an APPEND before scope, msg and fields: magic, version, op, level, sl, ml, fl. */
+const APPEND_FIXED = 4 + 6;
 
 function bad(what: string): never {
   throw new ProtoError('BAD_VALUE', what);
 }
 
-function writeAppend(w: FrameWriter, a: LogAppend): void {
+/** An APPEND, written into a writer sized exactly for it (one allocation, no copy at the end). */
+function encodeAppend(a: LogAppend & { readonly version: 1 | 2; readonly nonce?: bigint }): Uint8Array {
   if (!Number.isInteger(a.level) || a.level < 0 || a.level > 4) bad(`level ${a.level}`);
-  const scope = encoder.encode(a.scope);
-  const msg = encoder.encode(a.msg);
+  const scope = utf8Cached(a.scope);
+  const msg = utf8Cached(a.msg);
   if (scope.byteLength > LO_MAX_SCOPE || msg.byteLength > LO_MAX_MSG || a.fields.byteLength > LO_MAX_FIELDS) {
     bad('scope ≤ 64, msg ≤ 256, fields ≤ 512 bytes');
   }
+  const size = APPEND_FIXED + (a.version === 2 ? 8 : 0) + scope.byteLength + msg.byteLength + a.fields.byteLength;
+  const w = writeLogHeader(size, a.version, 1, a.version === 2 ? a.nonce : undefined);
   w.u8(a.level).u8(scope.byteLength).u16(msg.byteLength).u16(a.fields.byteLength).bytes(scope).bytes(msg).bytes(a.fields);
+  // The writer is local and exactly full, so its buffer is the frame: no copy needed.
+  return w.view();
 }
 
 function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
@@ -40,9 +47,9 @@ function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
  */
 export function encodeLogRequest(req: LogRequest): Uint8Array {
   return readGuard(() => {
+    if (req.op === 1) return encodeAppend(req);
     const w = writeLogHeader(LO_MAX_FRAME, req.version, req.op, req.version === 2 ? req.nonce : undefined);
-    if (req.op === 1) writeAppend(w, req);
-    else if (req.op === 2) {
+    if (req.op === 2) {
       if (req.version === 1) w.u64(req.sinceNsec).u16(req.maxCount < 1 ? bad('max_count 0') : req.maxCount);
       else writeFilter(w, req.filter);
     } else if (req.op !== 3) bad(`op ${String((req as { op: unknown }).op)}`);

@@ -11,6 +11,8 @@ import { isPrintableAscii } from './printable-ascii.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
 
+const STATUSES: readonly number[] = Object.values(PO_STATUS);
+
 /**
  * Encodes a PO reply: v1 `[P,O,1,op|0x80,status,0]` (6 bytes); v2/v3
  * `[P,O,ver,op|0x80,nonce:u32,status,0]` (10 bytes); a v2 VERSION reply appends
@@ -25,7 +27,7 @@ export function encodePolicyReply(reply: PolicyReply): Uint8Array {
   const { version, op, nonce, status, label } = reply;
   if (version !== 1 && version !== 2 && version !== 3) throw new ProtoError('BAD_VALUE', `version ${String(version)}`);
   if (!Number.isInteger(op) || op < 0 || op > 0x7f) throw new ProtoError('BAD_VALUE', `op ${op}`);
-  if (!Object.values(PO_STATUS).includes(status)) throw new ProtoError('BAD_VALUE', `status ${String(status)}`);
+  if (!STATUSES.includes(status)) throw new ProtoError('BAD_VALUE', `status ${String(status)}`);
   if ((version === 1) !== (nonce === undefined)) {
     throw new ProtoError('BAD_VALUE', 'a nonce is required on v2/v3 and absent on v1');
   }
@@ -39,10 +41,13 @@ export function encodePolicyReply(reply: PolicyReply): Uint8Array {
     throw new ProtoError('BAD_VALUE', 'label must be 1..96 printable ASCII bytes');
   }
   return readGuard(() => {
-    const w = new FrameWriter(12 + PO_MAX_VERSION_LABEL).bytes(PO_MAGIC).u8(version).u8(op | PO_REPLY_BIT);
+    // Sized exactly (the label is printable ASCII: one byte per char), so the local writer's buffer
+    // is the frame and needs no copy.
+    const size = (nonce === undefined ? 6 : 10) + (versionTrailer ? 1 + text.length : 0);
+    const w = new FrameWriter(size).bytes(PO_MAGIC).u8(version).u8(op | PO_REPLY_BIT);
     if (nonce !== undefined) w.u32(nonce);
     w.u8(status).u8(0);
     if (versionTrailer) w.str8(text, PO_MAX_VERSION_LABEL);
-    return w.finish();
+    return w.view();
   }, 'BAD_VALUE');
 }

@@ -2,11 +2,10 @@ import { FrameWriter } from '@nexus/ipc';
 import { PO_MAGIC, PO_MAX_FRAME, PO_MAX_NAME, type PolicyRequest } from './po-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
-
-const encoder = new TextEncoder();
+import { utf8Cached } from './utf8-cached.js';
 
 function writeName(w: FrameWriter, value: string): void {
-  const bytes = encoder.encode(value);
+  const bytes = utf8Cached(value);
   if (bytes.byteLength < 1 || bytes.byteLength > PO_MAX_NAME) {
     throw new ProtoError('BAD_VALUE', `name/capability must be 1..${PO_MAX_NAME} bytes, got ${bytes.byteLength}`);
   }
