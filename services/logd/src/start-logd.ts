@@ -40,8 +40,9 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
   });
   let policy: PolicyClient | undefined;
   const server = new LogdServer(resolved, () => policy);
-  // A QUERY holds the endpoint while it asks policyd (one message at a time per endpoint), so the
-  // timeout bounds how long appends queue behind it; policyd's own audit APPEND is one-way.
+  // A QUERY or STATS holds the endpoint while it asks policyd (one message at a time per endpoint),
+  // so the timeout bounds how long appends queue behind it. policyd's audit APPEND is a `task.call`
+  // with a timeout that its decision path never awaits, so policyd answers and the read finishes.
   task.serve(recv, (msg) => server.handle(msg));
   resolved.console?.('logd: serving LO v1/v2');
   return Object.freeze({
