@@ -9,7 +9,9 @@ const SHORT_COPY = 16;
 /**
  * V8 keeps typed arrays of at most 64 bytes on the JS heap (~70 ns); a larger one gets an off-heap
  * backing store (~600 ns at 108 bytes, ~1 µs at 512). Most frames are far shorter than their bound,
- * so the buffer starts at this size and grows (doubling, never past the capacity) only when used.
+ * so the buffer starts at this size; a frame that outgrows it gets the full capacity at once (one
+ * more allocation, as before), since step-wise growth costs several allocations and copies on the
+ * kilobyte blocks of the audit chain.
  */
 const INITIAL_BYTES = 64;
 
@@ -48,7 +50,7 @@ export class FrameWriter {
   }
 
   /**
-   * Checks that `n` more bytes fit the capacity and grows the buffer to hold them. Called before
+   * Checks that `n` more bytes fit the capacity and grows the buffer to it if needed. Called before
    * a multi-part field (prefix + body) too, so a rejected one leaves no prefix behind.
    */
   #room(n: number): void {
@@ -57,7 +59,7 @@ export class FrameWriter {
       throw new IpcError('FRAME_OVERFLOW', `${n} byte(s) at offset ${this.#offset} exceed capacity ${this.#capacity}`);
     }
     if (end > this.#buffer.byteLength) {
-      const grown = new Uint8Array(Math.min(this.#capacity, Math.max(end, this.#buffer.byteLength * 2)));
+      const grown = new Uint8Array(this.#capacity);
       grown.set(this.#buffer.subarray(0, this.#offset));
       this.#buffer = grown;
     }
