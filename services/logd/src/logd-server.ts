@@ -5,6 +5,7 @@ import {
   LO_JOURNAL,
   LO_OP,
   LO_STATUS,
+  LO_ZERO_STATS,
   type LogAppend,
   type LogQueryEntry,
   type LogQueryFilter,
@@ -48,7 +49,7 @@ export interface LogdStats extends LogStats {
   readonly auditMalformed: bigint;
   /** Audit records stored although their seq was not above the previous one (replay, restart). */
   readonly auditSeqRegressions: bigint;
-  /** QUERYs denied because policyd said no, or could not be asked. */
+  /** QUERYs and STATS denied because policyd said no, or could not be asked. */
   readonly queriesDenied: bigint;
 }
 
@@ -72,6 +73,8 @@ type Header = { readonly version: 1 } | { readonly version: 2; readonly nonce: b
 
 /** The capability each journal's readers need, decided by policyd. */
 const READ_CAP = { [LO_JOURNAL.GENERAL]: 'log.read', [LO_JOURNAL.AUDIT]: 'audit.read' } as const;
+/** STATS is asked of policyd like a general QUERY. */
+const STATS_CAP = READ_CAP[LO_JOURNAL.GENERAL];
 
 /**
  * The LO protocol engine of logd: two bounded journals, the append rules (the record's service id
@@ -112,7 +115,14 @@ export class LogdServer {
     const req = decoded.request;
     const header: Header = req.version === 1 ? { version: 1 } : { version: 2, nonce: req.nonce };
     if (req.op === LO_OP.APPEND) return encodeLogReply({ ...header, ...this.#append(msg, req) });
-    if (req.op === LO_OP.STATS) return encodeLogReply({ ...header, op: LO_OP.STATS, status: LO_STATUS.OK, stats: this.#wireStats() });
+    if (req.op === LO_OP.STATS) {
+      // The counters tell loss and forgery attempts apart: a reader of the general journal may see them.
+      if (!(await this.#mayRead(msg.senderServiceId, STATS_CAP))) {
+        this.#queriesDenied += 1n;
+        return encodeLogReply({ ...header, op: LO_OP.STATS, status: LO_STATUS.DENIED, stats: LO_ZERO_STATS });
+      }
+      return encodeLogReply({ ...header, op: LO_OP.STATS, status: LO_STATUS.OK, stats: this.#wireStats() });
+    }
     return encodeLogReply({ ...header, ...(await this.#query(msg.senderServiceId, req)) });
   }
 

@@ -6,6 +6,7 @@ import {
   LO_MAX_REPLY,
   LO_OP,
   LO_STATUS,
+  LO_ZERO_STATS,
   LogClient,
   decodeLogRecord,
   decodeLogReply,
@@ -175,6 +176,7 @@ describe(startLogd, () => {
       const rig = boot();
       const reply = await clientOf(rig.app, rig.appToLogd).append({ level: 2, scope, msg, fields: enc(fields) });
       expect(reply.status).toBe('denied');
+      rig.grants.add(`${rig.app.serviceId}:log.read`);
       const stats = await clientOf(rig.app, rig.appToLogd).stats();
       expect(stats).toEqual({ status: 'ok', stats: expect.objectContaining({ rejectedForged: 1n }) });
       expect(rig.logd.stats().general.total).toBe(0n);
@@ -302,6 +304,32 @@ describe(startLogd, () => {
       expect(rig.logd.stats().audit.count).toBe(1);
       rig.appendByCall = false;
       expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('ok');
+    });
+  });
+
+  describe('STATS is decided by policyd like a general QUERY (log.read, fail closed)', () => {
+    test.each([
+      ['policyd allows log.read', 'policy', 'log.read', 'ok'],
+      ['test_reject_stats_without_log_read: policyd denies', 'policy', undefined, 'denied'],
+      ['test_reject_stats_with_audit_read_only', 'policy', 'audit.read', 'denied'],
+      ['test_reject_stats_on_garbage_verdict', 'garbage', 'log.read', 'denied'],
+      ['test_reject_stats_on_policyd_timeout', 'silent', 'log.read', 'denied'],
+    ] as const)('%s', async (_name, mode, grant, expected) => {
+      const rig = boot({ policyTimeoutMs: 50 });
+      rig.mode = mode;
+      if (grant !== undefined) rig.grants.add(`${rig.app.serviceId}:${grant}`);
+      const stats = await clientOf(rig.app, rig.appToLogd).stats();
+      expect(stats.status).toBe(expected);
+      expect(rig.logd.stats().queriesDenied).toBe(expected === 'ok' ? 0n : 1n);
+    });
+
+    test.each([1, 2] as const)('test_reject_stats_not_connected: v%i STATS is DENIED with zero counters', async (version) => {
+      const kernel = new Kernel();
+      const logd = startLogd(kernel, { auditWriter: 1n });
+      const app = kernel.spawn('app');
+      const reply = await request(app, kernel.grant(logd.endpoint, app), version === 1 ? { version, op: 3 } : { version, op: 3, nonce: 4n });
+      expect(reply).toMatchObject({ op: 3, status: LO_STATUS.DENIED, stats: LO_ZERO_STATS });
+      expect(logd.stats().queriesDenied).toBe(1n);
     });
   });
 
