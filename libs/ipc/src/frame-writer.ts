@@ -27,6 +27,11 @@ const INITIAL_BYTES = 64;
 export class FrameWriter {
   readonly #capacity: number;
   #buffer: Uint8Array;
+  /**
+   * `#buffer.length`, kept in a field: on Node 20 reading a typed array's length costs several
+   * times a whole byte write, and `#room` asks on every write.
+   */
+  #size: number;
   #offset = 0;
 
   constructor(capacity: number) {
@@ -35,6 +40,7 @@ export class FrameWriter {
     }
     this.#capacity = capacity;
     this.#buffer = new Uint8Array(Math.min(capacity, INITIAL_BYTES));
+    this.#size = this.#buffer.length;
   }
 
   /** Bytes written so far. */
@@ -58,10 +64,11 @@ export class FrameWriter {
     if (end > this.#capacity) {
       throw new IpcError('FRAME_OVERFLOW', `${n} byte(s) at offset ${this.#offset} exceed capacity ${this.#capacity}`);
     }
-    if (end > this.#buffer.byteLength) {
+    if (end > this.#size) {
       const grown = new Uint8Array(this.#capacity);
       grown.set(this.#buffer.subarray(0, this.#offset));
       this.#buffer = grown;
+      this.#size = this.#capacity;
     }
   }
 
@@ -116,7 +123,7 @@ export class FrameWriter {
 
   /** Writes raw bytes. */
   bytes(value: Uint8Array): this {
-    const n = value.byteLength;
+    const n = value.length;
     const at = this.#reserve(n);
     if (n <= SHORT_COPY) {
       const b = this.#buffer;
@@ -162,23 +169,26 @@ export class FrameWriter {
 
   /** Writes a u8 length prefix (checked against `max`) and the raw bytes. */
   bytes8(value: Uint8Array, max = 255): this {
-    this.#checkRange(value.byteLength, Math.min(max, 0xff), 'length');
-    this.#room(1 + value.byteLength);
-    return this.u8(value.byteLength).bytes(value);
+    const n = value.length;
+    this.#checkRange(n, Math.min(max, 0xff), 'length');
+    this.#room(1 + n);
+    return this.u8(n).bytes(value);
   }
 
   /** Writes a u16 length prefix (checked against `max`) and the raw bytes. */
   bytes16(value: Uint8Array, max = 0xffff): this {
-    this.#checkRange(value.byteLength, Math.min(max, 0xffff), 'length');
-    this.#room(2 + value.byteLength);
-    return this.u16(value.byteLength).bytes(value);
+    const n = value.length;
+    this.#checkRange(n, Math.min(max, 0xffff), 'length');
+    this.#room(2 + n);
+    return this.u16(n).bytes(value);
   }
 
   /** Writes a u32 length prefix (checked against `max`) and the raw bytes. */
   bytes32(value: Uint8Array, max: number): this {
-    this.#checkRange(value.byteLength, Math.min(max, 0xffffffff), 'length');
-    this.#room(4 + value.byteLength);
-    return this.u32(value.byteLength).bytes(value);
+    const n = value.length;
+    this.#checkRange(n, Math.min(max, 0xffffffff), 'length');
+    this.#room(4 + n);
+    return this.u32(n).bytes(value);
   }
 
   /**
