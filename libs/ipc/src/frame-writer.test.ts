@@ -175,7 +175,9 @@ describe(FrameWriter, () => {
 
   it('test_reject_u64_number_is_not_written', () => {
     const w = new FrameWriter(8);
-    expect(() => w.u64(5 as unknown as bigint)).toThrow(TypeError);
+    // A number is not a u64 value: refused with the package's typed error, nothing written.
+    expect(() => w.u64(5 as unknown as bigint)).toThrow(expect.objectContaining({ code: 'FRAME_VALUE' }));
+    expect(() => w.u64(5 as unknown as bigint)).toThrow(IpcError);
     expect(w.length).toBe(0);
   });
 
