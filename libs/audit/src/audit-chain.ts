@@ -68,6 +68,7 @@ export class AuditChain {
   #dropped = 0n;
   #queue: Mutable<AuditRecord>[] = [];
   #sealed: SealedRecord[] = [];
+  readonly #writer = new FrameWriter(HASH_BYTES + AUDIT_CHAIN_BLOCK * AUDIT_LIMITS.maxRecordBytes);
 
   constructor(options: AuditChainOptions) {
     validateInput({
@@ -170,13 +171,14 @@ export class AuditChain {
   }
 
   /**
-   * Encodes a block with one writer as `prevHash ‖ body₁ ‖ prevHash₁ ‖ hash₁ ‖ body₂ ‖ …`. Since
-   * `hashᵢ₋₁` is `prevHashᵢ`, the 32 bytes before each body are that record's previous hash: the hash
-   * input (`prevHash ‖ body`) and the wire encoding (`body ‖ prevHash ‖ hash`) are both views of the
-   * one buffer. The hash slots are filled at positions the writer reported.
+   * Encodes a block with the chain's one writer as `prevHash ‖ body₁ ‖ prevHash₁ ‖ hash₁ ‖ body₂ ‖ …`
+   * and copies it out once. Since `hashᵢ₋₁` is `prevHashᵢ`, the 32 bytes before each body are that
+   * record's previous hash: the hash input (`prevHash ‖ body`) and the wire encoding (`body ‖
+   * prevHash ‖ hash`) are both views of the one buffer. Trailers are filled by plain byte loops:
+   * `copyWithin`/`set` on 32 bytes cost more than the loop in this per-record path.
    */
   #seal(records: readonly Mutable<AuditRecord>[]): SealedRecord[] {
-    const w = new FrameWriter(HASH_BYTES + records.length * AUDIT_LIMITS.maxRecordBytes).bytes(this.#hash);
+    const w = this.#writer.reset().bytes(this.#hash);
     const bodyEnds: number[] = [];
     for (const r of records) {
       bodyEnds.push(writeBody(r, w).length);
@@ -184,19 +186,24 @@ export class AuditChain {
     }
     const block = w.finish();
     const sealed: SealedRecord[] = [];
+    let prev = this.#hash;
     let start = HASH_BYTES;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as Mutable<AuditRecord>;
       const bodyEnd = bodyEnds[i] as number;
-      r.prevHash = this.#hash;
-      r.hash = sha256(block.subarray(start - HASH_BYTES, bodyEnd));
-      block.copyWithin(bodyEnd, start - HASH_BYTES, start);
-      block.set(r.hash, bodyEnd + HASH_BYTES);
-      this.#hash = r.hash;
+      const hash = sha256(block.subarray(start - HASH_BYTES, bodyEnd));
+      for (let k = 0; k < HASH_BYTES; k++) {
+        block[bodyEnd + k] = prev[k] as number;
+        block[bodyEnd + HASH_BYTES + k] = hash[k] as number;
+      }
+      r.prevHash = prev;
+      r.hash = hash;
+      prev = hash;
       const end = bodyEnd + 2 * HASH_BYTES;
       sealed.push({ record: r, encoded: block.subarray(start, end) });
       start = end;
     }
+    this.#hash = prev;
     return sealed;
   }
 
