@@ -13,12 +13,14 @@
 //                    64 instead (what the issue allows): decide + input, fields written by hand into
 //                    one reused buffer, ONE SHA-256 per block — no validation, no record object, no
 //                    sealing views, no delivery. Anything real costs more than this line.
+//   floor + checks   the same, plus `validateInput` on each input: the one addition invariant 6
+//                    (every input bounded and checked before use) makes mandatory.
 // Goal of the issue: audited/bare ≤ 10. Ratios are medians of per-round ratios (machine noise is
 // large here: compare within one run only).
 import { readFileSync, readdirSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
-import { AuditChain, AuditSink } from '@nexus/audit';
+import { AuditChain, AuditSink, validateInput } from '@nexus/audit';
 
 // Loaded by a computed name on purpose: a static import here would add an audit → sel edge to the
 // Nx project graph, and then logd (which depends on audit) would "reach" @nexus/sel (invariant 2).
@@ -92,7 +94,7 @@ const versionBytes = new Uint8Array(32).fill(0xab);
 const blockBuffer = new Uint8Array(BLOCK * 256);
 const blockView = new DataView(blockBuffer.buffer);
 
-function blockFloor() {
+function blockFloor(checked) {
   let off = 32;
   let n = 0;
   let digests = 0;
@@ -100,6 +102,7 @@ function blockFloor() {
   for (let i = 0; i < OPS; i++) {
     const q = queries[i % queries.length];
     const input = inputOf(i, q, policy.decide(q));
+    if (checked) validateInput(input);
     const b = blockBuffer;
     b[off] = 2; b[off + 1] = 0; b[off + 2] = input.rule === undefined ? 0 : 4; b[off + 3] = 3;
     b[off + 4] = input.decision === 'allow' ? 0 : 1; b[off + 5] = 0; b[off + 6] = n; b[off + 7] = BLOCK;
@@ -135,19 +138,21 @@ const range = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed
 bare();
 await audited(); // warm-up: JIT every path before measuring
 hashOnly();
-blockFloor();
-const rows = { bare: [], sha: [], audited: [], floor: [] };
+blockFloor(false);
+blockFloor(true);
+const rows = { bare: [], sha: [], audited: [], floor: [], checked: [] };
 for (let r = 0; r < ROUNDS; r++) {
   rows.bare.push(bare());
   rows.sha.push(hashOnly());
   rows.audited.push(await audited());
-  rows.floor.push(blockFloor());
+  rows.floor.push(blockFloor(false));
+  rows.checked.push(blockFloor(true));
 }
 const ratio = (key) => rows[key].map((ns, r) => ns / rows.bare[r]);
 const f = (n) => n.toFixed(1).padStart(8);
 console.log(`ops/round ${OPS}, rounds ${ROUNDS}, ${queries.length} distinct queries, policy ${policy.version.slice(0, 19)}…`);
 console.log(`bare decide      ns/op median ${f(median(rows.bare))}  (rounds ${range(rows.bare)})`);
-for (const [key, label] of [['sha', 'sha256 alone   '], ['audited', 'audited decide '], ['floor', 'block floor    ']]) {
+for (const [key, label] of [['sha', 'sha256 alone   '], ['audited', 'audited decide '], ['floor', 'block floor    '], ['checked', 'floor + checks ']]) {
   const ratios = ratio(key);
   console.log(`${label}  ns/op median ${f(median(rows[key]))}  ratio to bare: median ${f(median(ratios))}  (rounds ${range(ratios)})`);
 }
