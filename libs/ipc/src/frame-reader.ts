@@ -19,10 +19,16 @@ const SHORT_TEXT = 64;
  */
 export class FrameReader {
   readonly #bytes: Uint8Array;
+  /**
+   * The frame's length, read once: on Node 20 a typed array's `byteLength` costs more than the
+   * byte reads it guards, and every read asks. Decoding is synchronous, so it cannot change.
+   */
+  readonly #end: number;
   #offset = 0;
 
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
+    this.#end = bytes.length;
   }
 
   /** Bytes read so far. */
@@ -32,7 +38,7 @@ export class FrameReader {
 
   /** Bytes not read yet. */
   get remaining(): number {
-    return this.#bytes.byteLength - this.#offset;
+    return this.#end - this.#offset;
   }
 
   #take(n: number): number {
