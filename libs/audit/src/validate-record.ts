@@ -27,11 +27,12 @@ function text(value: unknown, max: number, what: string): void {
   if (value.length > max) fail(`${what} exceeds ${max} bytes`);
   const bytes = utf8Bytes(value);
   if (bytes === undefined) fail(`${what} must be a well-formed string`);
-  if (bytes.byteLength > max) fail(`${what} exceeds ${max} bytes`);
+  if (bytes.length > max) fail(`${what} exceeds ${max} bytes`);
 }
 
 function hash32(value: unknown, what: string): void {
-  if (!(value instanceof Uint8Array) || value.byteLength !== 32) fail(`${what} must be 32 bytes`);
+  // `length` equals `byteLength` on a Uint8Array and costs a fraction of it on Node 20.
+  if (!(value instanceof Uint8Array) || value.length !== 32) fail(`${what} must be 32 bytes`);
 }
 
 const OPS: ReadonlySet<unknown> = new Set(AUDIT_LIMITS.ops);
