@@ -63,6 +63,11 @@ const golden: ReadonlyArray<{ name: string; bytes: number[]; request: PolicyRequ
     request: { version: 3, op: PO_OP.EXEC, nonce: 2, requesterId: EXECD, imageId: 9 },
   },
   {
+    name: 'v3 CHECK_CAP_DELEGATED bundle.install for keystored',
+    bytes: [0x50, 0x4f, 0x03, 0x05, ...u32(3), ...u64(EXECD), ...u64(KEYSTORED), 0x0e, ...ascii('bundle.install')],
+    request: { version: 3, op: PO_OP.CHECK_CAP_DELEGATED, nonce: 3, subjectId: EXECD, targetId: KEYSTORED, cap: 'bundle.install' },
+  },
+  {
     name: 'v2 VERSION (8 bytes)',
     bytes: [0x50, 0x4f, 0x02, 0x07, ...u32(5)],
     request: { version: 2, op: PO_OP.VERSION, nonce: 5 },
@@ -149,9 +154,14 @@ describe(decodePolicyRequest, () => {
       out: { status: PO_STATUS.UNSUPPORTED, version: 2, op: 1, nonce: 8 },
     },
     {
-      name: 'test_reject_v3_check_cap_delegated',
+      name: 'test_reject_v3_check_cap_delegated_without_target',
+      bytes: frame(0x50, 0x4f, 3, 5, ...u32(8), ...u64(EXECD), 0x08, ...ascii('ipc.core')),
+      out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
+    },
+    {
+      name: 'test_reject_v3_check_cap_delegated_empty',
       bytes: frame(0x50, 0x4f, 3, 5, ...u32(8)),
-      out: { status: PO_STATUS.UNSUPPORTED, version: 3, op: 5, nonce: 8 },
+      out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
     },
     { name: 'test_reject_v1_version_op', bytes: frame(0x50, 0x4f, 1, 7), out: { status: PO_STATUS.UNSUPPORTED, version: 1, op: 7 } },
     {

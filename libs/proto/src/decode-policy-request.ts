@@ -28,6 +28,7 @@ function readBody(r: FrameReader, version: PolicyVersion, op: number, nonce: num
   if (version === 3) {
     if (op === PO_OP.ROUTE) return { version, op, nonce, requesterId: u64(), targetId: u64() };
     if (op === PO_OP.EXEC) return { version, op, nonce, requesterId: u64(), imageId: u8() };
+    if (op === PO_OP.CHECK_CAP_DELEGATED) return { version, op, nonce, subjectId: u64(), targetId: u64(), cap: readName(r) };
     return undefined;
   }
   if (version === 1) {

@@ -44,6 +44,7 @@ export function encodePolicyRequest(req: PolicyRequest): Uint8Array {
       case 4:
       case 5:
         w.u64(req.subjectId);
+        if (req.version === 3) w.u64(req.targetId);
         writeName(w, req.cap);
         break;
       case 7:

@@ -95,10 +95,21 @@ export interface PolicyCheckCapRequest {
   readonly cap: string;
 }
 
-/** v1/v2 CHECK_CAP_DELEGATED: a service asks about one of its callers. */
+/**
+ * v1/v2 CHECK_CAP_DELEGATED: a service asks about one of its callers. v3 adds the 64-bit id of the
+ * service the capability is asked for (`cap@target`), resolved to a name through the policy.
+ */
 export type PolicyCheckCapDelegatedRequest =
   | { readonly version: 1; readonly op: 5; readonly subjectId: bigint; readonly cap: string }
-  | { readonly version: 2; readonly op: 5; readonly nonce: number; readonly subjectId: bigint; readonly cap: string };
+  | { readonly version: 2; readonly op: 5; readonly nonce: number; readonly subjectId: bigint; readonly cap: string }
+  | {
+      readonly version: 3;
+      readonly op: 5;
+      readonly nonce: number;
+      readonly subjectId: bigint;
+      readonly targetId: bigint;
+      readonly cap: string;
+    };
 
 /** v2 VERSION: asks policyd for its version label. */
 export interface PolicyVersionRequest {

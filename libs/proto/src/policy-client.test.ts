@@ -31,6 +31,7 @@ const calls: ReadonlyArray<{ name: string; call: (c: PolicyClient) => Promise<un
   { name: 'execById', call: (c) => c.execById(1n, 3) },
   { name: 'checkCap', call: (c) => c.checkCap(1n, 'ipc.core') },
   { name: 'checkCapDelegated', call: (c) => c.checkCapDelegated(1n, 'crypto.sign') },
+  { name: 'checkCapDelegatedFor', call: (c) => c.checkCapDelegatedFor(1n, 'bundle.install', 2n) },
   { name: 'version', call: (c) => c.version() },
 ];
 
@@ -145,6 +146,7 @@ describe(PolicyClient, () => {
     { name: 'test_reject_client_name_0_bytes', call: (c) => c.check('') },
     { name: 'test_reject_client_name_49_bytes', call: (c) => c.route('a'.repeat(49), 'b') },
     { name: 'test_reject_client_cap_49_bytes', call: (c) => c.checkCapDelegated(1n, 'c'.repeat(49)) },
+    { name: 'test_reject_client_target_id_over_u64', call: (c) => c.checkCapDelegatedFor(1n, 'bundle.install', 1n << 64n) },
     { name: 'test_reject_client_image_256', call: (c) => c.execById(1n, 256) },
   ];
   for (const { name, call } of unencodable) {

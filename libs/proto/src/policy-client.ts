@@ -161,6 +161,17 @@ export class PolicyClient {
   }
 
   /**
+   * v3 CHECK_CAP_DELEGATED: does the caller `subjectId` hold `cap` for the service `targetId`
+   * (`cap@target` rules and `[restrict]` apply)?
+   *
+   * @example
+   * await policy.checkCapDelegatedFor(msg.senderServiceId, 'bundle.install', serviceIdFromName('keystored'));
+   */
+  checkCapDelegatedFor(subjectId: bigint, cap: string, targetId: bigint): Promise<PolicyVerdict> {
+    return this.#ask(() => ({ version: 3, op: PO_OP.CHECK_CAP_DELEGATED, nonce: this.#nextNonce(), subjectId, targetId, cap }));
+  }
+
+  /**
    * v2 VERSION: policyd's version label (`label` is set only when `allow` is true).
    *
    * @example

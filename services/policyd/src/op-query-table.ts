@@ -40,6 +40,6 @@ export const OP_QUERY_TABLE: ReadonlyMap<number, OpQuerySpec> = new Map<number, 
   [PO_OP.ROUTE, { name: 'route', action: { fixed: 'ipc.route' }, target: 'service' }],
   [PO_OP.EXEC, { name: 'exec', action: { fixed: 'proc.spawn' }, target: 'image' }],
   [PO_OP.CHECK_CAP, { name: 'check_cap', action: 'frame-cap', target: 'none' }],
-  [PO_OP.CHECK_CAP_DELEGATED, { name: 'check_cap_delegated', action: 'frame-cap', target: 'none' }],
+  [PO_OP.CHECK_CAP_DELEGATED, { name: 'check_cap_delegated', action: 'frame-cap', target: 'service' }],
   [PO_OP.VERSION, { name: 'version', action: 'none', target: 'none' }],
 ]);

@@ -236,6 +236,20 @@ describe(PolicyFrameHandler, () => {
       expect(decisions(r)[0]).toMatchObject({ subjectId: ID.bundlemgrd, reason: 'deny-rule', rule: 'test.toml:9' });
     });
 
+    test('v3 CHECK_CAP_DELEGATED carries a target: [restrict] applies and the record names the target', () => {
+      const r = rig();
+      const ask = (targetId: bigint): number | undefined =>
+        r.handler.handlePolicyFrame(ID.keystored, encodePolicyRequest({ version: 3, op: 5, nonce: 3, subjectId: ID.selftest, targetId, cap: 'ipc.route' })).at(-2);
+      expect(ask(ID.execd)).toBe(PO_STATUS.DENY);
+      expect(ask(ID.logd)).toBe(PO_STATUS.ALLOW);
+      expect(ask(0x1234n)).toBe(PO_STATUS.ALLOW);
+      expect(decisions(r).map((d) => [d.op, d.subjectId, d.target, d.decision])).toEqual([
+        ['check_cap_delegated', ID.selftest, 'execd', 'deny'],
+        ['check_cap_delegated', ID.selftest, 'logd', 'allow'],
+        ['check_cap_delegated', ID.selftest, '0x0000000000001234', 'allow'],
+      ]);
+    });
+
     test('denied: bundlemgrd (no policy.delegate) asks CHECK_CAP_DELEGATED about keystored', () => {
       const r = rig();
       const frame = encodePolicyRequest({ version: 2, op: 5, nonce: 2, subjectId: ID.keystored, cap: 'crypto.sign' });

@@ -16,6 +16,8 @@ describe(requestQuery, () => {
     { input: { version: 3, op: 3, nonce: 1, requesterId: 7n, imageId: 0 }, out: { op: 'exec', action: 'proc.spawn', target: '0', claimedId: 7n, nonce: 1 } },
     { input: { version: 1, op: 4, subjectId: 9n, cap: 'crypto.sign' }, out: { op: 'check_cap', action: 'crypto.sign', target: undefined, claimedId: 9n, nonce: undefined } },
     { input: { version: 2, op: 5, nonce: 2, subjectId: 9n, cap: 'audit.read' }, out: { op: 'check_cap_delegated', action: 'audit.read', target: undefined, claimedId: 9n, nonce: 2 } },
+    { input: { version: 3, op: 5, nonce: 2, subjectId: 9n, targetId: serviceIdFromName('execd'), cap: 'bundle.install' }, out: { op: 'check_cap_delegated', action: 'bundle.install', target: 'execd', claimedId: 9n, nonce: 2 } },
+    { input: { version: 3, op: 5, nonce: 2, subjectId: 9n, targetId: 0xabn, cap: 'bundle.install' }, out: { op: 'check_cap_delegated', action: 'bundle.install', target: '0x00000000000000ab', claimedId: 9n, nonce: 2 } },
     { input: { version: 2, op: 7, nonce: 3 }, out: { op: 'version', action: undefined, target: undefined, claimedId: undefined, nonce: 3 } },
   ];
   for (const { input, out } of cases) {
