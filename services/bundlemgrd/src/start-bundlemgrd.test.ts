@@ -16,18 +16,27 @@ import { startBundlemgrd, type BundlemgrdHandle } from './start-bundlemgrd.js';
 
 type Answer = 'allow' | 'deny' | 'garbage';
 
-/** The fake policyd as bundlemgrd meets it: `decide` answers each v2 CHECK_CAP_DELEGATED, nothing else is supported. */
-function fakePolicyd(kernel: Kernel, decide: (subject: bigint, cap: string) => Answer): FakePolicyd {
-  return startFakePolicyd(kernel, (req) =>
-    req.op === PO_OP.CHECK_CAP_DELEGATED && req.version === 2 ? decide(req.subjectId, req.cap) : 'unsupported',
-  );
+type Decide = (subject: bigint, cap: string, target?: bigint) => Answer;
+
+/**
+ * The fake policyd as bundlemgrd meets it: `decide` answers each CHECK_CAP_DELEGATED (v2, or v3 with
+ * a target id), nothing else is supported.
+ */
+function fakePolicyd(kernel: Kernel, decide: Decide): FakePolicyd {
+  return startFakePolicyd(kernel, (req) => {
+    if (req.op !== PO_OP.CHECK_CAP_DELEGATED) return 'unsupported';
+    if (req.version === 3) return decide(req.subjectId, req.cap, req.targetId);
+    return req.version === 2 ? decide(req.subjectId, req.cap) : 'unsupported';
+  });
 }
 
-/** The CHECK_CAP_DELEGATED queries the fake policyd saw, as (sender, subject, cap). */
-function queries(r: Rig): Array<{ sender: bigint; subject: bigint; cap: string }> {
-  return r.policyd.seen.flatMap(({ sender, request }) =>
-    request.op === PO_OP.CHECK_CAP_DELEGATED ? [{ sender, subject: request.subjectId, cap: request.cap }] : [],
-  );
+/** The CHECK_CAP_DELEGATED queries the fake policyd saw, as (sender, subject, cap, target id if any). */
+function queries(r: Rig): Array<{ sender: bigint; subject: bigint; cap: string; target?: bigint }> {
+  return r.policyd.seen.flatMap(({ sender, request }) => {
+    if (request.op !== PO_OP.CHECK_CAP_DELEGATED) return [];
+    const target = request.version === 3 ? { target: request.targetId } : {};
+    return [{ sender, subject: request.subjectId, cap: request.cap, ...target }];
+  });
 }
 
 /** A stand-in keystored serving only VERIFY, with WebCrypto. */
@@ -60,14 +69,29 @@ async function sign(text: string, by = publisher): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, by.privateKey, new TextEncoder().encode(text)));
 }
 
-/** Grants of the fake policy, by service name. */
+/** The system services the recipes grant or the boot harness starts: bundle names need an explicit grant. */
+const SYSTEM_NAMES = ['policyd', 'logd', 'keystored', 'bundlemgrd', 'execd', 'init-lite', 'selftest-client', 'samgrd'] as const;
+
+/** Grants of the fake policy, by service name (`cap@target` names a target). */
 const GRANTS: Record<string, readonly string[]> = {
   'selftest-client': ['bundle.install'],
   'demo.testsvc': ['ipc.core', 'fs.read'],
   'other.svc': ['fs.read'],
+  keystored: ['crypto.sign'],
 };
-const grantedBy = (subject: bigint, cap: string): Answer =>
-  Object.entries(GRANTS).some(([name, caps]) => serviceIdFromName(name) === subject && caps.includes(cap)) ? 'allow' : 'deny';
+
+/** The fake policy: RFC-0015 semantics for exact grants, with `bundle.install` restricted to SYSTEM_NAMES. */
+function policyOf(grants: Record<string, readonly string[]>): Decide {
+  const holds = (subject: bigint, pattern: string): boolean =>
+    Object.entries(grants).some(([name, caps]) => serviceIdFromName(name) === subject && caps.includes(pattern));
+  return (subject, cap, target) => {
+    if (target === undefined) return holds(subject, cap) ? 'allow' : 'deny';
+    const name = SYSTEM_NAMES.find((n) => serviceIdFromName(n) === target);
+    if (name !== undefined && holds(subject, `${cap}@${name}`)) return 'allow';
+    return name === undefined && cap === 'bundle.install' && holds(subject, cap) ? 'allow' : 'deny';
+  };
+}
+const grantedBy: Decide = policyOf(GRANTS);
 
 interface Rig {
   readonly kernel: Kernel;
@@ -79,7 +103,7 @@ interface Rig {
   readonly api: BundleClient;
 }
 
-function rig(opts: { decide?: (s: bigint, c: string) => Answer; connect?: boolean; caller?: string } = {}): Rig {
+function rig(opts: { decide?: Decide; connect?: boolean; caller?: string } = {}): Rig {
   const kernel = new Kernel();
   const bm = startBundlemgrd(kernel, { trustedPublishers: { nexus: publisherKey }, policyTimeoutMs: 30, keystoreTimeoutMs: 30 });
   const policyd = fakePolicyd(kernel, opts.decide ?? grantedBy);
@@ -99,7 +123,7 @@ async function install(r: Rig, text: string, by = publisher) {
 }
 
 describe(startBundlemgrd, () => {
-  test('install ok, then QUERY and LIST show it; policyd was asked about the caller, then about the bundle', async () => {
+  test('install ok, then QUERY and LIST show it; policyd was asked about the caller, its bundle name, then the bundle', async () => {
     const r = rig();
     const text = manifest('demo.testsvc', ['ipc.core', 'fs.read']);
     expect(await install(r, text)).toEqual({ status: 'ok', imageId: 1 });
@@ -109,6 +133,7 @@ describe(startBundlemgrd, () => {
     const demo = serviceIdFromName('demo.testsvc');
     expect(queries(r)).toEqual([
       { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install' },
+      { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install', target: demo },
       { sender: r.bm.task.serviceId, subject: demo, cap: 'ipc.core' },
       { sender: r.bm.task.serviceId, subject: demo, cap: 'fs.read' },
     ]);
@@ -124,6 +149,39 @@ describe(startBundlemgrd, () => {
     expect(r.keystored.verifies()).toBe(0);
     expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
   });
+
+  test('test_reject_install_system_service_name: a trusted, signed bundle named keystored asking crypto.sign is DENY', async () => {
+    const r = rig();
+    expect(await install(r, manifest('keystored', ['crypto.sign']))).toEqual({ status: 'deny' });
+    expect(await r.api.query('keystored')).toEqual({ status: 'not-found' });
+    expect(await r.api.list()).toEqual({ status: 'ok', bundles: [] });
+    // Refused on the name: neither the signature nor the capability was looked at.
+    expect(r.keystored.verifies()).toBe(0);
+    expect(queries(r)).toEqual([
+      { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install' },
+      { sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install', target: serviceIdFromName('keystored') },
+    ]);
+  });
+
+  test('a system name is installable when the policy names it: bundle.install@keystored', async () => {
+    const grants = { ...GRANTS, 'selftest-client': ['bundle.install', 'bundle.install@keystored'] };
+    const r = rig({ decide: policyOf(grants) });
+    expect(await install(r, manifest('keystored', ['crypto.sign']))).toEqual({ status: 'ok', imageId: 1 });
+    expect(queries(r).at(-1)).toEqual({ sender: r.bm.task.serviceId, subject: serviceIdFromName('keystored'), cap: 'crypto.sign' });
+    // The grant names keystored only: another system name stays refused.
+    expect(await install(r, manifest('logd', []))).toEqual({ status: 'deny' });
+  });
+
+  for (const name of SYSTEM_NAMES) {
+    test(`test_reject_install_system_service_name ${name} (capability-free) is DENY`, async () => {
+      const r = rig();
+      expect(await install(r, manifest(name, []))).toEqual({ status: 'deny' });
+      expect(await r.api.query(name)).toEqual({ status: 'not-found' });
+      expect(queries(r).at(-1)).toEqual({
+        sender: r.bm.task.serviceId, subject: r.client.serviceId, cap: 'bundle.install', target: serviceIdFromName(name),
+      });
+    });
+  }
 
   test('install with a bad signature is BAD_SIGNATURE', async () => {
     const r = rig();
@@ -205,6 +263,7 @@ describe(startBundlemgrd, () => {
     ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), {}, 'deny'],
     ['policyd garbled on a capability', () => undefined, { decide: (s, c) => (c === 'fs.read' ? 'garbage' : grantedBy(s, c)) }, 'ok'],
     ['policyd garbled on bundle.install only', () => undefined, { decide: (s, c) => (c === 'bundle.install' ? 'garbage' : grantedBy(s, c)) }, 'deny'],
+    ['policyd garbled on the bundle name only', () => undefined, { decide: (s, c, t) => (t !== undefined ? 'garbage' : grantedBy(s, c)) }, 'deny'],
   ];
   for (const [what, breakIt, opts, capFree] of failClosed) {
     test(`install fails closed (DENY) with ${what}`, async () => {

@@ -73,9 +73,10 @@ function listReply(rows: readonly BundleSummary[]): Uint8Array {
 /**
  * Starts bundlemgrd: spawns its task, creates its endpoint (8 KiB frames, queue of 8) and serves
  * the BM protocol. An INSTALL passes, in order and failing closed at each step: decode and bounds
- * → policyd `bundle.install` for the kernel-stamped caller → TOML + schema → trusted publisher →
- * signature verified by keystored → policyd allows every requested capability to the bundle's
- * service → store (image id 1..255). Until `connectPolicyd` / `connectKeystore`, every INSTALL is
+ * → policyd `bundle.install` for the kernel-stamped caller → TOML + schema → policyd
+ * `bundle.install@<manifest name>` for the caller → trusted publisher → signature verified by
+ * keystored → policyd allows every requested capability to the bundle's service → store (image id
+ * 1..255). Until `connectPolicyd` / `connectKeystore`, every INSTALL is
  * DENY. Throws `BundleError('BAD_VALUE')` for a bad `trustedPublishers` entry.
  *
  * @example
@@ -105,6 +106,7 @@ export function startBundlemgrd(kernel: Kernel, options: BundlemgrdOptions): Bun
   async function install(sender: bigint, manifestBytes: Uint8Array, signature: Uint8Array): Promise<Uint8Array> {
     const fail = (status: Exclude<BundleStatus, 0>): Uint8Array => encodeBundleFailure(BM_OP.INSTALL, status);
     // The subject is always the caller's kernel id, never bundlemgrd's own and never a payload field.
+    // Asked before the manifest is read, so a caller without the right learns nothing about parsing.
     const gate = policy === undefined ? undefined : await policy.checkCapDelegated(sender, BUNDLE_INSTALL_CAP);
     if (gate?.allow !== true) return fail(BundleStatus.DENY);
     let manifest: BundleManifest;
@@ -113,6 +115,10 @@ export function startBundlemgrd(kernel: Kernel, options: BundlemgrdOptions): Bun
     } catch {
       return fail(BundleStatus.MALFORMED);
     }
+    // The bundle will run under its name's identity and grants, so taking a name is asked about with
+    // that identity as the target: policy data (`[restrict] "bundle.install"`) keeps system names out.
+    const named = await policy?.checkCapDelegatedFor(sender, BUNDLE_INSTALL_CAP, serviceIdFromName(manifest.name));
+    if (named?.allow !== true) return fail(BundleStatus.DENY);
     const publisherKey = publishers.get(manifest.publisher);
     if (publisherKey === undefined) return fail(BundleStatus.BAD_SIGNATURE);
     const verified = keystore === undefined ? undefined : await keystore.verify(publisherKey, signature, manifestBytes);
