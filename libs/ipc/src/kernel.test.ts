@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecvCap, SendCap } from './cap.js';
 import { IpcError } from './ipc-error.js';
@@ -525,6 +526,223 @@ describe(Kernel, () => {
       kernel.faults.dropNext(route, 1);
       client.send(route, bytes(), { cap: spare });
       expect(codeOf(() => client.send(spare, bytes()))).toBe('NO_RIGHT');
+    });
+  });
+
+  describe('release', () => {
+    const MAX = IPC_LIMITS.maxCapsPerTask;
+
+    it('frees the slot: a full table takes exactly one more right per release', () => {
+      const kernel = new Kernel();
+      const owner = kernel.spawn('owner');
+      const holder = kernel.spawn('holder');
+      const { send } = kernel.createEndpoint(owner);
+      const held = Array.from({ length: MAX }, () => kernel.grant(send, holder));
+      expect(codeOf(() => kernel.grant(send, holder))).toBe('LIMIT_REACHED');
+      holder.release(held.pop()!);
+      expect(codeOf(() => holder.duplicate(held[0]!))).toBe('ok');
+      expect(codeOf(() => holder.duplicate(held[0]!))).toBe('LIMIT_REACHED');
+    });
+
+    // Every way to use a send right, each on a handle its holder just released.
+    const uses: ReadonlyArray<[string, (p: Pair, dead: SendCap) => Promise<unknown> | unknown]> = [
+      ['send', (p, dead) => p.client.send(dead, bytes(1))],
+      ['call', (p, dead) => p.client.call(dead, bytes(1))],
+      ['duplicate', (p, dead) => p.client.duplicate(dead)],
+      ['kernel.grant', (p, dead) => p.kernel.grant(dead, p.server)],
+      ['moved with send', (p, dead) => p.client.send(p.route, bytes(1), { cap: dead })],
+      ['moved with call', (p, dead) => p.client.call(p.route, bytes(1), { cap: dead })],
+      ['faults.dropNext', (p, dead) => p.kernel.faults.dropNext(dead, 1)],
+      ['release again', (p, dead) => p.client.release(dead)],
+    ];
+    for (const [use, act] of uses) {
+      it(`test_reject_released_right_used_by_${use.replaceAll(/\W+/g, '_')}: NO_RIGHT, nothing delivered`, async () => {
+        const p = echoPair();
+        const dead = p.client.duplicate(p.route);
+        p.client.release(dead);
+        let code = 'ok';
+        try {
+          await act(p, dead);
+        } catch (error) {
+          if (!(error instanceof IpcError)) throw error;
+          code = error.code;
+        }
+        expect(code).toBe('NO_RIGHT');
+        await flush();
+        expect(p.seen).toHaveLength(0);
+        expect((await p.client.call(p.route, bytes(2))).frame).toEqual(bytes(2));
+      });
+    }
+
+    it('test_reject_release_by_a_dead_task: TASK_DEAD', () => {
+      const { kernel, client, route } = echoPair();
+      kernel.kill(client);
+      expect(codeOf(() => client.release(route))).toBe('TASK_DEAD');
+    });
+
+    // Handles the releasing task does not hold; the real holder keeps a working right each time.
+    const notHeld: ReadonlyArray<[string, (p: Pair) => unknown]> = [
+      ["another task's handle", (p) => p.route],
+      ['a forged object', () => ({ kind: 'send' })],
+      ["a foreign kernel's handle", () => echoPair().route],
+      ['undefined', () => undefined],
+      ['null', () => null],
+      ['a number', () => 42],
+      ['a receive right', (p) => p.recv],
+    ];
+    for (const [input, capOf] of notHeld) {
+      it(`test_reject_release_of_${input.replaceAll(/\W+/g, '_')}: NO_RIGHT, the holder's right intact`, async () => {
+        const p = echoPair();
+        // The server holds the recv right; the client holds the route. Each is asked to drop the other's.
+        const task = input === "another task's handle" ? p.server : p.client;
+        expect(codeOf(() => task.release(capOf(p) as SendCap))).toBe('NO_RIGHT');
+        expect((await p.client.call(p.route, bytes(3))).frame).toEqual(bytes(3));
+      });
+    }
+
+    it('test_reject_release_of_a_receive_right_by_its_owner: NO_RIGHT; queued and blocked callers are still answered', async () => {
+      const { server, client, route, recv, seen } = echoPair(undefined, false);
+      const blocked = client.call(route, bytes(4));
+      client.send(route, bytes(5));
+      expect(codeOf(() => server.release(recv as unknown as SendCap))).toBe('NO_RIGHT');
+      server.serve(recv, (msg) => {
+        seen.push(msg);
+        return msg.frame;
+      });
+      expect((await blocked).frame).toEqual(bytes(4));
+      await flush();
+      expect(seen.map((m) => m.frame[0])).toEqual([4, 5]);
+    });
+
+    it('test_reject_release_of_a_right_moved_away: NO_RIGHT; the receiver got a working one', async () => {
+      const kernel = new Kernel();
+      const server = kernel.spawn('server');
+      const client = kernel.spawn('client');
+      const target = kernel.spawn('target');
+      const ep = kernel.createEndpoint(server);
+      const targetEp = kernel.createEndpoint(target);
+      target.serve(targetEp.recv, () => bytes(6));
+      const moved = kernel.grant(targetEp.send, client);
+      kernel.faults.mute(server);
+      let got: SendCap | undefined;
+      server.serve(ep.recv, (msg) => {
+        got = msg.cap;
+        return undefined;
+      });
+      // Still in flight (the server is muted) and already out of the sender's hands.
+      client.send(kernel.grant(ep.send, client), bytes(), { cap: moved });
+      expect(codeOf(() => client.release(moved))).toBe('NO_RIGHT');
+      kernel.faults.unmute(server);
+      await flush();
+      expect((await server.call(got!, bytes())).frame).toEqual(bytes(6));
+      server.release(got!);
+      expect(codeOf(() => server.send(got!, bytes()))).toBe('NO_RIGHT');
+    });
+
+    it('releasing the route of messages in flight: they are still delivered, the call still gets its reply', async () => {
+      const { kernel, server, client, route, seen } = echoPair();
+      kernel.faults.mute(server);
+      client.send(route, bytes(7));
+      const call = client.call(route, bytes(8));
+      client.release(route);
+      kernel.faults.unmute(server);
+      const reply = await call;
+      expect(reply.frame).toEqual(bytes(8));
+      expect(reply.senderServiceId).toBe(server.serviceId);
+      expect(seen.map((m) => m.frame[0])).toEqual([7, 8]);
+      expect(codeOf(() => client.send(route, bytes(9)))).toBe('NO_RIGHT');
+    });
+
+    it("leaves the endpoint and every other copy alone, even the owner's own send right", async () => {
+      const { kernel, server, client, route, recv, seen } = echoPair();
+      const other = kernel.spawn('other');
+      const otherRoute = kernel.grant(route, other);
+      const spare = client.duplicate(route);
+      client.release(route);
+      expect((await client.call(spare, bytes(1))).frame).toEqual(bytes(1));
+      expect((await other.call(otherRoute, bytes(2))).frame).toEqual(bytes(2));
+      const own = kernel.grant(spare, server);
+      server.release(own);
+      expect(codeOf(() => server.serve(recv, () => undefined))).toBe('INVALID_ARGUMENT'); // still served, not closed
+      expect(seen).toHaveLength(2);
+    });
+
+    it('a right released before the server replies with it fails that call with SERVER_FAULT', async () => {
+      const kernel = new Kernel();
+      const server = kernel.spawn('server');
+      const client = kernel.spawn('client');
+      const ep = kernel.createEndpoint(server);
+      const keep = kernel.createEndpoint(server).send;
+      server.serve(ep.recv, () => {
+        const copy = server.duplicate(keep);
+        server.release(copy);
+        return { frame: bytes(1), cap: copy };
+      });
+      expect((await rejection(client.call(kernel.grant(ep.send, client), bytes()))).code).toBe('SERVER_FAULT');
+    });
+
+    /** Grants into `holder` until the table is full; returns how many fitted. */
+    function fill(kernel: Kernel, send: SendCap, holder: Task): number {
+      let n = 0;
+      while (codeOf(() => kernel.grant(send, holder)) === 'ok') n++;
+      return n;
+    }
+
+    it('property: the table never holds more than maxCapsPerTask, and each release frees exactly one slot', () => {
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('take' as const), n: fc.integer({ min: 1, max: 700 }), copy: fc.boolean() }),
+        fc.record({ kind: fc.constant('release' as const), n: fc.integer({ min: 1, max: 700 }), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('stale' as const), pick: fc.nat() }),
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 10 }), (ops) => {
+          const kernel = new Kernel();
+          const owner = kernel.spawn('owner');
+          const holder = kernel.spawn('holder');
+          const { send } = kernel.createEndpoint(owner);
+          const held: SendCap[] = [];
+          const released: SendCap[] = [];
+          for (const o of ops) {
+            if (o.kind === 'take') {
+              for (let i = 0; i < o.n; i++) {
+                const take = (): SendCap => (o.copy && held.length > 0 ? holder.duplicate(held[0]!) : kernel.grant(send, holder));
+                let cap: SendCap | undefined;
+                const code = codeOf(() => (cap = take()));
+                expect(code).toBe(held.length < MAX ? 'ok' : 'LIMIT_REACHED');
+                if (cap !== undefined) held.push(cap);
+              }
+            } else if (o.kind === 'release') {
+              for (let i = 0; i < o.n && held.length > 0; i++) {
+                const [cap] = held.splice((o.pick + i) % held.length, 1);
+                holder.release(cap!);
+                released.push(cap!);
+              }
+            } else if (released.length > 0) {
+              expect(codeOf(() => holder.release(released[o.pick % released.length]!))).toBe('NO_RIGHT');
+            }
+          }
+          for (const cap of released) expect(codeOf(() => holder.duplicate(cap))).toBe('NO_RIGHT');
+          expect(fill(kernel, send, holder)).toBe(MAX - held.length);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('property: any number of grant/release cycles past maxCapsPerTask never exhausts the table', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: MAX + 1, max: 3 * MAX }), fc.integer({ min: 1, max: 64 }), (cycles, batch) => {
+          const kernel = new Kernel();
+          const owner = kernel.spawn('owner');
+          const holder = kernel.spawn('holder');
+          const { send } = kernel.createEndpoint(owner);
+          for (let done = 0; done < cycles; done += batch) {
+            const caps = Array.from({ length: batch }, () => kernel.grant(send, holder));
+            for (const cap of caps) holder.release(cap);
+          }
+          expect(fill(kernel, send, holder)).toBe(MAX);
+        }),
+        { numRuns: 20 },
+      );
     });
   });
 

@@ -251,6 +251,11 @@ export class Kernel {
         this.#checkRoom(state, 1);
         return this.#mint(state, record.endpoint, 'send') as SendCap;
       },
+      release: (cap: SendCap): void => {
+        this.#alive(state);
+        this.#held(state, cap, 'send');
+        this.#revoke(cap);
+      },
     });
     const state: TaskState = {
       name,

@@ -76,6 +76,7 @@ export interface CallOptions extends SendOptions {
  * @example
  * const client = kernel.spawn('selftest-client');
  * const reply = await client.call(route, frame);
+ * client.release(route); // done with it: the handle is dead, its slot free
  */
 export interface Task {
   readonly name: string;
@@ -94,4 +95,16 @@ export interface Task {
   serve(recv: RecvCap, handler: Handler): void;
   /** Copies a send right this task holds; the copy is held by this task too. */
   duplicate(cap: SendCap): SendCap;
+  /**
+   * Gives up a send right this task holds: the handle is dead everywhere at once (send, call,
+   * duplicate, grant, moving it, fault injection: `NO_RIGHT`, as for a right moved away) and its
+   * slot of `IPC_LIMITS.maxCapsPerTask` is free again. The endpoint and every other copy of the
+   * right stay as they were; a message already sent through it is still delivered and a call
+   * already made still gets its reply (the reply travels on its own one-shot right).
+   * Throws `TASK_DEAD` (this task was killed) or `NO_RIGHT` (not a send right this task holds:
+   * another task's handle, a forged object, one already released or moved away, a receive right).
+   * A receive right is never released on its own: it lives as long as its endpoint, which closes
+   * when its owner is killed.
+   */
+  release(cap: SendCap): void;
 }
