@@ -1,4 +1,4 @@
-import { Kernel } from '@nexus/ipc';
+import { Kernel, type SendCap } from '@nexus/ipc';
 import { describe, expect, test } from 'vitest';
 import { MAX_REGISTERED_SERVICES, ServiceRegistry } from './service-registry.js';
 
@@ -35,6 +35,23 @@ describe(ServiceRegistry, () => {
     expect(registry.lookup('logd')).toBe(next);
     expect(registry.lookup('keystored')).toBe(send);
   });
+
+  // What replace hands back to be released: the old right only when no entry refers to it any more.
+  const displaced: ReadonlyArray<readonly [string, (registry: ServiceRegistry, old: SendCap) => SendCap, boolean]> = [
+    ['a right only that name used', () => owner.duplicate(send), true],
+    ['the same handle again', (_, old) => old, false],
+    ['a handle another name still uses', (registry, old) => (registry.register('keystored', old), owner.duplicate(send)), false],
+  ];
+  for (const [input, arrange, releasable] of displaced) {
+    test(`replace returns the displaced right to release: ${input}`, () => {
+      const registry = new ServiceRegistry();
+      const old = owner.duplicate(send);
+      registry.register('logd', old);
+      const next = arrange(registry, old);
+      expect(registry.replace('logd', next)).toBe(releasable ? old : undefined);
+      expect(registry.lookup('logd')).toBe(next);
+    });
+  }
 
   test('test_reject_replace_of_a_name_never_registered', () => {
     const registry = new ServiceRegistry();

@@ -41,17 +41,23 @@ export class ServiceRegistry {
 
   /**
    * Swaps the right held to `name` for `cap` (a restarted service has a new endpoint). The old right
-   * leaves the table, so no later `lookup` can hand out a copy of it. Throws `InitLiteError`:
+   * leaves the table, so no later `lookup` can hand out a copy of it. Returns that old right when no
+   * entry refers to it any more (the caller may release it), or `undefined` when it is still in use
+   * (`cap` itself, or the same handle registered under another name). Throws `InitLiteError`:
    * `BAD_VALUE` for a non-canonical name, `STATE` for a name never registered (a replace must not
    * add a service behind the boot list's back).
    *
    * @example
-   * registry.replace('logd', kernel.grant(newLogd.endpoint, initLite.task));
+   * const stale = registry.replace('logd', kernel.grant(newLogd.endpoint, initLite.task));
+   * if (stale !== undefined) initLite.task.release(stale);
    */
-  replace(name: string, cap: SendCap): void {
+  replace(name: string, cap: SendCap): SendCap | undefined {
     const id = idOf(name);
-    if (!this.#rights.has(id)) throw new InitLiteError('STATE', `service ${name} is not registered`);
+    const old = this.#rights.get(id);
+    if (old === undefined) throw new InitLiteError('STATE', `service ${name} is not registered`);
     this.#rights.set(id, cap);
+    for (const held of this.#rights.values()) if (held === old) return undefined;
+    return old;
   }
 
   /**

@@ -4,6 +4,7 @@ import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decodeRouteReply } from './decode-route-reply.js';
+import { encodeRouteRequest } from './encode-route-request.js';
 import { RouteClient } from './route-client.js';
 import { RouteStatus } from './rt-wire.js';
 import { startInitLite, type InitLiteHandle } from './start-init-lite.js';
@@ -110,6 +111,7 @@ describe(startInitLite, () => {
     const task = b.kernel.spawn('logd');
     const { recv, send } = b.kernel.createEndpoint(task);
     task.serve(recv, (msg) => Uint8Array.of(0xee, ...msg.frame));
+    b.logd = { task, endpoint: send };
     return send;
   }
 
@@ -149,6 +151,78 @@ describe(startInitLite, () => {
     expect(await new RouteClient(b.client, b.router).route('logd')).toEqual({ status: 'deny' });
     expect(b.policyd.seen).toHaveLength(1);
   });
+
+  test("replace releases the old right from init-lite's cap table; ROUTE moves a working copy of the new one", async () => {
+    const b = boot();
+    const old = b.kernel.grant(b.logd.endpoint, b.init.task);
+    b.init.replace('logd', old);
+    const fresh = b.kernel.grant(restartLogd(b), b.init.task);
+    b.init.replace('logd', fresh);
+    expect(() => b.init.task.duplicate(old)).toThrow(expect.objectContaining({ code: 'NO_RIGHT' }));
+    const out = await new RouteClient(b.client, b.router).route('logd');
+    if (out.status !== 'ok') throw new Error(`route answered ${out.status}`);
+    expect([...(await b.client.call(out.cap, Uint8Array.of(3))).frame]).toEqual([0xee, 3]);
+    // The copy moved to the caller is the caller's own: init-lite's right is still there for the next ROUTE.
+    expect(() => b.init.task.duplicate(fresh)).not.toThrow();
+  });
+
+  test('2000 restarts and replaces of one name keep routing (1024 slots would run out without release)', async () => {
+    const b = boot();
+    const router = new RouteClient(b.client, b.router);
+    for (let i = 1; i <= 2000; i++) {
+      b.init.replace('logd', b.kernel.grant(restartLogd(b), b.init.task));
+      if (i % 250 !== 0) continue;
+      const out = await router.route('logd');
+      if (out.status !== 'ok') throw new Error(`route after replace ${i} answered ${out.status}`);
+      expect([...(await b.client.call(out.cap, Uint8Array.of(i % 256))).frame]).toEqual([0xee, i % 256]);
+    }
+  });
+
+  test('1100 callers that die before their OK reply leave no copy behind in init-lite (the kernel releases it)', async () => {
+    const b = boot();
+    for (let i = 0; i < 1100; i++) {
+      const caller = b.kernel.spawn('selftest-client.dying');
+      const pending = caller.call(b.kernel.grant(b.init.endpoint, caller), encodeRouteRequest('logd'));
+      b.kernel.kill(caller);
+      await expect(pending).rejects.toMatchObject({ code: 'TASK_DEAD' });
+      while (b.policyd.seen.length <= i) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await new RouteClient(b.client, b.router).route('logd')).status).toBe('ok');
+  });
+
+  // Replaces where the old handle must NOT be released (still in use) or cannot be (never init-lite's).
+  const keptRoutable: ReadonlyArray<readonly [string, (b: Boot) => readonly string[]]> = [
+    ['the same handle again', (b) => {
+      const current = b.kernel.grant(b.logd.endpoint, b.init.task);
+      b.init.replace('logd', current);
+      b.init.replace('logd', current);
+      return ['logd'];
+    }],
+    ['a handle another name still uses', (b) => {
+      const shared = b.kernel.grant(b.logd.endpoint, b.init.task);
+      b.init.replace('logd', shared);
+      b.init.register('logd.mirror', shared);
+      b.init.replace('logd', b.kernel.grant(b.logd.endpoint, b.init.task));
+      return ['logd', 'logd.mirror'];
+    }],
+    ["someone else's handle registered before (release fails, nothing of init-lite's to free)", (b) => {
+      const keystored = echoService(b.kernel, 'keystored');
+      b.init.register('keystored', keystored.endpoint);
+      b.init.replace('keystored', b.kernel.grant(keystored.endpoint, b.init.task));
+      return ['keystored'];
+    }],
+  ];
+  for (const [input, arrange] of keptRoutable) {
+    test(`replace with ${input} leaves every entry routable`, async () => {
+      const b = boot();
+      const router = new RouteClient(b.client, b.router);
+      for (const name of arrange(b)) {
+        const out = await router.route(name);
+        if (out.status !== 'ok') throw new Error(`route ${name} answered ${out.status}`);
+        expect([...(await b.client.call(out.cap, Uint8Array.of(5))).frame]).toEqual([5]);
+      }
+    });
+  }
 
   test('test_reject_replace_of_an_unregistered_name: STATE, and the name stays unroutable', async () => {
     const b = boot();

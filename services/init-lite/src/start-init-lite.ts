@@ -27,8 +27,9 @@ export interface InitLiteHandle {
   /**
    * Swaps init-lite's right to a registered service for `cap`, after the harness restarted it (see
    * {@link ServiceRegistry.replace}); an unregistered name is `STATE`. Later ROUTEs hand out copies
-   * of `cap` only. The kernel has no call to drop a right, so the old handle stays in init-lite's cap
-   * table (one slot of its 1024) but nothing refers to it any more.
+   * of `cap` only. Once `cap` is in the table, the old right is released from init-lite's cap table
+   * (its slot is free again), unless `cap` is that same handle or another name still uses it, so
+   * restarts never use up init-lite's 1024 slots.
    */
   replace(name: string, cap: SendCap): void;
 }
@@ -90,7 +91,15 @@ export function startInitLite(kernel: Kernel, options: InitLiteOptions = {}): In
       registry.register(name, cap);
     },
     replace(name: string, cap: SendCap): void {
-      registry.replace(name, cap);
+      const stale = registry.replace(name, cap);
+      if (stale === undefined) return;
+      try {
+        task.release(stale);
+      } catch {
+        // NO_RIGHT: init-lite never held it (the harness registered someone else's handle), so it
+        // took no slot; TASK_DEAD: init-lite's whole table is gone. Either way nothing is left to
+        // free, and the new right is already in place.
+      }
     },
   });
 }
