@@ -10,6 +10,13 @@ const base = {
 } as const;
 const record: AuditRecord = chain.append(base);
 const other: AuditRecord = chain.append({ ...base, nonce: 6n, senderId: 8n });
+// bundlemgrd's INSTALL asks `bundle.install` twice about one caller: untargeted, then naming the bundle.
+const install = { ...base, senderId: 4n, action: 'bundle.install', nonce: 1n } as const;
+const untargeted: AuditRecord = chain.append({ ...install, decision: 'allow', reason: 'policy-allow' });
+const named: AuditRecord = chain.append({ ...install, nonce: 2n, target: 'samgrd' });
+const wantNamed: ExpectedRecord = {
+  subject: 7n, sender: 4n, claimed: 7n, op: 'check_cap_delegated', action: 'bundle.install', target: 'samgrd', decision: 'deny', reason: 'no-rule', policyVersion: VERSION,
+};
 const want: ExpectedRecord = {
   nonce: 5, subject: 7n, sender: 9n, claimed: 7n, op: 'check_cap_delegated', action: 'crypto.sign', decision: 'deny', reason: 'no-rule', policyVersion: VERSION,
 };
@@ -22,6 +29,20 @@ describe(expectRecord, () => {
   test('found by subject, sender, op and action when there is no nonce', () => {
     const { nonce: _, ...byWindow } = want;
     expect(expectRecord([record], byWindow)).toBeUndefined();
+  });
+
+  test('without a nonce, the target tells apart two questions of one request', () => {
+    expect(expectRecord([untargeted, named], wantNamed)).toBeUndefined();
+    const { target: _, ...wantUntargeted } = wantNamed;
+    expect(expectRecord([untargeted, named], { ...wantUntargeted, decision: 'allow', reason: 'policy-allow' })).toBeUndefined();
+  });
+
+  test.each([
+    { name: 'test_reject_named_missing', window: [untargeted], cause: 'no audit record for the request in the seq window' },
+    { name: 'test_reject_named_twice', window: [untargeted, named, named], cause: '2 audit records for the request in the seq window' },
+    { name: 'test_reject_named_other_target', window: [{ ...named, target: 'keystored' }], cause: 'no audit record for the request in the seq window' },
+  ])('$name', ({ window, cause }) => {
+    expect(expectRecord(window, wantNamed)).toBe(cause);
   });
 
   test.each([

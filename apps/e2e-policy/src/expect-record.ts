@@ -2,8 +2,9 @@ import type { AuditOp, AuditReason, AuditRecord } from '@nexus/audit';
 
 /**
  * The one audit record a request must have produced. With `nonce` the record is found by nonce and
- * sender (the services' own policy clients use other nonces); without it, by subject, sender, op and
- * action inside the seq window the caller passes.
+ * sender (the services' own policy clients use other nonces); without it, by subject, sender, op,
+ * action and target inside the seq window the caller passes (one request can cause two questions
+ * that differ only in their target, e.g. bundlemgrd's untargeted and named `bundle.install`).
  *
  * @example
  * const want: ExpectedRecord = { subject, sender: subject, op: 'check_cap_delegated', action: 'audit.read', decision: 'allow', reason: 'policy-allow', policyVersion };
@@ -24,7 +25,7 @@ export interface ExpectedRecord {
 function matches(record: AuditRecord, want: ExpectedRecord): boolean {
   if (record.kind !== 'decision' || record.senderId !== want.sender) return false;
   if (want.nonce !== undefined) return record.nonce === BigInt(want.nonce);
-  return record.subjectId === want.subject && record.op === want.op && record.action === want.action;
+  return record.subjectId === want.subject && record.op === want.op && record.action === want.action && record.target === want.target;
 }
 
 /**

@@ -15,6 +15,7 @@ export * from './phase-name.js';
 export * from './phase-policy.js';
 export * from './phase-routing.js';
 export * from './policy-probe.js';
+export * from './publish-bundle.js';
 export * from './run-main.js';
 export * from './run-selftest.js';
 export * from './selftest-client.js';

@@ -1,5 +1,5 @@
-import type { BootedSystem } from './boot-system.js';
 import type { PhaseContext } from './phase-context.js';
+import { publishBundle } from './publish-bundle.js';
 
 /**
  * The two demo bundles: one the policy lets the selftest client spawn, one it forbids
@@ -13,20 +13,6 @@ export const DEMO_BUNDLES: { readonly allowed: 'demo.testsvc'; readonly forbidde
   forbidden: 'demo.forbidden',
 });
 
-function manifest(name: string, capabilities: readonly string[], publisher: string): string {
-  return [
-    `name = "${name}"`,
-    'version = "1.0.0"',
-    `publisher = "${publisher}"`,
-    `capabilities = [${capabilities.map((c) => `"${c}"`).join(', ')}]`,
-    '',
-  ].join('\n');
-}
-
-async function signed(system: BootedSystem, text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('Ed25519', system.publisher.privateKey, new TextEncoder().encode(text)));
-}
-
 /**
  * The harness publishes (signs) both demo manifests and the selftest client installs them through
  * bundlemgrd (it holds `bundle.install`), in a fixed order; done once per run. Returns the image ids,
@@ -39,12 +25,11 @@ export async function installDemoBundles(ctx: PhaseContext): Promise<{ readonly 
   if (ctx.installed !== undefined) return ctx.installed;
   const bundles = await ctx.client.bundles();
   if (bundles === undefined) return 'no route to bundlemgrd';
-  const publisher = ctx.system.publisher.name;
   const ids: number[] = [];
   // demo.testsvc asks for what the policy grants it; demo.forbidden asks for nothing.
   for (const [name, caps] of [[DEMO_BUNDLES.allowed, ['ipc.core', 'fs.read']], [DEMO_BUNDLES.forbidden, []]] as const) {
-    const text = manifest(name, caps, publisher);
-    const out = await bundles.install(text, await signed(ctx.system, text));
+    const { text, signature } = await publishBundle(ctx.system, name, caps);
+    const out = await bundles.install(text, signature);
     if (out.status !== 'ok') return `install of ${name} answered ${out.status}`;
     ids.push(out.imageId);
   }

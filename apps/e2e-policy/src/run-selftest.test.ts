@@ -19,6 +19,7 @@ const ALL_MARKERS = [
   'keystored key export denied',
   'exec denied',
   'exec allowed',
+  'bundle system name denied',
   'audit chain verify',
   'audit uart fallback',
   'policyd down fail-closed',
@@ -103,6 +104,37 @@ describe(runSelftest, () => {
     expect(io.lines).toContain('SELFTEST: FAIL bundlemgrd route execd denied: bundlemgrd was handed a right to execd');
   });
 
+  test.each([
+    {
+      name: 'test_reject_system_name_grant',
+      // The client is handed the explicit grant the restriction asks for.
+      edit: (dir: string): void => writeFileSync(join(dir, 'zz-grant.toml'), '[allow]\nselftest-client = ["bundle.install@samgrd"]\n'),
+      cause: 'the install was allowed',
+    },
+    {
+      name: 'test_reject_unrestricted_system_name',
+      // Without the restriction, the client's untargeted bundle.install covers the name (the old hole).
+      edit: (dir: string): void => {
+        const file = join(dir, 'authority.toml');
+        const text = readFileSync(file, 'utf8');
+        expect(text).toContain('"samgrd", ');
+        writeFileSync(file, text.replace('"samgrd", ', ''));
+      },
+      cause: 'the install was allowed',
+    },
+    {
+      name: 'test_reject_denied_by_other_rule',
+      // Still DENY and not installed, but by an explicit deny: not the restriction the marker proves.
+      edit: (dir: string): void => writeFileSync(join(dir, 'zz-deny.toml'), '[deny]\nselftest-client = ["bundle.install@samgrd"]\n'),
+      cause: 'audit record has an unexpected reason',
+    },
+  ])('$name: the system name marker fails, exit 1', async ({ edit, cause }) => {
+    const { report, io } = await run({ policyDir: policyCopy(edit), phases: ['exec'] });
+    expect(report.exitCode).toBe(1);
+    expect(report.earned).toEqual(['exec denied', 'exec allowed']);
+    expect(io.lines).toContain(`SELFTEST: FAIL bundle system name denied: ${cause}`);
+  });
+
   test('test_reject_tampered_record: a byte flipped in one record read back fails the chain marker', async () => {
     // Byte 20 lies in the record's timestamp: the record still decodes, only its hash no longer matches.
     const tamper = (index: number, bytes: Uint8Array): Uint8Array => (index === 3 ? bytes.map((b, i) => (i === 20 ? b ^ 1 : b)) : bytes);
@@ -148,5 +180,16 @@ describe(runMain, () => {
     const io = memoryIo();
     expect(await runMain([], { RUN_PHASE: 'keystored' }, io)).toBe(0);
     expect(io.lines.at(-1)).toBe('SELFTEST: 2 markers ok');
+  });
+
+  test('RUN_PHASE=exec prints the system name marker after both exec markers', async () => {
+    const io = memoryIo();
+    expect(await runMain([], { RUN_PHASE: 'exec' }, io)).toBe(0);
+    expect(io.lines.slice(1)).toEqual([
+      'SELFTEST: exec denied ok',
+      'SELFTEST: exec allowed ok',
+      'SELFTEST: bundle system name denied ok',
+      'SELFTEST: 3 markers ok',
+    ]);
   });
 });
