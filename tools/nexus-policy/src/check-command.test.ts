@@ -27,6 +27,32 @@ describe(checkCommand, () => {
     ]);
   });
 
+  test('fixtures/policy-lint-names: the one granted subject missing from [restrict] "bundle.install" is named', async () => {
+    const run = await runCli(['check', 'fixtures/policy-lint-names']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((line) => line.includes(': warning: '))).toEqual([
+      'fixtures/policy-lint-names/base.toml:5:12: warning: unrestricted-name: updated holds grants (crypto.verify at ' +
+        'fixtures/policy-lint-names/base.toml:5:12) but is not a target of [restrict] "bundle.install" ' +
+        '(fixtures/policy-lint-names/base.toml:9:1): a bundle installed as updated would inherit them; ' +
+        'add it to [restrict] "bundle.install"',
+    ]);
+    expect(run.stdout).toContain('\n1 warning(s)\n');
+  });
+
+  test('fixtures/policy-lint-install: no [restrict] "bundle.install" and an untargeted holder is one warning', async () => {
+    const { code, json } = await runJson(['check', 'fixtures/policy-lint-install']);
+    expect(code).toBe(0);
+    expect(json.warnings).toEqual([
+      {
+        kind: 'unrestricted-install',
+        file: 'fixtures/policy-lint-install/base.toml',
+        line: 4,
+        column: 32,
+        message: expect.stringMatching(/^selftest-client may install a bundle under any name and there is no \[restrict\] "bundle\.install"/),
+      },
+    ]);
+  });
+
   test('test_reject_broken_policy: fixtures/policy-broken prints file:line:col: code and exits 2', async () => {
     const run = await runCli(['check', 'fixtures/policy-broken']);
     expect(run.code).toBe(2);

@@ -11,6 +11,7 @@ export * from './format-service-id.js';
 export * from './format-table.js';
 export * from './help-text.js';
 export * from './journal.js';
+export * from './lint-bundle-names.js';
 export * from './lint-policy.js';
 export * from './load-policy.js';
 export * from './main.js';

@@ -1,10 +1,16 @@
 import { serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
+import { lintBundleNames } from './lint-bundle-names.js';
 import { capabilitiesOverlap } from './pattern-overlap.js';
 import { representativeAction } from './representative-action.js';
 import { ruleLocation } from './rule-location.js';
 
 /** The kinds of lint warning `check` reports. None of them stops compilation. */
-export type LintKind = 'shadowed-grant' | 'duplicate-grant' | 'dead-deny';
+export type LintKind =
+  | 'shadowed-grant'
+  | 'duplicate-grant'
+  | 'dead-deny'
+  | 'unrestricted-name'
+  | 'unrestricted-install';
 
 /** One lint finding, located at `rule`; `related` is the other rule involved, when there is one. */
 export interface LintWarning {
@@ -22,7 +28,9 @@ export interface LintWarning {
  *   wildcard);
  * - `duplicate-grant`: the same service and pattern granted twice (in one file or across files);
  * - `dead-deny`: no allow rule of that service (of any service, for `"*"`) could match what the
- *   deny names.
+ *   deny names;
+ * - `unrestricted-name` / `unrestricted-install`: a granted service's name a bundle could be
+ *   installed under (see `lintBundleNames`).
  * Warnings come in file, line, column order.
  *
  * @example
@@ -83,6 +91,7 @@ export function lintPolicy(policy: Policy): readonly LintWarning[] {
     }
   }
 
+  warnings.push(...lintBundleNames(policy));
   return warnings.sort(
     (a, b) =>
       compareText(a.rule.file, b.rule.file) || a.rule.line - b.rule.line || a.rule.column - b.rule.column,
