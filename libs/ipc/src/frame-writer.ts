@@ -123,7 +123,6 @@ export class FrameWriter {
     return this;
   }
 
-
   /** Writes raw bytes. */
   bytes(value: Uint8Array): this {
     const n = value.length;
