@@ -10,6 +10,13 @@ import { POLICY_SCHEMA } from './policy-schema.js';
 import { policyVersion } from './policy-version.js';
 import { SourceIndex } from './source-index.js';
 
+/**
+ * How policyd writes a v3 target id the policy does not know (`0x` + 16 hex digits). A policy that
+ * could name a service or target that way would let a rule match every id rendered to it, so the
+ * spelling is not a name.
+ */
+const UNKNOWN_ID_SPELLING = /^0x[0-9a-f]{16}$/;
+
 type Table = Record<string, string[]>;
 interface PolicyDocument {
   allow?: Table;
@@ -89,6 +96,9 @@ class FileCompiler {
     const name = normalizeName(raw, maxBytes);
     if (name === undefined) {
       this.#fail('BAD_NAME', `${what} ${excerpt(raw)} is not 1..${maxBytes} bytes of [a-z0-9._-]`, path);
+    }
+    if (UNKNOWN_ID_SPELLING.test(name)) {
+      this.#fail('BAD_NAME', `${what} ${excerpt(raw)} is reserved: 0x + 16 hex digits spells a service id unknown to the policy`, path);
     }
     this.names.push({ name, file: this.#file.path, text: this.#file.text, offset: this.#source.offsetOf(path) ?? 0 });
     return name;

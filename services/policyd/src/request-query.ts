@@ -16,8 +16,8 @@ export interface RequestQuery {
 
 /**
  * Renders a v3 target id the policy does not know. `0x` + 16 hex digits is a valid target string, so
- * the query is judged (not malformed) and only untargeted rules can apply to it; no target the
- * policy names can be it, since the policy knows the id of every target it names.
+ * the query is judged (not malformed) and only untargeted rules can apply to it: the policy compiler
+ * refuses that spelling as a name, so no targeted rule can match it.
  */
 function unknownTarget(id: bigint): string {
   return `0x${id.toString(16).padStart(16, '0')}`;
