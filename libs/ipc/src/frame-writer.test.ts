@@ -181,6 +181,24 @@ describe(FrameWriter, () => {
     expect(w.length).toBe(0);
   });
 
+  it.each([
+    ['a symbol', Symbol('x')],
+    ['an object whose toString throws', { toString: (): string => { throw new Error('no'); } }],
+  ])('test_reject_u64_%s_is_FRAME_VALUE', (_name, value) => {
+    const w = new FrameWriter(8);
+    expect(() => w.u64(value as unknown as bigint)).toThrow(expect.objectContaining({ code: 'FRAME_VALUE' }));
+    expect(w.length).toBe(0);
+  });
+
+  it('test_reject_bytes_of_a_non_uint8array_never_passes_the_bound', () => {
+    // From untyped code: an ArrayBuffer has no length, so its size reads as NaN.
+    const w = new FrameWriter(4);
+    expect(() => w.bytes(new ArrayBuffer(3) as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'FRAME_OVERFLOW' }));
+    for (let i = 0; i < 4; i++) w.u8(1);
+    expect(() => w.u8(1)).toThrow(expect.objectContaining({ code: 'FRAME_OVERFLOW' }));
+    expect(w.finish()).toEqual(new Uint8Array([1, 1, 1, 1]));
+  });
+
   describe('reset', () => {
     it('starts a new frame in the same buffer without touching a finished one', () => {
       const w = new FrameWriter(4).u16(0x0201);

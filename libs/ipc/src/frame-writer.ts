@@ -63,7 +63,8 @@ export class FrameWriter {
    */
   #room(n: number): void {
     const end = this.#offset + n;
-    if (end > this.#capacity) {
+    // Written so that a NaN length (a non-Uint8Array from untyped code) fails the check too.
+    if (!(end <= this.#capacity)) {
       throw new IpcError('FRAME_OVERFLOW', `${n} byte(s) at offset ${this.#offset} exceed capacity ${this.#capacity}`);
     }
     if (end > this.#size) {
@@ -114,9 +115,8 @@ export class FrameWriter {
 
   /** Writes an unsigned little-endian 64-bit integer. */
   u64(value: bigint): this {
-    if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) {
-      throw new IpcError('FRAME_VALUE', `u64 ${value} out of range`);
-    }
+    if (typeof value !== 'bigint') throw new IpcError('FRAME_VALUE', `u64 must be a bigint, got ${typeof value}`);
+    if (BigInt.asUintN(64, value) !== value) throw new IpcError('FRAME_VALUE', `u64 ${value} out of range`);
     const at = this.#reserve(8);
     this.#view ??= new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#size);
     this.#view.setBigUint64(at, value, true);
