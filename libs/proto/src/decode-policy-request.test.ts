@@ -159,6 +159,21 @@ describe(decodePolicyRequest, () => {
       out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
     },
     {
+      name: 'test_reject_v3_check_cap_delegated_cap_49_bytes',
+      bytes: frame(0x50, 0x4f, 3, 5, ...u32(8), ...u64(EXECD), ...u64(KEYSTORED), 49, ...ascii(name49)),
+      out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
+    },
+    {
+      name: 'test_reject_v3_check_cap_delegated_trailing',
+      bytes: frame(0x50, 0x4f, 3, 5, ...u32(8), ...u64(EXECD), ...u64(KEYSTORED), 0x08, ...ascii('ipc.core'), 0),
+      out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
+    },
+    {
+      name: 'test_reject_v3_check_cap_delegated_truncated_target',
+      bytes: frame(0x50, 0x4f, 3, 5, ...u32(8), ...u64(EXECD), ...u64(KEYSTORED).slice(0, 7)),
+      out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
+    },
+    {
       name: 'test_reject_v3_check_cap_delegated_empty',
       bytes: frame(0x50, 0x4f, 3, 5, ...u32(8)),
       out: { status: PO_STATUS.MALFORMED, version: 3, op: 5, nonce: 8 },
@@ -264,6 +279,7 @@ const arbPolicyRequest: fc.Arbitrary<PolicyRequest> = (() => {
     fc.record({ version: fc.constant(1 as const), op: fc.constant(4 as const), subjectId: id, cap: name }),
     fc.record({ version: fc.constant(1 as const), op: fc.constant(5 as const), subjectId: id, cap: name }),
     fc.record({ version: fc.constant(2 as const), op: fc.constant(5 as const), nonce, subjectId: id, cap: name }),
+    fc.record({ version: fc.constant(3 as const), op: fc.constant(5 as const), nonce, subjectId: id, targetId: id, cap: name }),
     fc.record({ version: fc.constant(2 as const), op: fc.constant(7 as const), nonce }),
   );
 })();

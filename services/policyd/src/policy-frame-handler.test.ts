@@ -189,6 +189,7 @@ describe(PolicyFrameHandler, () => {
       { name: 'v1 CHECK_CAP', request: { version: 1, op: 4, subjectId: ID.keystored, cap: 'crypto.sign' } },
       { name: 'v1 CHECK_CAP_DELEGATED', request: { version: 1, op: 5, subjectId: ID.keystored, cap: 'crypto.sign' } },
       { name: 'v2 CHECK_CAP_DELEGATED', request: { version: 2, op: 5, nonce: 3, subjectId: ID.keystored, cap: 'crypto.sign' } },
+      { name: 'v3 CHECK_CAP_DELEGATED', request: { version: 3, op: 5, nonce: 3, subjectId: ID.keystored, targetId: ID.logd, cap: 'crypto.sign' } },
     ];
     for (const { name, request } of forged) {
       test(`${name} claiming keystored from demo.testsvc`, () => {
