@@ -57,6 +57,35 @@ function echoPair(options?: { maxFrame?: number; queueDepth?: number }, serve = 
   return { kernel, server, client, recv, route: kernel.grant(send, client), seen };
 }
 
+interface TransferRig {
+  kernel: Kernel;
+  server: Task;
+  client: Task;
+  /** The client's route to the server. */
+  route: SendCap;
+  /** A right to `target` (which answers every message with `bytes(answer)`), held by the client. */
+  moved: SendCap;
+  /** The right the server received with its last message. */
+  got: () => SendCap | undefined;
+}
+
+/** A client holding a right to a third task, and a server that keeps any right sent to it. */
+function transferRig(answer: number): TransferRig {
+  const kernel = new Kernel();
+  const server = kernel.spawn('server');
+  const client = kernel.spawn('client');
+  const target = kernel.spawn('target');
+  const ep = kernel.createEndpoint(server);
+  const targetEp = kernel.createEndpoint(target);
+  target.serve(targetEp.recv, () => bytes(answer));
+  let got: SendCap | undefined;
+  server.serve(ep.recv, (msg) => {
+    got = msg.cap;
+    return undefined;
+  });
+  return { kernel, server, client, route: kernel.grant(ep.send, client), moved: kernel.grant(targetEp.send, client), got: () => got };
+}
+
 describe(Kernel, () => {
   describe('spawn', () => {
     for (const name of ['init-lite', 'policyd', 'demo.testsvc', 'a', 'x'.repeat(48)]) {
@@ -464,25 +493,13 @@ describe(Kernel, () => {
 
   describe('capability transfer', () => {
     it('a cap moved with send leaves the sender and arrives as a new handle', async () => {
-      const kernel = new Kernel();
-      const server = kernel.spawn('server');
-      const client = kernel.spawn('client');
-      const target = kernel.spawn('target');
-      const ep = kernel.createEndpoint(server);
-      const targetEp = kernel.createEndpoint(target);
-      target.serve(targetEp.recv, () => bytes(5));
-      const moved = kernel.grant(targetEp.send, client);
-      let got: SendCap | undefined;
-      server.serve(ep.recv, (msg) => {
-        got = msg.cap;
-        return undefined;
-      });
-      client.send(kernel.grant(ep.send, client), bytes(), { cap: moved });
+      const { server, client, route, moved, got } = transferRig(5);
+      client.send(route, bytes(), { cap: moved });
       expect(codeOf(() => client.send(moved, bytes()))).toBe('NO_RIGHT');
       await flush();
-      expect(got).toBeDefined();
-      expect(got).not.toBe(moved);
-      expect((await server.call(got!, bytes())).frame).toEqual(bytes(5));
+      expect(got()).toBeDefined();
+      expect(got()).not.toBe(moved);
+      expect((await server.call(got()!, bytes())).frame).toEqual(bytes(5));
     });
 
     it('a cap moved with a reply leaves the server and reaches only the caller', async () => {
@@ -615,28 +632,17 @@ describe(Kernel, () => {
     });
 
     it('test_reject_release_of_a_right_moved_away: NO_RIGHT; the receiver got a working one', async () => {
-      const kernel = new Kernel();
-      const server = kernel.spawn('server');
-      const client = kernel.spawn('client');
-      const target = kernel.spawn('target');
-      const ep = kernel.createEndpoint(server);
-      const targetEp = kernel.createEndpoint(target);
-      target.serve(targetEp.recv, () => bytes(6));
-      const moved = kernel.grant(targetEp.send, client);
+      const { kernel, server, client, route, moved, got } = transferRig(6);
       kernel.faults.mute(server);
-      let got: SendCap | undefined;
-      server.serve(ep.recv, (msg) => {
-        got = msg.cap;
-        return undefined;
-      });
       // Still in flight (the server is muted) and already out of the sender's hands.
-      client.send(kernel.grant(ep.send, client), bytes(), { cap: moved });
+      client.send(route, bytes(), { cap: moved });
       expect(codeOf(() => client.release(moved))).toBe('NO_RIGHT');
       kernel.faults.unmute(server);
       await flush();
-      expect((await server.call(got!, bytes())).frame).toEqual(bytes(6));
-      server.release(got!);
-      expect(codeOf(() => server.send(got!, bytes()))).toBe('NO_RIGHT');
+      const received = got()!;
+      expect((await server.call(received, bytes())).frame).toEqual(bytes(6));
+      server.release(received);
+      expect(codeOf(() => server.send(received, bytes()))).toBe('NO_RIGHT');
     });
 
     it('releasing the route of messages in flight: they are still delivered, the call still gets its reply', async () => {
