@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditError } from './audit-error.js';
-import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditReason } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditCheckpoint, type AuditInput, type AuditOp, type AuditReason } from './audit-record.js';
 import { validateInput, validateRecord } from './validate-record.js';
 
 /** Runs `fn`: 'ok', or the code of the AuditError it threw (anything else fails the test). */
@@ -34,6 +34,12 @@ export const MAXIMAL: AuditInput = {
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const text = (maxLength: number): fc.Arbitrary<string> =>
   fc.oneof(fc.string({ unit: 'binary', maxLength: maxLength / 4 }), fc.constantFrom('', ' = %', 'a=b c', 'keystored'));
+
+/** A checkpoint payload covering seqs 1..3 (sealed: with a signature that is only the right size). */
+export const CHECKPOINT: AuditCheckpoint = {
+  bootId: new Uint8Array(16).fill(0xb0), headSeq: 3n, headHash: new Uint8Array(32).fill(0x33), dropped: 0n,
+  prevSealedSeq: 0n, prevSealedHash: new Uint8Array(32), keyId: new Uint8Array(32).fill(0x4b), signature: new Uint8Array(64).fill(0x51),
+};
 
 /** Any valid decision input of the test policy version. */
 export const arbInput: fc.Arbitrary<AuditInput> = fc
@@ -83,11 +89,15 @@ describe(validateRecord, () => {
   const control = {
     kind: 'audit-lost' as const, seq: 5n, prevHash: new Uint8Array(32), timestampNs: 0n, subjectId: 0n, senderId: 0n,
     op: 'none' as const, action: '', decision: 'deny' as const, reason: 'none' as const, policyVersion: VERSION,
-    lost: { fromSeq: 2n, toSeq: 4n, count: 3n, decisions: 2n, lastHash: new Uint8Array(32) },
+    lost: { fromSeq: 2n, toSeq: 4n, count: 3n, decisions: 2n, beforeHash: new Uint8Array(32).fill(1), lastHash: new Uint8Array(32) },
   };
-  test('accepts a decision and an audit-lost record', () => {
+  test('accepts a decision, an audit-lost, an audit-evicted and a checkpoint record', () => {
     expect(() => validateRecord(base)).not.toThrow();
     expect(() => validateRecord(control)).not.toThrow();
+    expect(() => validateRecord({ ...control, kind: 'audit-evicted' })).not.toThrow();
+    expect(() => validateRecord({ ...control, kind: 'checkpoint', lost: undefined, checkpoint: CHECKPOINT })).not.toThrow();
+    const { signature: _, ...unsealed } = CHECKPOINT;
+    expect(() => validateRecord({ ...control, kind: 'checkpoint', lost: undefined, checkpoint: unsealed })).not.toThrow();
   });
   const rejects: [string, object][] = [
     ['test_reject_seq_zero', { ...base, seq: 0n }],
@@ -98,6 +108,17 @@ describe(validateRecord, () => {
     ['test_reject_lost_without_range', { ...control, lost: undefined }],
     ['test_reject_lost_range_reaching_own_seq', { ...control, lost: { ...control.lost, toSeq: 5n } }],
     ['test_reject_lost_count_over_range', { ...control, lost: { ...control.lost, count: 4n } }],
+    ['test_reject_lost_count_under_range', { ...control, lost: { ...control.lost, count: 2n } }],
+    ['test_reject_lost_without_before_hash', { ...control, lost: { ...control.lost, beforeHash: undefined } }],
+    ['test_reject_lost_from_seq_1_with_nonzero_before_hash', { ...control, lost: { ...control.lost, fromSeq: 1n, count: 4n } }],
+    ['test_reject_evicted_without_range', { ...control, kind: 'audit-evicted', lost: undefined }],
+    ['test_reject_checkpoint_without_payload', { ...control, kind: 'checkpoint', lost: undefined }],
+    ['test_reject_checkpoint_head_at_own_seq', { ...control, kind: 'checkpoint', lost: undefined, checkpoint: { ...CHECKPOINT, headSeq: 5n } }],
+    ['test_reject_checkpoint_prev_sealed_past_head', { ...control, kind: 'checkpoint', lost: undefined, checkpoint: { ...CHECKPOINT, prevSealedSeq: 4n, prevSealedHash: new Uint8Array(32).fill(2) } }],
+    ['test_reject_checkpoint_prev_sealed_zero_with_hash', { ...control, kind: 'checkpoint', lost: undefined, checkpoint: { ...CHECKPOINT, prevSealedHash: new Uint8Array(32).fill(2) } }],
+    ['test_reject_checkpoint_short_signature', { ...control, kind: 'checkpoint', lost: undefined, checkpoint: { ...CHECKPOINT, signature: new Uint8Array(63) } }],
+    ['test_reject_checkpoint_short_boot_id', { ...control, kind: 'checkpoint', lost: undefined, checkpoint: { ...CHECKPOINT, bootId: new Uint8Array(15) } }],
+    ['test_reject_checkpoint_with_lost_range', { ...control, kind: 'checkpoint', checkpoint: CHECKPOINT }],
     ['test_reject_lost_decisions_over_count', { ...control, lost: { ...control.lost, decisions: 4n } }],
     ['test_reject_lost_from_zero', { ...control, lost: { ...control.lost, fromSeq: 0n } }],
     ['test_reject_sink_switch_without_sink', { ...control, kind: 'sink-switch', lost: undefined }],

@@ -25,7 +25,7 @@ describe(AuditChain, () => {
   test('control records carry only their payload and the chain policy version', () => {
     const chain = new AuditChain({ policyVersion: VERSION });
     chain.append(ALLOW);
-    const lost = chain.append({ kind: 'audit-lost', timestampNs: 1n, lost: { fromSeq: 1n, toSeq: 1n, count: 1n, decisions: 1n, lastHash: new Uint8Array(32) } });
+    const lost = chain.append({ kind: 'audit-lost', timestampNs: 1n, lost: { fromSeq: 1n, toSeq: 1n, count: 1n, decisions: 1n, beforeHash: new Uint8Array(32), lastHash: new Uint8Array(32) } });
     expect(lost).toMatchObject({ kind: 'audit-lost', op: 'none', reason: 'none', decision: 'deny', subjectId: 0n, action: '', policyVersion: VERSION });
     expect(chain.checkpoint().dropped).toBe(0n);
     chain.noteLost();

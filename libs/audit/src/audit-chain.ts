@@ -1,5 +1,5 @@
 import { AuditError } from './audit-error.js';
-import type { AuditControl, AuditInput, AuditRecord } from './audit-record.js';
+import type { AuditCheckpoint, AuditControl, AuditInput, AuditLost, AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
 import { FrameWriter } from '@nexus/ipc';
 import { AUDIT_LIMITS } from './audit-record.js';
@@ -46,6 +46,27 @@ const U64_MAX = 0xffffffffffffffffn;
  * if (queued >= AUDIT_CHAIN_BLOCK) deliver(chain.takeSealed());
  */
 export const AUDIT_CHAIN_BLOCK = 64;
+
+function copyBytes(value: unknown): Uint8Array {
+  // A non-Uint8Array is kept as is so that validation reports it typed.
+  return value instanceof Uint8Array ? Uint8Array.prototype.slice.call(value) : (value as Uint8Array);
+}
+
+function copyRun(l: AuditLost): AuditLost {
+  return {
+    fromSeq: l.fromSeq, toSeq: l.toSeq, count: l.count, decisions: l.decisions,
+    beforeHash: copyBytes(l.beforeHash), lastHash: copyBytes(l.lastHash),
+  };
+}
+
+function copyCheckpoint(c: AuditCheckpoint): AuditCheckpoint {
+  const signature = c.signature;
+  return {
+    bootId: copyBytes(c.bootId), headSeq: c.headSeq, headHash: copyBytes(c.headHash), dropped: c.dropped,
+    prevSealedSeq: c.prevSealedSeq, prevSealedHash: copyBytes(c.prevSealedHash), keyId: copyBytes(c.keyId),
+    ...(signature === undefined ? {} : { signature: copyBytes(signature) }),
+  };
+}
 
 /** A chained record whose hashes are filled in when its block is sealed. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -219,31 +240,33 @@ export class AuditChain {
       kind: 'decision', seq, timestampNs: input.timestampNs, subjectId: input.subjectId, senderId: input.senderId,
       claimedId: input.claimedId, op: input.op, action: input.action, target: input.target, decision: input.decision,
       reason: input.reason, rule: input.rule, policyVersion: input.policyVersion, nonce: input.nonce,
-      lost: undefined, sink: undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
+      lost: undefined, sink: undefined, checkpoint: undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
     };
   }
 
   #control(c: AuditControl, seq: bigint): Mutable<AuditRecord> {
-    const lost = c.kind === 'audit-lost' ? { ...c.lost } : undefined;
+    // Copies, so a later change to the caller's objects cannot reach a record sealed later.
+    const lost = c.kind === 'audit-lost' || c.kind === 'audit-evicted' ? copyRun(c.lost) : undefined;
+    const checkpoint = c.kind === 'checkpoint' ? copyCheckpoint(c.checkpoint) : undefined;
     const record: Mutable<AuditRecord> = {
       kind: c.kind, seq, timestampNs: c.timestampNs, subjectId: 0n, senderId: 0n, claimedId: undefined, op: 'none',
       action: '', target: undefined, decision: 'deny', reason: 'none', rule: undefined, policyVersion: this.policyVersion,
-      nonce: undefined, lost, sink: c.kind === 'sink-switch' ? c.sink : undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
+      nonce: undefined, lost, sink: c.kind === 'sink-switch' ? c.sink : undefined, checkpoint, prevHash: ZERO_HASH, hash: ZERO_HASH,
     };
     validateRecord(record);
     return record;
   }
 
   /**
-   * Counts one chained record as lost (recorded nowhere). The sink calls it; the count is the
-   * checkpoint's `dropped`.
+   * Counts `n` (default 1) chained records as missing: lost (recorded nowhere) or evicted by the
+   * primary. The sink calls it; the count is the checkpoint's `dropped`.
    *
    * @example
    * chain.noteLost(); chain.checkpoint().dropped; // 1n
    */
-  noteLost(): void {
-    if (this.#dropped >= this.#seq) throw new AuditError('BAD_FIELD', 'more records lost than chained');
-    this.#dropped++;
+  noteLost(n = 1n): void {
+    if (typeof n !== 'bigint' || n < 1n || this.#dropped + n > this.#seq) throw new AuditError('BAD_FIELD', 'more records missing than chained');
+    this.#dropped += n;
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
- * What a record is: one decision, a declaration of lost records, or a change of sink.
+ * What a record is: one decision, a declaration of records recorded nowhere (`audit-lost`), a
+ * change of sink, a checkpoint (signed or not), or a declaration of records the primary store held
+ * and no longer holds (`audit-evicted`).
  *
  * @example
  * const kind: AuditKind = record.kind; // 'decision'
  */
-export type AuditKind = 'decision' | 'audit-lost' | 'sink-switch';
+export type AuditKind = 'decision' | 'audit-lost' | 'sink-switch' | 'checkpoint' | 'audit-evicted';
 
 /**
  * The policyd operation decided; `none` only on control records.
@@ -75,23 +77,49 @@ export interface AuditInput {
 }
 
 /**
- * The records an `audit-lost` record declares lost since the previous declaration: every missing
- * seq lies in `fromSeq..toSeq`, `count` of them are missing (`decisions` of which were decision
- * records) and `lastHash` is the hash of the record at `toSeq`.
+ * One contiguous run of missing records, as an `audit-lost` or `audit-evicted` record declares it:
+ * every seq of `fromSeq..toSeq` is missing (`count === toSeq - fromSeq + 1`, `decisions` of them
+ * decision records). The run is bridged into the chain: `beforeHash` is the hash of the record at
+ * `fromSeq - 1` (32 zero bytes when `fromSeq` is 1), the last record before the gap, and `lastHash`
+ * the hash of the record at `toSeq`, the last record in it. A verifier requires the records before
+ * the gap to end on `beforeHash` and the record after it to link to `lastHash`.
  *
  * @example
- * const lost: AuditLost = { fromSeq: 3n, toSeq: 5n, count: 3n, decisions: 2n, lastHash };
+ * const lost: AuditLost = { fromSeq: 3n, toSeq: 5n, count: 3n, decisions: 2n, beforeHash, lastHash };
  */
 export interface AuditLost {
   readonly fromSeq: bigint;
   readonly toSeq: bigint;
   readonly count: bigint;
   readonly decisions: bigint;
+  readonly beforeHash: Uint8Array;
   readonly lastHash: Uint8Array;
 }
 
 /**
- * One chained audit record (v1). See libs/audit/README.md for the field table and encodings.
+ * The payload of a `checkpoint` record: what its signed message commits to besides the record's own
+ * `timestampNs` and `policyVersion` (layout in `encodeCheckpointMessage`). `headSeq`/`headHash`: the
+ * last record the checkpoint covers; `dropped`: records lost or evicted by then (the sink's
+ * counters); `prevSealedSeq`/`prevSealedHash`: seq and record hash of the previous SEALED checkpoint
+ * of this boot (0 and 32 zero bytes for the first); `keyId`: SHA-256 of the sealing key's SPKI DER;
+ * `signature`: Ed25519 over the message, absent when the checkpoint could not be sealed.
+ *
+ * @example
+ * const payload: AuditCheckpoint = record.checkpoint!; payload.signature === undefined; // an unsealed checkpoint
+ */
+export interface AuditCheckpoint {
+  readonly bootId: Uint8Array;
+  readonly headSeq: bigint;
+  readonly headHash: Uint8Array;
+  readonly dropped: bigint;
+  readonly prevSealedSeq: bigint;
+  readonly prevSealedHash: Uint8Array;
+  readonly keyId: Uint8Array;
+  readonly signature?: Uint8Array;
+}
+
+/**
+ * One chained audit record (v2). See libs/audit/README.md for the field table and encodings.
  *
  * @example
  * const record: AuditRecord = chain.append(input); // record.seq, record.hash
@@ -101,30 +129,33 @@ export interface AuditRecord extends AuditInput {
   readonly seq: bigint;
   readonly prevHash: Uint8Array;
   readonly hash: Uint8Array;
-  /** Present exactly on kind `audit-lost`. */
+  /** Present exactly on kinds `audit-lost` and `audit-evicted`. */
   readonly lost?: AuditLost;
   /** Present exactly on kind `sink-switch`: the sink records go to from now on. */
   readonly sink?: AuditSinkName;
+  /** Present exactly on kind `checkpoint`. */
+  readonly checkpoint?: AuditCheckpoint;
 }
 
 /**
- * A control record to chain: a loss declaration or a sink switch.
+ * A control record to chain: a loss or eviction declaration, a sink switch or a checkpoint.
  *
  * @example
  * chain.append({ kind: 'sink-switch', timestampNs: now, sink: 'uart' } satisfies AuditControl);
  */
 export type AuditControl =
-  | { readonly kind: 'audit-lost'; readonly timestampNs: bigint; readonly lost: AuditLost }
-  | { readonly kind: 'sink-switch'; readonly timestampNs: bigint; readonly sink: AuditSinkName };
+  | { readonly kind: 'audit-lost' | 'audit-evicted'; readonly timestampNs: bigint; readonly lost: AuditLost }
+  | { readonly kind: 'sink-switch'; readonly timestampNs: bigint; readonly sink: AuditSinkName }
+  | { readonly kind: 'checkpoint'; readonly timestampNs: bigint; readonly checkpoint: AuditCheckpoint };
 
 /**
- * Bounds and closed sets of record v1, in wire order (the index of a value is its byte).
+ * Bounds and closed sets of record v2, in wire order (the index of a value is its byte).
  *
  * @example
  * AUDIT_LIMITS.ops.indexOf('route'); // 2
  */
 export const AUDIT_LIMITS: {
-  readonly version: 1;
+  readonly version: 2;
   readonly maxRecordBytes: 512;
   readonly maxLineChars: 2048;
   readonly maxAction: 48;
@@ -135,13 +166,13 @@ export const AUDIT_LIMITS: {
   readonly reasons: readonly AuditReason[];
   readonly sinks: readonly AuditSinkName[];
 } = Object.freeze({
-  version: 1,
+  version: 2,
   maxRecordBytes: 512,
   maxLineChars: 2048,
   maxAction: 48,
   maxTarget: 64,
   maxRule: 128,
-  kinds: Object.freeze(['decision', 'audit-lost', 'sink-switch'] as const),
+  kinds: Object.freeze(['decision', 'audit-lost', 'sink-switch', 'checkpoint', 'audit-evicted'] as const),
   ops: Object.freeze(['check', 'route', 'exec', 'check_cap', 'check_cap_delegated', 'version', 'unknown', 'none'] as const),
   reasons: Object.freeze([
     'policy-allow',

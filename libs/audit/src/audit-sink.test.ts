@@ -68,7 +68,8 @@ function setup(options: { uartBudget?: number; maxInFlight?: number; ready?: boo
   const uart = new FakeUart();
   const clock = { t: 0n };
   const sink = new AuditSink({
-    chain, primary, uart, now: () => ++clock.t,
+    // Real time stands still here: these tests drive recovery by the virtual clock alone.
+    chain, primary, uart, now: () => ++clock.t, realNowMs: () => 0,
     uartBudget: options.uartBudget, maxInFlight: options.maxInFlight, retryAfterNs: options.retryAfterNs,
   });
   return { chain, primary, uart, sink, clock };

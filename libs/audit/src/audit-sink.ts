@@ -1,7 +1,15 @@
 import { AuditError } from './audit-error.js';
 import { AUDIT_CHAIN_BLOCK, type AuditChain, type SealedRecord } from './audit-chain.js';
-import type { AuditControl, AuditInput, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
-import { formatRecordLine } from './format-record-line.js';
+import type { AuditCheckpoint, AuditControl, AuditInput, AuditKind, AuditLost, AuditRecord, AuditSinkName } from './audit-record.js';
+import { DeliveryTracker } from './delivery-tracker.js';
+import { LossLedger } from './loss-ledger.js';
+import { PrimaryGate } from './primary-gate.js';
+import { RecentRecords } from './recent-records.js';
+import { QuietInterval, type RecoveryClocks } from './recovery-clock.js';
+import { UartBudget, type UartHold, type UartPort } from './uart-budget.js';
+import { sameBytes } from './verify-chain.js';
+
+export type { UartPort, UartReservation } from './uart-budget.js';
 
 /**
  * The primary store (logd over IPC; policyd provides it).
@@ -25,16 +33,6 @@ export interface AuditTransport {
 }
 
 /**
- * The console. The sink enforces the line budget, not the port.
- *
- * @example
- * const uart: UartPort = { write: (line) => process.stdout.write(`${line}\n`) };
- */
-export interface UartPort {
-  write(line: string): void;
-}
-
-/**
  * Options of `AuditSink`.
  *
  * @example
@@ -46,7 +44,8 @@ export interface AuditSinkOptions {
   readonly uart: UartPort;
   /**
    * UART lines per window (default 64). Every allow decision in flight to the primary holds one of
-   * them in reserve, so its record has a place if the delivery fails later.
+   * them (and room on the device, when the port offers `reserve`), so its record has a place if
+   * the delivery fails later.
    */
   readonly uartBudget?: number;
   /** Records offered to the primary and not yet confirmed (default 64). */
@@ -54,11 +53,19 @@ export interface AuditSinkOptions {
   /**
    * Quiet interval in `now()` units (default 1 s in ns): after a delivery failed later, the primary
    * is tried again (one probe record) only this long after the last failure, and the UART budget
-   * refills at most once per interval.
+   * refills at most once per interval. The interval passes when EITHER clock (`now`, `realNowMs`)
+   * advanced by it, so recovery needs no delivery to move the virtual clock.
    */
   readonly retryAfterNs?: bigint;
-  /** Timestamps for control records. */
+  /** Timestamps for control records (the kernel's virtual clock). */
   readonly now: () => bigint;
+  /** Real elapsed time in ms (default `performance.now`); recovery intervals also end on it. */
+  readonly realNowMs?: () => number;
+  /**
+   * Recent records whose hash and place the sink remembers (default 4096), to bridge eviction
+   * declarations with its own hashes. Make it larger than the primary's capacity.
+   */
+  readonly recentRecords?: number;
 }
 
 /**
@@ -75,9 +82,49 @@ export interface AuditOutcome {
 }
 
 /**
+ * A chained checkpoint record: where it went, and its seq and hash (the next seal's `prevSealed`).
+ *
+ * @example
+ * const { seq, hash }: CheckpointOutcome = sink.appendCheckpoint(timestampNs, payload);
+ */
+export interface CheckpointOutcome extends AuditOutcome {
+  readonly hash: Uint8Array;
+}
+
+/**
+ * A run of records the primary held and no longer holds (evicted, or dropped by it after it had
+ * confirmed them), as policyd reports it from logd's counters. The sink bridges the run with the
+ * hashes it remembers (`recentRecords`); `beforeHash`/`lastHash`/`decisions` are needed only for
+ * seqs it no longer remembers, and are cross-checked against its memory where it does.
+ *
+ * @example
+ * sink.declareEvicted({ fromSeq: 40n, toSeq: 41n }); // chains an audit-evicted record
+ */
+export interface EvictionReport {
+  readonly fromSeq: bigint;
+  readonly toSeq: bigint;
+  /** Hash of the record at `fromSeq − 1` (e.g. from logd's evicted records). */
+  readonly beforeHash?: Uint8Array;
+  /** Hash of the record at `toSeq`. */
+  readonly lastHash?: Uint8Array;
+  /** Decision records in the run. */
+  readonly decisions?: bigint;
+}
+
+/**
+ * What the sink tells its one observer (the `CheckpointSealer`): a record was chained. Called on
+ * the decision path: it must return at once and never throw (a throw is ignored).
+ *
+ * @example
+ * sink.observe((kind) => { if (kind === 'audit-lost') sealer.requestSeal(); });
+ */
+export type AuditSinkObserver = (kind: AuditKind) => void;
+
+/**
  * Counters. At every moment `recorded + lost + inFlight === chained` and
  * `recordedDecisions + lostDecisions + inFlightDecisions === decisions`; after `flush()` the
- * in-flight terms are 0. `recorded` counts records confirmed by the primary or written to the UART.
+ * in-flight terms are 0. `recorded` counts records confirmed by the primary or written to the UART;
+ * `evicted` (a part of `recorded`) those the primary no longer holds, declared by `audit-evicted`.
  *
  * @example
  * const { lost, lostDecisions }: AuditSinkStats = sink.stats();
@@ -91,41 +138,42 @@ export interface AuditSinkStats {
   readonly toUart: bigint;
   readonly lost: bigint;
   readonly lostDecisions: bigint;
+  readonly evicted: bigint;
+  readonly evictedDecisions: bigint;
   readonly inFlight: number;
   readonly inFlightDecisions: number;
-  /** Lost records that no chained `audit-lost` record declares yet (the next record declares them). */
+  /** Missing records that no chained declaration covers yet (the next record declares them). */
   readonly undeclared: bigint;
   readonly sink: AuditSinkName;
 }
 
-interface PendingLoss {
-  fromSeq: bigint;
-  toSeq: bigint;
-  count: bigint;
-  decisions: bigint;
-  lastHash: Uint8Array;
-}
-
-/** An allow decision: its answer stands only if its record has a place, so it holds a UART slot while in flight. */
-function holdsSlot(entry: AuditInput | AuditControl | AuditRecord): boolean {
+/** An allow decision: its answer stands only if its record has a place, so it holds a UART line while in flight. */
+function holdsLine(entry: AuditInput | AuditControl | AuditRecord): boolean {
   return (!('kind' in entry) || entry.kind === 'decision') && entry.decision === 'allow';
 }
 
-function positive(value: number | undefined, fallback: number, what: string): number {
+function count(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_FIELD', `${what} must be a non-negative integer`);
   return n;
 }
 
+function defaultRealNowMs(): number {
+  return performance.now();
+}
+
 /**
- * The audit sink on policyd's decision path. `record` chains the decision, offers it to the primary
- * without waiting, falls back to the UART with the full text line (at most `uartBudget` lines per
- * quiet interval), and otherwise counts it lost in constant memory. An allow decision goes to the
- * primary only while it can hold a UART slot in reserve, so a delivery that fails later always has
- * a place and `lost` never hits a decision already answered allow. A late failure marks the primary
- * down (`sink-switch` to the UART) until a probe after the quiet interval is confirmed or
- * `retryPrimary()` is called; a synchronous refusal is retried on the next record. Before anything
- * else, a pending loss is declared by an `audit-lost` record.
+ * The audit sink on policyd's decision path, a façade over parts that each own one invariant:
+ * `PrimaryGate` (down / probe / up), `DeliveryTracker` (in-flight deliveries settle once),
+ * `UartBudget` (lines per window, a held line for every allow in flight), `LossLedger` (every
+ * missing record declared exactly once, bridged) and `RecentRecords` (its own memory of hashes).
+ * `record` chains the decision, offers it to the primary without waiting, falls back to the UART
+ * with the full text line, and otherwise counts it lost. An allow decision goes to the primary only
+ * while it can hold a UART line, so a delivery that fails later always has a place and `lost` never
+ * hits a decision already answered allow. A late failure marks the primary down (`sink-switch` to
+ * the UART) until a probe after the quiet interval is confirmed or `retryPrimary()` is called; a
+ * synchronous refusal is retried on the next record. Before anything else, pending runs are
+ * declared by `audit-lost` / `audit-evicted` records.
  *
  * @example
  * const sink = new AuditSink({ chain, primary: logTransport, uart: { write: console.log }, now: () => kernel.clock.now() });
@@ -134,53 +182,45 @@ function positive(value: number | undefined, fallback: number, what: string): nu
 export class AuditSink {
   readonly #chain: AuditChain;
   readonly #primary: AuditTransport;
-  readonly #uart: UartPort;
-  readonly #uartBudget: number;
-  readonly #maxInFlight: number;
-  readonly #retryAfterNs: bigint;
   readonly #now: () => bigint;
+  readonly #gate: PrimaryGate;
+  readonly #tracker: DeliveryTracker;
+  readonly #uart: UartBudget;
+  readonly #ledger = new LossLedger();
+  readonly #recent: RecentRecords;
   readonly #drainTask = (): void => {
     this.#drainScheduled = false;
     this.#drain();
   };
+  #observer: AuditSinkObserver | undefined;
   /** Records enqueued in the chain and not yet taken (sealed and offered). */
   #queued = 0;
   #drainScheduled = false;
   /** Set while a block is handed over: a switch it causes is chained after the whole block. */
   #draining = false;
   #switchDue = false;
-  #idle: (() => void) | undefined;
   #sink: AuditSinkName = 'primary';
-  #uartUsed = 0;
-  /** UART slots held by allow decisions in flight to the primary; `uartUsed + reserved <= uartBudget` always. */
-  #reserved = 0;
-  /** Set while the primary is down after a late failure: when it may be probed again. */
-  #retryAt: bigint | undefined;
-  /** The seq of the one record probing a primary that is down. */
-  #probeSeq: bigint | undefined;
-  #refilledAt: bigint;
-  #pending: PendingLoss | undefined;
-  #inFlight = 0;
-  #inFlightDecisions = 0;
   #decisions = 0n;
   #chained = 0n;
   #toPrimary = 0n;
-  #toUart = 0n;
   #recordedDecisions = 0n;
-  #lost = 0n;
-  #lostDecisions = 0n;
 
   constructor(options: AuditSinkOptions) {
     this.#chain = options.chain;
     this.#primary = options.primary;
-    this.#uart = options.uart;
-    this.#uartBudget = positive(options.uartBudget, 64, 'uartBudget');
-    this.#maxInFlight = positive(options.maxInFlight, 64, 'maxInFlight');
     const retryAfterNs = options.retryAfterNs ?? 1_000_000_000n;
-    if (retryAfterNs < 0n) throw new AuditError('BAD_FIELD', 'retryAfterNs must be non-negative');
-    this.#retryAfterNs = retryAfterNs;
+    if (typeof retryAfterNs !== 'bigint' || retryAfterNs < 0n) throw new AuditError('BAD_FIELD', 'retryAfterNs must be a non-negative bigint');
     this.#now = options.now;
-    this.#refilledAt = this.#now();
+    const clocks: RecoveryClocks = { now: options.now, realNowMs: options.realNowMs ?? defaultRealNowMs };
+    this.#gate = new PrimaryGate(new QuietInterval(clocks, retryAfterNs));
+    this.#tracker = new DeliveryTracker(count(options.maxInFlight, 64, 'maxInFlight'));
+    this.#uart = new UartBudget(options.uart, count(options.uartBudget, 64, 'uartBudget'), new QuietInterval(clocks, retryAfterNs));
+    this.#recent = new RecentRecords(count(options.recentRecords, 4096, 'recentRecords'));
+  }
+
+  /** The policy version of the chain (every checkpoint commits to it). */
+  get policyVersion(): string {
+    return this.#chain.policyVersion;
   }
 
   /**
@@ -191,48 +231,177 @@ export class AuditSink {
    * sink.record(input); // { seq: 7n, destination: 'primary' }
    */
   record(input: AuditInput): AuditOutcome {
-    if (this.#pending !== undefined) {
-      const lost: AuditLost = { ...this.#pending };
-      this.#pending = undefined;
-      this.#emit({ kind: 'audit-lost', timestampNs: this.#now(), lost });
-    }
+    this.declarePending();
     const outcome = this.#emit(input);
     this.#decisions++;
     return outcome;
   }
 
-  #emit(entry: AuditInput | AuditControl): AuditOutcome {
-    const needsSlot = holdsSlot(entry);
-    let gate = this.#gate(needsSlot);
-    if (gate !== 'closed' && this.#ready()) return this.#tookPrimary(this.#enqueue(entry), gate);
-    // Everything queued goes out first, so the primary and the UART see records in seq order; a
-    // refusal among them may have marked the primary down.
-    this.#drain();
-    gate = this.#gate(needsSlot);
-    const sealed = this.#chain.appendSealed(entry);
-    this.#chained++;
-    const seq = sealed.record.seq;
-    if (gate !== 'closed' && this.#offer(sealed)) return this.#tookPrimary(seq, gate);
-    if (this.#sink === 'uart') return { seq, destination: this.#toUartOrLost(sealed.record) };
-    this.#sink = 'uart';
-    const destination = this.#toUartOrLost(sealed.record);
-    this.#emitSwitch('uart');
-    return { seq, destination };
+  /**
+   * Chains the pending `audit-lost` / `audit-evicted` declarations now (`record` does it before
+   * every decision; the sealer does it before a final seal). A declaration that is itself lost
+   * stays pending for the next call.
+   *
+   * @example
+   * sink.declarePending(); sink.stats().undeclared; // 0n unless a declaration was lost
+   */
+  declarePending(): void {
+    if (!this.#ledger.pending) return;
+    for (const run of this.#ledger.take()) this.#emit({ kind: run.kind, timestampNs: this.#now(), lost: run.lost });
   }
 
   /**
-   * Whether a record may go to the primary: `closed` while it is down (except for one probe after
-   * the quiet interval) and, for an allow decision, while no UART slot is free to hold in reserve.
+   * Declares a run of records the primary held and no longer holds (see `EvictionReport`) and chains
+   * its `audit-evicted` record at once. Throws `AuditError('BAD_FIELD')`, chaining nothing, for a run
+   * outside the chained seqs, one that contains a record the sink does not know as held by the
+   * primary (in flight, on the UART, lost, already evicted), a reported hash that contradicts the
+   * sink's own, or missing hashes for seqs it no longer remembers.
+   *
+   * @example
+   * sink.declareEvicted({ fromSeq: 40n, toSeq: 41n }); // { seq: 97n, destination: 'primary' }
    */
-  #gate(needsSlot: boolean): 'open' | 'probe' | 'closed' {
-    if (needsSlot && this.#uartUsed + this.#reserved >= this.#uartBudget) return 'closed';
-    if (this.#retryAt === undefined) return 'open';
-    return this.#probeSeq === undefined && this.#now() >= this.#retryAt ? 'probe' : 'closed';
+  declareEvicted(report: EvictionReport): AuditOutcome {
+    const run = this.#evictedRun(report);
+    for (let seq = run.fromSeq; seq <= run.toSeq; seq++) this.#recent.place(seq, 'evicted');
+    this.#ledger.evicted(run);
+    this.#chain.noteLost(run.count);
+    this.declarePending();
+    const outcome = this.#emit({ kind: 'audit-evicted', timestampNs: this.#now(), lost: run });
+    this.declarePending();
+    return outcome;
+  }
+
+  #evictedRun(report: EvictionReport): AuditLost {
+    const { fromSeq, toSeq } = report;
+    if (typeof fromSeq !== 'bigint' || typeof toSeq !== 'bigint' || fromSeq < 1n || fromSeq > toSeq || toSeq > this.#chain.lastSeq) {
+      throw new AuditError('BAD_FIELD', 'an eviction is a run of chained seqs fromSeq..toSeq');
+    }
+    let decisions = 0n;
+    let remembered = 0n;
+    const span = toSeq - fromSeq + 1n;
+    // Past the ring nothing is remembered, so the walk is bounded by the ring, not by the report.
+    for (let seq = toSeq; seq >= fromSeq && remembered < span; seq--) {
+      const entry = this.#recent.get(seq);
+      if (entry === undefined) break;
+      if (entry.place !== 'primary') throw new AuditError('BAD_FIELD', `seq ${seq} is not held by the primary (${entry.place})`);
+      remembered++;
+      if (entry.decision) decisions++;
+    }
+    if (remembered < span) {
+      if (typeof report.decisions !== 'bigint' || report.decisions < decisions || report.decisions > span) {
+        throw new AuditError('BAD_FIELD', 'decisions is required (and ≤ the run) for seqs the sink no longer remembers');
+      }
+      decisions = report.decisions;
+    } else if (report.decisions !== undefined && report.decisions !== decisions) {
+      throw new AuditError('BAD_FIELD', `the run holds ${decisions} decisions, the report says ${report.decisions}`);
+    }
+    const beforeHash = fromSeq === 1n ? new Uint8Array(32) : this.#hashAt(fromSeq - 1n, report.beforeHash, 'beforeHash');
+    const lastHash = this.#hashAt(toSeq, report.lastHash, 'lastHash');
+    return { fromSeq, toSeq, count: span, decisions, beforeHash, lastHash };
+  }
+
+  /** The sink's own hash at `seq` (cross-checked against a reported one), or the reported one past its memory. */
+  #hashAt(seq: bigint, reported: Uint8Array | undefined, what: string): Uint8Array {
+    const own = this.#recent.get(seq)?.hash ?? this.#recent.get(seq + 1n)?.prevHash;
+    if (reported !== undefined && !(reported instanceof Uint8Array && reported.length === 32)) throw new AuditError('BAD_FIELD', `${what} must be 32 bytes`);
+    if (own !== undefined) {
+      if (reported !== undefined && !sameBytes(own, reported)) throw new AuditError('BAD_FIELD', `the reported ${what} contradicts the chain at seq ${seq}`);
+      return own;
+    }
+    if (reported === undefined) throw new AuditError('BAD_FIELD', `${what} is required for seq ${seq}, which the sink no longer remembers`);
+    return Uint8Array.prototype.slice.call(reported);
+  }
+
+  /**
+   * Chains a checkpoint record (the `CheckpointSealer` calls it) and routes it like any control
+   * record; it is sealed at once, so its hash is known. Bad fields throw `AuditError('BAD_FIELD')`.
+   *
+   * @example
+   * const { seq, hash } = sink.appendCheckpoint(claim.timestampNs, { ...payload, signature });
+   */
+  appendCheckpoint(timestampNs: bigint, checkpoint: AuditCheckpoint): CheckpointOutcome {
+    const { sealed, outcome } = this.#emitSealed({ kind: 'checkpoint', timestampNs, checkpoint });
+    return { ...outcome, hash: sealed.record.hash };
+  }
+
+  /**
+   * The last chained seq and its hash (sealing queued records first): what a checkpoint covers.
+   *
+   * @example
+   * const { seq, hash } = sink.head();
+   */
+  head(): { readonly seq: bigint; readonly hash: Uint8Array } {
+    const { seq, hash } = this.#chain.checkpoint();
+    return { seq, hash };
+  }
+
+  /**
+   * Sets the one observer told about every chained record (the sealer); `undefined` removes it.
+   *
+   * @example
+   * sink.observe((kind) => counter++);
+   */
+  observe(observer: AuditSinkObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  #emit(entry: AuditInput | AuditControl): AuditOutcome {
+    const hold = holdsLine(entry) ? this.#uart.acquire() : null;
+    const gate = hold === undefined ? 'closed' : this.#gate.state();
+    if (gate !== 'closed' && this.#ready()) {
+      let seq: bigint;
+      try {
+        seq = this.#enqueue(entry, hold ?? null);
+      } catch (error) {
+        if (hold) this.#uart.abandon(hold);
+        throw error;
+      }
+      return this.#tookPrimary(seq, gate);
+    }
+    if (hold) this.#uart.abandon(hold);
+    return this.#emitSealed(entry).outcome;
+  }
+
+  /** The synchronous path: everything queued goes out first, then this record is sealed and routed at once. */
+  #emitSealed(entry: AuditInput | AuditControl): { sealed: SealedRecord; outcome: AuditOutcome } {
+    // Queued records go out first, so the primary and the UART see records in seq order; a refusal
+    // among them may have marked the primary down.
+    this.#drain();
+    const hold = holdsLine(entry) ? this.#uart.acquire() : null;
+    const gate = hold === undefined ? 'closed' : this.#gate.state();
+    let sealed: SealedRecord;
+    try {
+      sealed = this.#chain.appendSealed(entry);
+    } catch (error) {
+      if (hold) this.#uart.abandon(hold);
+      throw error;
+    }
+    this.#chained++;
+    const record = sealed.record;
+    this.#recent.put(record, 'in-flight');
+    this.#notify(record.kind);
+    const seq = record.seq;
+    if (gate !== 'closed' && this.#offer(sealed, hold ?? null)) return { sealed, outcome: this.#tookPrimary(seq, gate) };
+    if (hold) this.#uart.abandon(hold);
+    if (this.#sink === 'uart') return { sealed, outcome: { seq, destination: this.#toUartOrLost(record) } };
+    this.#sink = 'uart';
+    const destination = this.#toUartOrLost(record);
+    this.#emitSwitch('uart');
+    return { sealed, outcome: { seq, destination } };
+  }
+
+  #notify(kind: AuditKind): void {
+    if (this.#observer === undefined) return;
+    try {
+      this.#observer(kind);
+    } catch {
+      // The observer (the sealer) never changes a decision: its failure is its own.
+    }
   }
 
   /** A record the primary took; a probe changes nothing until it is confirmed. */
   #tookPrimary(seq: bigint, gate: 'open' | 'probe'): AuditOutcome {
-    if (gate === 'probe') this.#probeSeq = seq;
+    if (gate === 'probe') this.#gate.probing(seq);
     else if (this.#sink === 'uart') {
       this.#sink = 'primary';
       this.#emitSwitch('primary');
@@ -244,18 +413,20 @@ export class AuditSink {
   #emitSwitch(sink: AuditSinkName): void {
     const entry: AuditControl = { kind: 'sink-switch', timestampNs: this.#now(), sink };
     if (sink === 'primary' && this.#ready()) {
-      this.#enqueue(entry);
+      this.#enqueue(entry, null);
       return;
     }
     this.#drain();
     const sw = this.#chain.appendSealed(entry);
     this.#chained++;
-    if (sink === 'uart' || !this.#offer(sw)) this.#toUartOrLost(sw.record);
+    this.#recent.put(sw.record, 'in-flight');
+    this.#notify('sink-switch');
+    if (sink === 'uart' || !this.#offer(sw, null)) this.#toUartOrLost(sw.record);
   }
 
   /** Whether a record can be queued for the primary: it says it is ready and a slot is free. */
   #ready(): boolean {
-    if (this.#primary.ready === undefined || this.#inFlight >= this.#maxInFlight) return false;
+    if (this.#primary.ready === undefined || !this.#tracker.hasRoom()) return false;
     try {
       return this.#primary.ready() === true;
     } catch {
@@ -263,12 +434,12 @@ export class AuditSink {
     }
   }
 
-  #enqueue(entry: AuditInput | AuditControl): bigint {
+  #enqueue(entry: AuditInput | AuditControl, hold: UartHold | null): bigint {
     const seq = this.#chain.enqueue(entry);
     this.#chained++;
-    this.#inFlight++;
-    if (!('kind' in entry)) this.#inFlightDecisions++;
-    if (holdsSlot(entry)) this.#reserved++;
+    this.#tracker.open(!('kind' in entry));
+    if (hold !== null) this.#uart.attach(seq, hold);
+    this.#notify('kind' in entry ? entry.kind : 'decision');
     if (++this.#queued >= AUDIT_CHAIN_BLOCK) this.#drain();
     else if (!this.#drainScheduled) {
       this.#drainScheduled = true;
@@ -284,6 +455,7 @@ export class AuditSink {
     this.#queued = 0;
     this.#draining = true;
     for (const s of sealed) {
+      this.#recent.put(s.record, 'in-flight');
       let accepted: Promise<boolean> | false;
       try {
         accepted = this.#primary.offer(s.record, s.encoded);
@@ -300,8 +472,8 @@ export class AuditSink {
     }
   }
 
-  #offer({ record, encoded }: SealedRecord): boolean {
-    if (this.#inFlight >= this.#maxInFlight) return false;
+  #offer({ record, encoded }: SealedRecord, hold: UartHold | null): boolean {
+    if (!this.#tracker.hasRoom()) return false;
     let accepted: Promise<boolean> | false;
     try {
       accepted = this.#primary.offer(record, encoded);
@@ -309,48 +481,38 @@ export class AuditSink {
       accepted = false;
     }
     if (accepted === false) return false;
-    this.#inFlight++;
-    if (record.kind === 'decision') this.#inFlightDecisions++;
-    if (holdsSlot(record)) this.#reserved++;
+    this.#tracker.open(record.kind === 'decision');
+    if (hold !== null) this.#uart.attach(record.seq, hold);
     this.#watch(record, accepted);
     return true;
   }
 
   #watch(record: AuditRecord, accepted: Promise<boolean>): void {
-    Promise.resolve(accepted).then(
-      (ok) => this.#settle(record, ok === true),
-      () => this.#settle(record, false),
-    );
+    this.#tracker.watch(accepted, (ok) => this.#settle(record, ok));
   }
 
   /**
-   * One delivery ends. Confirmed: counted; a confirmed probe brings the primary back; the UART
-   * budget refills if the primary is up and the last refill is a quiet interval old. Failed: the
-   * primary is down until the quiet interval has passed (the sink switches to the UART and chains
-   * a `sink-switch`), and the record takes its reserved UART slot (or a free one, or is counted lost).
+   * One delivery ends. Confirmed: counted, its held UART line given back; a confirmed probe brings
+   * the primary back; the UART budget refills if the primary is up and the window has passed.
+   * Failed: the primary is down until the quiet interval has passed (the sink switches to the UART
+   * and chains a `sink-switch`), and the record takes its held UART line (or a free one, or is
+   * counted lost).
    */
   #settle(record: AuditRecord, ok: boolean): void {
     const decision = record.kind === 'decision';
-    this.#inFlight--;
-    if (decision) this.#inFlightDecisions--;
-    if (holdsSlot(record)) this.#reserved--;
-    const probe = record.seq === this.#probeSeq;
-    if (probe) this.#probeSeq = undefined;
+    this.#tracker.close(decision);
+    const probe = this.#gate.settle(record.seq, ok);
     if (ok) {
+      this.#uart.release(record.seq);
       this.#toPrimary++;
       if (decision) this.#recordedDecisions++;
-      if (probe) this.#retryAt = undefined;
-      const now = this.#now();
-      if (this.#retryAt === undefined && now - this.#refilledAt >= this.#retryAfterNs) {
-        this.#uartUsed = 0;
-        this.#refilledAt = now;
-      }
+      this.#recent.place(record.seq, 'primary');
+      if (!this.#gate.down) this.#uart.refillIfDue();
       if (probe && this.#sink === 'uart') {
         this.#sink = 'primary';
         this.#emitSwitch('primary');
       }
     } else {
-      this.#retryAt = this.#now() + this.#retryAfterNs;
       this.#toUartOrLost(record);
       if (this.#sink === 'primary') {
         this.#sink = 'uart';
@@ -358,47 +520,19 @@ export class AuditSink {
         else this.#emitSwitch('uart');
       }
     }
-    if (this.#inFlight === 0 && this.#idle !== undefined) {
-      const wake = this.#idle;
-      this.#idle = undefined;
-      wake();
-    }
   }
 
-  /** A slot held by an in-flight allow decision is never given away (its own release precedes this call). */
+  /** A line held by an in-flight allow decision is written through its own hold, never given away. */
   #toUartOrLost(record: AuditRecord): 'uart' | 'lost' {
-    if (this.#uartUsed + this.#reserved < this.#uartBudget) {
-      this.#uartUsed++;
-      try {
-        this.#uart.write(formatRecordLine(record));
-        this.#toUart++;
-        if (record.kind === 'decision') this.#recordedDecisions++;
-        return 'uart';
-      } catch {
-        // A console that throws recorded nothing: fall through to counting the loss.
-      }
+    if (this.#uart.write(record)) {
+      if (record.kind === 'decision') this.#recordedDecisions++;
+      this.#recent.place(record.seq, 'uart');
+      return 'uart';
     }
-    this.#markLost(record);
-    return 'lost';
-  }
-
-  #markLost(record: AuditRecord): void {
-    this.#lost++;
+    this.#ledger.lost(record);
     this.#chain.noteLost();
-    const decision = record.kind === 'decision' ? 1n : 0n;
-    this.#lostDecisions += decision;
-    const p = this.#pending;
-    // A lost audit-lost record takes its declaration with it: the range folds into the pending one.
-    const carried = record.lost;
-    const fromSeq = [record.seq, carried?.fromSeq, p?.fromSeq].reduce<bigint>((a, b) => (b !== undefined && b < a ? b : a), record.seq);
-    const next: PendingLoss = {
-      fromSeq,
-      toSeq: p !== undefined && p.toSeq > record.seq ? p.toSeq : record.seq,
-      count: (p?.count ?? 0n) + (carried?.count ?? 0n) + 1n,
-      decisions: (p?.decisions ?? 0n) + (carried?.decisions ?? 0n) + decision,
-      lastHash: p !== undefined && p.toSeq > record.seq ? p.lastHash : record.hash,
-    };
-    this.#pending = next;
+    this.#recent.place(record.seq, 'lost');
+    return 'lost';
   }
 
   /**
@@ -409,9 +543,8 @@ export class AuditSink {
    * transport.connect(cap); sink.retryPrimary();
    */
   retryPrimary(): void {
-    this.#retryAt = undefined;
-    this.#uartUsed = 0;
-    this.#refilledAt = this.#now();
+    this.#gate.up();
+    this.#uart.refill();
   }
 
   /**
@@ -424,15 +557,17 @@ export class AuditSink {
     return {
       decisions: this.#decisions,
       chained: this.#chained,
-      recorded: this.#toPrimary + this.#toUart,
+      recorded: this.#toPrimary + this.#uart.written,
       recordedDecisions: this.#recordedDecisions,
       toPrimary: this.#toPrimary,
-      toUart: this.#toUart,
-      lost: this.#lost,
-      lostDecisions: this.#lostDecisions,
-      inFlight: this.#inFlight,
-      inFlightDecisions: this.#inFlightDecisions,
-      undeclared: this.#pending?.count ?? 0n,
+      toUart: this.#uart.written,
+      lost: this.#ledger.lostCount,
+      lostDecisions: this.#ledger.lostDecisions,
+      evicted: this.#ledger.evictedCount,
+      evictedDecisions: this.#ledger.evictedDecisions,
+      inFlight: this.#tracker.inFlight,
+      inFlightDecisions: this.#tracker.inFlightDecisions,
+      undeclared: this.#ledger.undeclared,
       sink: this.#sink,
     };
   }
@@ -445,11 +580,8 @@ export class AuditSink {
    */
   async flush(): Promise<void> {
     this.#drain();
-    while (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const previous = this.#idle;
-        this.#idle = previous === undefined ? resolve : () => (previous(), resolve());
-      });
+    while (this.#tracker.inFlight > 0) {
+      await this.#tracker.idle();
       this.#drain();
     }
   }

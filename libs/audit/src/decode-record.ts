@@ -1,6 +1,7 @@
 import { FrameReader, IpcError } from '@nexus/ipc';
 import { AuditError } from './audit-error.js';
-import { AUDIT_LIMITS, type AuditLost, type AuditRecord } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditCheckpoint, type AuditLost, type AuditRecord } from './audit-record.js';
+import { CHECKPOINT_LIMITS, decodeCheckpointMessage, type CheckpointClaim } from './checkpoint-message.js';
 import { FLAG } from './encode-record.js';
 import { toHex } from './hex.js';
 import { validateRecord } from './validate-record.js';
@@ -14,7 +15,7 @@ function pick<T>(set: readonly T[], index: number, what: string): T {
 }
 
 /**
- * Decodes a binary v1 record (see `encodeRecord`). Checks the size bound, the version, every
+ * Decodes a binary v2 record (see `encodeRecord`). Checks the size bound, the version, every
  * field (bounds, closed sets, kind rules) and the exact length; throws only `AuditError`. The hash
  * is not checked against the content here: that is `verifyChain`'s job.
  *
@@ -39,6 +40,12 @@ export function decodeRecord(bytes: Uint8Array): AuditRecord {
   return record;
 }
 
+/** @internal The record payload of a decoded checkpoint message (the record holds ts and version itself). */
+export function checkpointPayload(claim: CheckpointClaim, signature: Uint8Array | undefined): AuditCheckpoint {
+  const { bootId, headSeq, headHash, dropped, prevSealedSeq, prevSealedHash, keyId } = claim;
+  return { bootId, headSeq, headHash, dropped, prevSealedSeq, prevSealedHash, keyId, ...(signature === undefined ? {} : { signature }) };
+}
+
 function read(r: FrameReader): AuditRecord {
   r.u8();
   const kind = pick(AUDIT_LIMITS.kinds, r.u8(), 'kind');
@@ -59,9 +66,19 @@ function read(r: FrameReader): AuditRecord {
   const nonce = flags & FLAG.nonce ? r.u64() : undefined;
   let lost: AuditLost | undefined;
   if (flags & FLAG.lost) {
-    lost = { fromSeq: r.u64(), toSeq: r.u64(), count: r.u64(), decisions: r.u64(), lastHash: r.bytes(32) };
+    lost = { fromSeq: r.u64(), toSeq: r.u64(), count: r.u64(), decisions: r.u64(), beforeHash: r.bytes(32), lastHash: r.bytes(32) };
   }
   const sink = flags & FLAG.sink ? pick(AUDIT_LIMITS.sinks, r.u8(), 'sink') : undefined;
+  let checkpoint: AuditCheckpoint | undefined;
+  if (flags & FLAG.checkpoint) {
+    const claim = decodeCheckpointMessage(r.bytes(CHECKPOINT_LIMITS.messageBytes));
+    if (claim.timestampNs !== timestampNs || claim.policyVersion !== policyVersion) {
+      throw new AuditError('BAD_FIELD', 'the checkpoint message differs from its record (timestamp or policy version)');
+    }
+    checkpoint = checkpointPayload(claim, flags & FLAG.signature ? r.bytes(CHECKPOINT_LIMITS.signatureBytes) : undefined);
+  } else if (flags & FLAG.signature) {
+    throw new AuditError('BAD_FIELD', 'a signature without a checkpoint');
+  }
   const prevHash = r.bytes(32);
   const hash = r.bytes(32);
   r.end();
@@ -76,6 +93,7 @@ function read(r: FrameReader): AuditRecord {
     ...(nonce === undefined ? {} : { nonce }),
     ...(lost === undefined ? {} : { lost }),
     ...(sink === undefined ? {} : { sink }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
     prevHash, hash,
   };
 }

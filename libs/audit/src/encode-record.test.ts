@@ -3,13 +3,13 @@ import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditControl, type AuditInput } from './audit-record.js';
-import { ALLOW, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, arbInput, CHECKPOINT, MAXIMAL, VERSION } from './arbitraries.test.js';
 import { decodeRecord } from './decode-record.js';
 import { encodeRecord } from './encode-record.js';
 
 const lostControl: AuditControl = {
   kind: 'audit-lost', timestampNs: 9n,
-  lost: { fromSeq: 1n, toSeq: 1n, count: 1n, decisions: 1n, lastHash: new Uint8Array(32).fill(7) },
+  lost: { fromSeq: 1n, toSeq: 1n, count: 1n, decisions: 1n, beforeHash: new Uint8Array(32), lastHash: new Uint8Array(32).fill(7) },
 };
 
 function sealed(entry: AuditInput | AuditControl, before = 1): ReturnType<AuditChain['appendSealed']> {
@@ -24,7 +24,10 @@ describe(encodeRecord, () => {
     ['maximal deny', MAXIMAL],
     ['malformed with empty action', { ...ALLOW, op: 'unknown', action: '', decision: 'deny', reason: 'malformed', rule: undefined }],
     ['audit-lost', lostControl],
+    ['audit-evicted', { ...lostControl, kind: 'audit-evicted' }],
     ['sink-switch to uart', { kind: 'sink-switch', timestampNs: 3n, sink: 'uart' }],
+    ['sealed checkpoint', { kind: 'checkpoint', timestampNs: 4n, checkpoint: { ...CHECKPOINT, headSeq: 1n } }],
+    ['unsealed checkpoint', { kind: 'checkpoint', timestampNs: 4n, checkpoint: { ...CHECKPOINT, headSeq: 1n, signature: undefined } }],
   ];
   for (const [name, entry] of cases) {
     test(name, () => {
@@ -39,6 +42,8 @@ describe(encodeRecord, () => {
     const { record } = sealed(MAXIMAL);
     expect(encodeRecord(record).byteLength).toBe(393);
     expect(encodeRecord(record).byteLength).toBeLessThanOrEqual(512);
+    const checkpoint = sealed({ kind: 'checkpoint', timestampNs: 4n, checkpoint: { ...CHECKPOINT, headSeq: 1n } }).record;
+    expect(encodeRecord(checkpoint).byteLength).toBe(401);
   });
 
   test('round-trips any record (property)', () => {

@@ -1,12 +1,13 @@
 import { FrameWriter, IpcError } from '@nexus/ipc';
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS } from './audit-record.js';
+import { encodeCheckpointMessage } from './checkpoint-message.js';
 import { fromHex } from './hex.js';
 import { utf8Bytes } from './utf8-bytes.js';
 import { validateRecord, type UnsealedRecord } from './validate-record.js';
 
 /** @internal Flag bits of byte 2: which optional fields follow. */
-export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lost: 16, sink: 32 });
+export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lost: 16, sink: 32, checkpoint: 64, signature: 128 });
 
 const ZERO_HASH = new Uint8Array(32);
 
@@ -40,7 +41,9 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
     (r.rule === undefined ? 0 : FLAG.rule) |
     (r.nonce === undefined ? 0 : FLAG.nonce) |
     (r.lost === undefined ? 0 : FLAG.lost) |
-    (r.sink === undefined ? 0 : FLAG.sink);
+    (r.sink === undefined ? 0 : FLAG.sink) |
+    (r.checkpoint === undefined ? 0 : FLAG.checkpoint) |
+    (r.checkpoint?.signature === undefined ? 0 : FLAG.signature);
   try {
     w.u8(AUDIT_LIMITS.version)
       .u8(AUDIT_LIMITS.kinds.indexOf(r.kind))
@@ -59,9 +62,15 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
     w.bytes(versionDigest(r.policyVersion));
     if (r.nonce !== undefined) w.u64(r.nonce);
     if (r.lost !== undefined) {
-      w.u64(r.lost.fromSeq).u64(r.lost.toSeq).u64(r.lost.count).u64(r.lost.decisions).bytes(r.lost.lastHash);
+      const l = r.lost;
+      w.u64(l.fromSeq).u64(l.toSeq).u64(l.count).u64(l.decisions).bytes(l.beforeHash).bytes(l.lastHash);
     }
     if (r.sink !== undefined) w.u8(AUDIT_LIMITS.sinks.indexOf(r.sink));
+    if (r.checkpoint !== undefined) {
+      // The exact signed bytes are part of the record, so the chain covers them and a line carries them.
+      w.bytes(checkpointMessageOf(r));
+      if (r.checkpoint.signature !== undefined) w.bytes(r.checkpoint.signature);
+    }
     return w;
   } catch (cause) {
     // validateRecord has checked every bound already, so this is a defect, still reported typed.
@@ -71,9 +80,22 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
 }
 
 /**
- * Encodes a record as binary v1 (layout in libs/audit/README.md): version byte, kind, flags, op,
+ * The exact bytes a `checkpoint` record's signature covers (`encodeCheckpointMessage` of its
+ * payload, `timestampNs` and `policyVersion`); what `openssl pkeyutl -verify -rawin` is given.
+ *
+ * @example
+ * verifyCheckpointSignature(checkpointMessageOf(record), record.checkpoint.signature, publicKey);
+ */
+export function checkpointMessageOf(r: Pick<UnsealedRecord, 'checkpoint' | 'timestampNs' | 'policyVersion'>): Uint8Array {
+  if (r.checkpoint === undefined) throw new AuditError('BAD_FIELD', 'not a checkpoint record');
+  return encodeCheckpointMessage({ ...r.checkpoint, timestampNs: r.timestampNs, policyVersion: r.policyVersion });
+}
+
+/**
+ * Encodes a record as binary v2 (layout in libs/audit/README.md): version byte, kind, flags, op,
  * decision, reason, fixed u64s, length-prefixed strings, optional fields by flag, then `prevHash`
- * and `hash`. At most 393 bytes (a decision with every field at its maximum). Fields are validated first; a bad one throws `AuditError`.
+ * and `hash`. At most 401 bytes (a signed checkpoint; a decision with every field at its maximum is
+ * 393). Fields are validated first; a bad one throws `AuditError`.
  * A record without a hash (while it is being sealed) is encoded with 32 zero bytes in its place.
  *
  * @example

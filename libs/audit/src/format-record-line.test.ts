@@ -11,11 +11,11 @@ const maximal = chain.append(MAXIMAL);
 
 describe(formatRecordSummary, () => {
   const cases: [string, typeof allow, string][] = [
-    ['check allow', allow, 'audit v1 op=check decision=allow subject=0x866cecf1b02a841b reason=policy-allow'],
+    ['check allow', allow, 'audit v2 op=check decision=allow subject=0x866cecf1b02a841b reason=policy-allow'],
     [
       'route deny with target',
       routed,
-      `audit v1 op=route decision=deny subject=0x866cecf1b02a841b target=0x${serviceIdFromName('execd').toString(16)} reason=no-rule`,
+      `audit v2 op=route decision=deny subject=0x866cecf1b02a841b target=0x${serviceIdFromName('execd').toString(16)} reason=no-rule`,
     ],
   ];
   for (const [name, record, line] of cases) {

@@ -1,5 +1,6 @@
 import { serviceIdFromName } from '@nexus/ipc';
-import type { AuditRecord } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditRecord } from './audit-record.js';
+import { checkpointMessageOf } from './encode-record.js';
 import { toHex } from './hex.js';
 import { validateRecord } from './validate-record.js';
 
@@ -25,24 +26,26 @@ export function hexId(id: bigint): string {
 }
 
 /**
- * The original's line: `audit v1 op=<op> decision=<allow|deny> subject=0x<16 hex>
+ * The original's line: `audit v2 op=<op> decision=<allow|deny> subject=0x<16 hex>
  * [target=0x<16 hex of serviceIdFromName(target)>] reason=<reason>`. At most 125 bytes; used as
  * the logd message text.
  *
  * @example
- * formatRecordSummary(record); // 'audit v1 op=check decision=allow subject=0x866cecf1b02a841b reason=policy-allow'
+ * formatRecordSummary(record); // 'audit v2 op=check decision=allow subject=0x866cecf1b02a841b reason=policy-allow'
  */
 export function formatRecordSummary(r: AuditRecord): string {
   validateRecord(r);
   const target = r.target === undefined ? '' : ` target=${targetHex(r.target)}`;
-  return `audit v1 op=${r.op} decision=${r.decision} subject=${hexId(r.subjectId)}${target} reason=${r.reason}`;
+  return `audit v${AUDIT_LIMITS.version} op=${r.op} decision=${r.decision} subject=${hexId(r.subjectId)}${target} reason=${r.reason}`;
 }
 
 /**
  * The full text record: the summary prefix, then `key=value` pairs for every other field in a
- * fixed order: `seq ts sender [claimed] kind action [tname] [rule] ver [nonce] [lost] [sink] prev
- * hash`. Strings are percent-encoded (`encodeURIComponent`), so spaces and `=` cannot split a pair;
- * `lost` is `from:to:count:decisions:lastHashHex`. `parseRecordLine` inverts it exactly.
+ * fixed order: `seq ts sender [claimed] kind action [tname] [rule] ver [nonce] [lost] [sink] [cp]
+ * [sig] prev hash`. Strings are percent-encoded (`encodeURIComponent`), so spaces and `=` cannot
+ * split a pair; `lost` is `from:to:count:decisions:beforeHashHex:lastHashHex`; `cp` is the hex of
+ * the exact signed checkpoint message and `sig` the hex of its Ed25519 signature (absent on an
+ * unsealed checkpoint). `parseRecordLine` inverts it exactly.
  *
  * @example
  * parseRecordLine(formatRecordLine(record)); // deep-equals record
@@ -57,8 +60,12 @@ export function formatRecordLine(r: AuditRecord): string {
   if (r.nonce !== undefined) line += ` nonce=${hexId(r.nonce)}`;
   if (r.lost !== undefined) {
     const l = r.lost;
-    line += ` lost=${l.fromSeq}:${l.toSeq}:${l.count}:${l.decisions}:${toHex(l.lastHash)}`;
+    line += ` lost=${l.fromSeq}:${l.toSeq}:${l.count}:${l.decisions}:${toHex(l.beforeHash)}:${toHex(l.lastHash)}`;
   }
   if (r.sink !== undefined) line += ` sink=${r.sink}`;
+  if (r.checkpoint !== undefined) {
+    line += ` cp=${toHex(checkpointMessageOf(r))}`;
+    if (r.checkpoint.signature !== undefined) line += ` sig=${toHex(r.checkpoint.signature)}`;
+  }
   return `${line} prev=${toHex(r.prevHash)} hash=${toHex(r.hash)}`;
 }

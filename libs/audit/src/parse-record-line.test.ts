@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
-import { ALLOW, errorCode, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, CHECKPOINT, errorCode, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
 import { formatRecordLine } from './format-record-line.js';
 import { parseRecordLine } from './parse-record-line.js';
 
@@ -9,8 +9,11 @@ const chain = new AuditChain({ policyVersion: VERSION });
 const records = [
   chain.append(ALLOW),
   chain.append(MAXIMAL),
-  chain.append({ kind: 'audit-lost', timestampNs: 5n, lost: { fromSeq: 1n, toSeq: 2n, count: 2n, decisions: 1n, lastHash: new Uint8Array(32).fill(3) } }),
+  chain.append({ kind: 'audit-lost', timestampNs: 5n, lost: { fromSeq: 1n, toSeq: 2n, count: 2n, decisions: 1n, beforeHash: new Uint8Array(32), lastHash: new Uint8Array(32).fill(3) } }),
   chain.append({ kind: 'sink-switch', timestampNs: 6n, sink: 'uart' }),
+  chain.append({ kind: 'audit-evicted', timestampNs: 7n, lost: { fromSeq: 4n, toSeq: 4n, count: 1n, decisions: 0n, beforeHash: new Uint8Array(32).fill(4), lastHash: new Uint8Array(32).fill(5) } }),
+  chain.append({ kind: 'checkpoint', timestampNs: 8n, checkpoint: { ...CHECKPOINT, headSeq: 5n } }),
+  chain.append({ kind: 'checkpoint', timestampNs: 9n, checkpoint: { ...CHECKPOINT, headSeq: 6n, signature: undefined } }),
 ];
 const line = formatRecordLine(records[0]!);
 
@@ -36,7 +39,11 @@ describe(parseRecordLine, () => {
   const rejects: [string, string, string][] = [
     ['test_reject_empty_line', '', 'MALFORMED'],
     ['test_reject_other_prefix', line.replace('audit', 'audi'), 'MALFORMED'],
-    ['test_reject_version_2', line.replace('audit v1', 'audit v2'), 'UNSUPPORTED_VERSION'],
+    ['test_reject_version_1', line.replace('audit v2', 'audit v1'), 'UNSUPPORTED_VERSION'],
+    ['test_reject_sig_without_cp', `${line.replace(/ prev=.*/, '')} sig=${'00'.repeat(64)}${line.slice(line.indexOf(' prev='))}`, 'MALFORMED'],
+    ['test_reject_cp_with_other_timestamp', formatRecordLine(records[5]!).replace(' ts=8 ', ' ts=9 '), 'MALFORMED'],
+    ['test_reject_cp_not_a_checkpoint_message', formatRecordLine(records[6]!).replace(/ cp=6e/, ' cp=4e'), 'MALFORMED'],
+    ['test_reject_lost_with_five_parts', formatRecordLine(records[2]!).replace(/ lost=(\S+):[0-9a-f]{64} /, ' lost=$1 '), 'MALFORMED'],
     ['test_reject_over_2048_chars', `${line} ${'x'.repeat(2048)}`, 'TOO_LARGE'],
     ['test_reject_unknown_key', `${line} extra=1`, 'MALFORMED'],
     ['test_reject_repeated_key', `${line} seq=1`, 'MALFORMED'],
@@ -59,7 +66,7 @@ describe(parseRecordLine, () => {
 
   test('random lines and mutated lines throw only AuditError (property)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => void codeOf(text)));
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => void codeOf(`audit v1 ${text}`)));
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => void codeOf(`audit v2 ${text}`)));
     fc.assert(
       fc.property(fc.nat(line.length - 1), fc.string({ maxLength: 3 }), (at, insert) => void codeOf(line.slice(0, at) + insert + line.slice(at + 1))),
     );

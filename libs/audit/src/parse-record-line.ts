@@ -1,5 +1,7 @@
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditKind, type AuditLost, type AuditOp, type AuditReason, type AuditRecord, type AuditSinkName } from './audit-record.js';
+import { CHECKPOINT_LIMITS, decodeCheckpointMessage } from './checkpoint-message.js';
+import { checkpointPayload } from './decode-record.js';
 import { formatRecordLine } from './format-record-line.js';
 import { fromHex } from './hex.js';
 
@@ -7,7 +9,7 @@ const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
 const ID = /^0x[0-9a-f]{16}$/;
 const KEYS = new Set([
   'op', 'decision', 'subject', 'target', 'reason', 'seq', 'ts', 'sender', 'claimed', 'kind', 'action',
-  'tname', 'rule', 'ver', 'nonce', 'lost', 'sink', 'prev', 'hash',
+  'tname', 'rule', 'ver', 'nonce', 'lost', 'sink', 'cp', 'sig', 'prev', 'hash',
 ]);
 
 function malformed(message: string): never {
@@ -39,14 +41,15 @@ function member<T extends string>(set: readonly T[], text: string, what: string)
 
 function lostRange(text: string): AuditLost {
   const parts = text.split(':');
-  if (parts.length !== 5) malformed('lost must be from:to:count:decisions:hash');
-  const [from = '', to = '', count = '', decisions = '', hash = ''] = parts;
+  if (parts.length !== 6) malformed('lost must be from:to:count:decisions:beforeHash:lastHash');
+  const [from = '', to = '', count = '', decisions = '', before = '', last = ''] = parts;
   return {
     fromSeq: decimal(from, 'lost.fromSeq'),
     toSeq: decimal(to, 'lost.toSeq'),
     count: decimal(count, 'lost.count'),
     decisions: decimal(decisions, 'lost.decisions'),
-    lastHash: fromHex(hash, 32, 'lost.lastHash'),
+    beforeHash: fromHex(before, 32, 'lost.beforeHash'),
+    lastHash: fromHex(last, 32, 'lost.lastHash'),
   };
 }
 
@@ -69,7 +72,7 @@ export function parseRecordLine(line: string): AuditRecord {
     if (tokens[0] === 'audit' && /^v[0-9]+$/.test(tokens[1] ?? '')) {
       throw new AuditError('UNSUPPORTED_VERSION', `line version ${tokens[1]}`);
     }
-    malformed('line must start with "audit v1"');
+    malformed(`line must start with "audit v${AUDIT_LIMITS.version}"`);
   }
   const f = new Map<string, string>();
   for (const token of tokens.slice(2)) {
@@ -90,6 +93,13 @@ export function parseRecordLine(line: string): AuditRecord {
   const nonce = optional('nonce', id);
   const lost = optional('lost', lostRange);
   const sink = optional('sink', (t, w) => member<AuditSinkName>(AUDIT_LIMITS.sinks, t, w));
+  const claim = optional('cp', (t, w) => decodeCheckpointMessage(fromHex(t, CHECKPOINT_LIMITS.messageBytes, w)));
+  const signature = optional('sig', (t, w) => fromHex(t, CHECKPOINT_LIMITS.signatureBytes, w));
+  if (signature !== undefined && claim === undefined) malformed('sig= without cp=');
+  if (claim !== undefined && (claim.timestampNs !== decimal(need('ts'), 'ts') || claim.policyVersion !== version)) {
+    malformed('cp= differs from its record (timestamp or policy version)');
+  }
+  const checkpoint = claim === undefined ? undefined : checkpointPayload(claim, signature);
   const record: AuditRecord = {
     kind: member<AuditKind>(AUDIT_LIMITS.kinds, need('kind'), 'kind'),
     seq: decimal(need('seq'), 'seq'),
@@ -107,6 +117,7 @@ export function parseRecordLine(line: string): AuditRecord {
     ...(nonce === undefined ? {} : { nonce }),
     ...(lost === undefined ? {} : { lost }),
     ...(sink === undefined ? {} : { sink }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
     prevHash: fromHex(need('prev'), 32, 'prev'),
     hash: fromHex(need('hash'), 32, 'hash'),
   };

@@ -1,5 +1,6 @@
 import { AuditError } from './audit-error.js';
-import { AUDIT_LIMITS, type AuditInput, type AuditRecord } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditCheckpoint, type AuditInput, type AuditLost, type AuditRecord } from './audit-record.js';
+import { CHECKPOINT_LIMITS } from './checkpoint-message.js';
 import { utf8Bytes } from './utf8-bytes.js';
 
 const VERSION = /^sha256:[0-9a-f]{64}$/;
@@ -72,11 +73,23 @@ export function validateInput(r: AuditInput): void {
   if ((r.decision === 'allow') !== (r.reason === 'policy-allow')) fail('allow goes with reason policy-allow only');
 }
 
+function isZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+function bytesN(value: unknown, length: number, what: string): void {
+  if (!(value instanceof Uint8Array) || value.length !== length) fail(`${what} must be ${length} bytes`);
+}
+
 /**
  * Checks every field of a record (hash optional) and the rules that tie fields to the kind: a
  * decision has a real op and reason and no control payload; a control record has op `none`,
- * reason `none`, decision `deny`, ids 0, action '' and exactly its own payload (`lost` with
- * `1 ≤ fromSeq ≤ toSeq < seq`, `1 ≤ count ≤ toSeq - fromSeq + 1`, `decisions ≤ count`; or `sink`).
+ * reason `none`, decision `deny`, ids 0, action '' and exactly its own payload: a run (`lost`, on
+ * `audit-lost` and `audit-evicted`) with `1 ≤ fromSeq ≤ toSeq < seq`, `count = toSeq − fromSeq + 1`,
+ * `decisions ≤ count` and a zero `beforeHash` when `fromSeq` is 1; a `sink`; or a `checkpoint` with
+ * `1 ≤ headSeq < seq`, `prevSealedSeq ≤ headSeq` (0 exactly with a zero `prevSealedHash`) and a
+ * 64-byte signature or none.
  *
  * @example
  * validateRecord(record); // returns nothing, or throws AuditError('BAD_FIELD')
@@ -90,7 +103,7 @@ export function validateRecord(r: UnsealedRecord): void {
   oneOf(r.kind, KINDS, 'kind');
   if (r.kind === 'decision') {
     if (r.op === 'none' || r.reason === 'none') fail('a decision needs a real op and reason');
-    if (r.lost !== undefined || r.sink !== undefined) fail('a decision carries no control payload');
+    if (r.lost !== undefined || r.sink !== undefined || r.checkpoint !== undefined) fail('a decision carries no control payload');
     return;
   }
   const control =
@@ -98,17 +111,44 @@ export function validateRecord(r: UnsealedRecord): void {
     r.subjectId === 0n && r.senderId === 0n && r.claimedId === undefined && r.target === undefined &&
     r.rule === undefined && r.nonce === undefined;
   if (!control) fail(`a ${r.kind} record carries only its control payload`);
+  const payloads = (r.lost === undefined ? 0 : 1) + (r.sink === undefined ? 0 : 1) + (r.checkpoint === undefined ? 0 : 1);
   if (r.kind === 'sink-switch') {
-    if (r.lost !== undefined) fail('a sink-switch carries no lost range');
+    if (payloads !== 1) fail('a sink-switch carries exactly a sink');
     oneOf(r.sink, SINKS, 'sink');
     return;
   }
-  if (r.sink !== undefined || r.lost === undefined) fail('an audit-lost record carries exactly a lost range');
-  const { fromSeq, toSeq, count, decisions, lastHash } = r.lost;
+  if (r.kind === 'checkpoint') {
+    if (payloads !== 1 || r.checkpoint === undefined) fail('a checkpoint record carries exactly a checkpoint');
+    validateCheckpointPayload(r.checkpoint, r.seq);
+    return;
+  }
+  if (payloads !== 1 || r.lost === undefined) fail(`an ${r.kind} record carries exactly a run`);
+  validateRun(r.lost, r.seq);
+}
+
+function validateRun(lost: AuditLost, seq: bigint): void {
+  const { fromSeq, toSeq, count, decisions } = lost;
   for (const [value, what] of [[fromSeq, 'lost.fromSeq'], [toSeq, 'lost.toSeq'], [count, 'lost.count'], [decisions, 'lost.decisions']] as const) {
     u64(value, what);
   }
-  hash32(lastHash, 'lost.lastHash');
-  if (fromSeq < 1n || fromSeq > toSeq || toSeq >= r.seq) fail('lost range must satisfy 1 ≤ fromSeq ≤ toSeq < seq');
-  if (count < 1n || count > toSeq - fromSeq + 1n || decisions > count) fail('lost counts out of range');
+  hash32(lost.beforeHash, 'lost.beforeHash');
+  hash32(lost.lastHash, 'lost.lastHash');
+  if (fromSeq < 1n || fromSeq > toSeq || toSeq >= seq) fail('lost range must satisfy 1 ≤ fromSeq ≤ toSeq < seq');
+  if (count !== toSeq - fromSeq + 1n) fail('lost count must equal toSeq − fromSeq + 1 (a run is contiguous)');
+  if (decisions > count) fail('lost decisions exceed the count');
+  if (fromSeq === 1n && !isZero(lost.beforeHash)) fail('a run from seq 1 has a zero beforeHash');
+}
+
+function validateCheckpointPayload(c: AuditCheckpoint, seq: bigint): void {
+  bytesN(c.bootId, CHECKPOINT_LIMITS.bootIdBytes, 'checkpoint.bootId');
+  bytesN(c.keyId, CHECKPOINT_LIMITS.keyIdBytes, 'checkpoint.keyId');
+  hash32(c.headHash, 'checkpoint.headHash');
+  hash32(c.prevSealedHash, 'checkpoint.prevSealedHash');
+  u64(c.headSeq, 'checkpoint.headSeq');
+  u64(c.dropped, 'checkpoint.dropped');
+  u64(c.prevSealedSeq, 'checkpoint.prevSealedSeq');
+  if (c.headSeq < 1n || c.headSeq >= seq) fail('checkpoint head must satisfy 1 ≤ headSeq < seq');
+  if (c.prevSealedSeq > c.headSeq) fail('the previous sealed checkpoint lies within the head');
+  if ((c.prevSealedSeq === 0n) !== isZero(c.prevSealedHash)) fail('prevSealedSeq is 0 exactly with a zero prevSealedHash');
+  if (c.signature !== undefined) bytesN(c.signature, CHECKPOINT_LIMITS.signatureBytes, 'checkpoint.signature');
 }

@@ -52,7 +52,7 @@ describe(verifyChain, () => {
     ['reorder two records', () => [records[0]!, records[2]!, records[1]!, ...records.slice(3)], 'gap', 1],
     ['swap the last two', () => [...records.slice(0, 4), records[5]!, records[4]!], 'gap', 4],
     ['reorder behind a declared range', () => [...records.slice(0, 4), records[3]!, records[5]!], 'duplicate', 4],
-    ['move a record back', () => [...records.slice(0, 5), records[1]!, records[5]!], 'reordered', 5],
+    ['move a record back', () => [...records.slice(0, 5), records[1]!, records[5]!], 'reorder', 5],
     ['truncate the tail', () => records.slice(0, 4), 'truncated', 4],
     ['truncate everything', () => [], 'truncated', 0],
     ['duplicate a record', () => [...records.slice(0, 3), records[2]!, ...records.slice(3)], 'duplicate', 3],
@@ -78,7 +78,7 @@ describe(verifyChain, () => {
   describe('a declared loss', () => {
     const chain = new AuditChain({ policyVersion: VERSION });
     const all = [1, 2, 3, 4].map(() => chain.append(ALLOW));
-    const lost = chain.append({ kind: 'audit-lost', timestampNs: 9n, lost: { fromSeq: 2n, toSeq: 3n, count: 2n, decisions: 2n, lastHash: all[2]!.hash } });
+    const lost = chain.append({ kind: 'audit-lost', timestampNs: 9n, lost: { fromSeq: 2n, toSeq: 3n, count: 2n, decisions: 2n, beforeHash: all[0]!.hash, lastHash: all[2]!.hash } });
     const after = chain.append(ALLOW);
     chain.noteLost();
     chain.noteLost();
@@ -168,9 +168,68 @@ describe('verifyChain with many declared losses', () => {
     for (let i = 0; i < 5_000; i++) {
       const gone = chain.append(ALLOW);
       chain.noteLost();
-      kept.push(chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: gone.seq, toSeq: gone.seq, count: 1n, decisions: 1n, lastHash: gone.hash } }));
+      kept.push(chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: gone.seq, toSeq: gone.seq, count: 1n, decisions: 1n, beforeHash: gone.prevHash, lastHash: gone.hash } }));
     }
     expect(verifyChain(kept, chain.checkpoint())).toMatchObject({ ok: true, count: 5_001, lastSeq: 10_001n });
     expect(verifyChain([kept[0]!, ...kept.slice(2)])).toMatchObject({ ok: false, kind: 'gap', index: 1 });
+  });
+});
+
+describe('verifyChain: losses that bridge the chain (issue #12 attacks)', () => {
+  /** A journal of 12 records where 6..8 were lost and declared at seq 11 (the reviewer's shape). */
+  function lossyJournal(): { stored: AuditRecord[]; checkpoint: Checkpoint; all: AuditRecord[] } {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const deny = { ...ALLOW, decision: 'deny', reason: 'no-rule', action: 'crypto.sign' } as const;
+    const all = Array.from({ length: 10 }, (_, i) => chain.append({ ...deny, timestampNs: BigInt(i) }));
+    const lost = { fromSeq: 6n, toSeq: 8n, count: 3n, decisions: 3n, beforeHash: all[4]!.hash, lastHash: all[7]!.hash };
+    all.push(chain.append({ kind: 'audit-lost', timestampNs: 11n, lost }), chain.append({ ...deny, timestampNs: 12n }));
+    chain.noteLost(3n);
+    return { stored: all.filter((r) => r.seq < 6n || r.seq > 8n), checkpoint: chain.checkpoint(), all };
+  }
+
+  test('a genuine journal with a declared loss verifies', () => {
+    const { stored, checkpoint } = lossyJournal();
+    expect(verifyChain(stored, checkpoint)).toMatchObject({ ok: true, count: 9, lastSeq: 12n });
+  });
+
+  test('test_reject_prefix_rewrite_under_declared_loss: seq 1..5 turned into ALLOWs and re-chained', () => {
+    const { stored, checkpoint } = lossyJournal();
+    const forged = rehash(
+      stored.map((r) => (r.seq <= 5n ? { ...r, decision: 'allow', reason: 'policy-allow', action: 'crypto.sign', target: 'keystored' } as AuditRecord : r)),
+      0,
+    ).map((r, i) => (stored[i]!.seq > 5n ? stored[i]! : r));
+    expect(verifyChain(forged, checkpoint)).toMatchObject({ ok: false, kind: 'prev-mismatch', seq: 5n, index: 4 });
+    expect(verifyChain(forged)).toMatchObject({ ok: false, kind: 'prev-mismatch', seq: 5n });
+  });
+
+  test('test_reject_record_inside_lost_range: a fabricated record placed in the gap', () => {
+    const { stored, all, checkpoint } = lossyJournal();
+    const fake = { ...all[6]!, action: 'ipc.core' };
+    const forged = [...stored.slice(0, 5), { ...fake, hash: hashRecord(fake.prevHash, fake) }, ...stored.slice(5)];
+    expect(verifyChain(forged, checkpoint)).toMatchObject({ ok: false, kind: 'lost-range', seq: 7n, index: 5 });
+    // The genuine record itself is refused inside its declared run too: a run says it is missing.
+    expect(verifyChain([...stored.slice(0, 5), all[6]!, ...stored.slice(5)])).toMatchObject({ ok: false, kind: 'lost-range', seq: 7n });
+  });
+
+  test('test_reject_lost_count_mismatch: a run whose count is not toSeq - fromSeq + 1', () => {
+    const { stored } = lossyJournal();
+    const forged = stored.map((r) => (r.kind === 'audit-lost' ? { ...r, lost: { ...r.lost!, count: 1n } } : r));
+    expect(verifyChain(forged)).toMatchObject({ ok: false, kind: 'lost-range', seq: 11n });
+  });
+
+  test('test_reject_overlapping_runs', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const rs = [1, 2, 3].map(() => chain.append(ALLOW));
+    const a = chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: 2n, toSeq: 3n, count: 2n, decisions: 2n, beforeHash: rs[0]!.hash, lastHash: rs[2]!.hash } });
+    const b = chain.append({ kind: 'audit-evicted', timestampNs: 0n, lost: { fromSeq: 3n, toSeq: 3n, count: 1n, decisions: 1n, beforeHash: rs[1]!.hash, lastHash: rs[2]!.hash } });
+    expect(verifyChain([rs[0]!, a, b])).toMatchObject({ ok: false, kind: 'lost-range', seq: 5n, index: 2 });
+  });
+
+  test('test_reject_run_not_bridged_to_the_run_before_it', () => {
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const rs = [1, 2, 3].map(() => chain.append(ALLOW));
+    const a = chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: 2n, toSeq: 2n, count: 1n, decisions: 1n, beforeHash: rs[0]!.hash, lastHash: rs[1]!.hash } });
+    const b = chain.append({ kind: 'audit-lost', timestampNs: 0n, lost: { fromSeq: 3n, toSeq: 3n, count: 1n, decisions: 1n, beforeHash: new Uint8Array(32).fill(9), lastHash: rs[2]!.hash } });
+    expect(verifyChain([rs[0]!, a, b])).toMatchObject({ ok: false, kind: 'prev-mismatch', seq: 5n });
   });
 });

@@ -8,8 +8,8 @@ export const AUDIT_SCOPE = 'policyd.audit';
  */
 const IDENTITY_KEY = /(?:^|[^a-z0-9_.-])(?:service|sender|subject)(?:[_.-]?id)?\s*[=:]/i;
 
-/** The start of the audit text line (`audit v1 op=...`); in the general journal it is a forgery. */
-const AUDIT_LINE = /^\s*audit\s+v1\b/i;
+/** The start of the audit text line (`audit v2 op=...`, any version); in the general journal it is a forgery. */
+const AUDIT_LINE = /^\s*audit\s+v[0-9]+\b/i;
 
 const latin1 = new TextDecoder('latin1');
 

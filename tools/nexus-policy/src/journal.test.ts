@@ -146,8 +146,10 @@ describe('audit verify says ok only when it proved the journal whole', () => {
   /** Records 1..3 chained, a declaration that `from..3` were lost, one more decision: only the last two kept. */
   function afterHeadLoss(from: bigint): { records: AuditRecord[]; checkpoint: Checkpoint } {
     const chain = new AuditChain({ policyVersion: VERSION });
-    const lastHash = [0, 1, 2].map((i) => chain.append(decision(i)).hash).at(-1) ?? new Uint8Array(32);
-    const lost = { fromSeq: from, toSeq: 3n, count: 4n - from, decisions: 4n - from, lastHash };
+    const hashes = [0, 1, 2].map((i) => chain.append(decision(i)).hash);
+    const lastHash = hashes.at(-1) ?? new Uint8Array(32);
+    const beforeHash = from === 1n ? new Uint8Array(32) : (hashes[Number(from) - 2] ?? new Uint8Array(32));
+    const lost = { fromSeq: from, toSeq: 3n, count: 4n - from, decisions: 4n - from, beforeHash, lastHash };
     const records = [chain.append({ kind: 'audit-lost', timestampNs: 9_000_000_000n, lost }), chain.append(decision(3))];
     return { records, checkpoint: chain.checkpoint() };
   }
