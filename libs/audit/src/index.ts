@@ -1,6 +1,7 @@
 export * from './audit-error.js';
 export * from './audit-record.js';
 export * from './validate-record.js';
+export * from './checkpoint-message.js';
 export * from './encode-record.js';
 export * from './decode-record.js';
 export * from './hash-record.js';
@@ -10,3 +11,7 @@ export * from './checkpoint.js';
 export * from './audit-chain.js';
 export * from './verify-chain.js';
 export * from './audit-sink.js';
+export * from './checkpoint-sealer.js';
+export * from './seal-key.js';
+export * from './journal-file.js';
+export * from './verify-journal.js';
