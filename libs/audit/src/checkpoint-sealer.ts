@@ -116,8 +116,8 @@ export class CheckpointSealer {
   readonly #schedule: ((fn: () => void, ms: number) => CancelTimer) | undefined;
   #since = 0;
   #timer: CancelTimer | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  #tail: Promise<void> = Promise.resolve();
+  #requested = false;
   #closed = false;
   #prevSealedSeq = 0n;
   #prevSealedHash: Uint8Array = new Uint8Array(32);
@@ -164,35 +164,32 @@ export class CheckpointSealer {
   }
 
   /**
-   * Asks for a seal soon (in a microtask, never inside the caller's turn); a request while a seal
-   * runs makes one more seal after it.
+   * Asks for a seal soon (in a microtask, never inside the caller's turn). Seals run one at a time:
+   * a request while one runs makes one more seal after it; requests before it starts are one.
    *
    * @example
    * sealer.requestSeal(); // e.g. after the wiring learned of a logd restart
    */
   requestSeal(): void {
-    if (this.#closed) return;
-    if (this.#running !== undefined) {
-      this.#again = true;
-      return;
-    }
-    this.#running = Promise.resolve().then(() => this.#loop());
+    if (this.#closed || this.#requested) return;
+    this.#requested = true;
+    void this.#exclusive(() => {
+      this.#requested = false;
+      return this.#sealOnce(false);
+    });
   }
 
-  async #loop(): Promise<void> {
-    try {
-      do {
-        this.#again = false;
-        try {
-          await this.#sealOnce();
-        } catch {
-          // Chaining the checkpoint failed (nothing was chained): the next seal covers the records.
-          this.#failed++;
-        }
-      } while (this.#again && !this.#closed);
-    } finally {
-      this.#running = undefined;
-    }
+  /** Runs `fn` after every seal before it (seals never overlap: each links to the one before). */
+  #exclusive(fn: () => Promise<unknown>): Promise<void> {
+    const run = this.#tail.then(fn).then(
+      () => undefined,
+      () => {
+        // Chaining the checkpoint failed (nothing was chained): the next seal covers the records.
+        this.#failed++;
+      },
+    );
+    this.#tail = run;
+    return run;
   }
 
   /**
@@ -261,18 +258,14 @@ export class CheckpointSealer {
    */
   async flush(): Promise<void> {
     for (let attempt = 0; attempt < FLUSH_ATTEMPTS; attempt++) {
-      await this.#running;
+      await this.#tail;
       await this.#sink.flush();
       this.#sink.declarePending();
       await this.#sink.flush();
+      await this.#tail;
       const head = this.#sink.head();
       if (head.seq === 0n || (head.seq === this.#lastCheckpointSeq && this.#prevSealedSeq === head.seq)) break;
-      this.#running = this.#sealOnce(true).then(() => undefined);
-      try {
-        await this.#running;
-      } finally {
-        this.#running = undefined;
-      }
+      await this.#exclusive(() => this.#sealOnce(true));
     }
     await this.#sink.flush();
   }
