@@ -207,7 +207,7 @@ function checkSeals(
     const brk = (kind: JournalBreakKind, detail: string): Broken => ({ status: 'broken', kind, line: lineAt(index), seq: r.seq, detail });
     if (bootId === undefined) bootId = c.bootId;
     else if (!sameBytes(bootId, c.bootId)) return brk('foreign-boot', `checkpoint of boot ${toHex(c.bootId)} in a journal of boot ${toHex(bootId)}`);
-    if (keyId !== undefined && !sameBytes(keyId, c.keyId)) return brk('bad-seal', `checkpoint of key ${toHex(c.keyId).slice(0, 16)}…, not of the key given`);
+    if (keyId !== undefined && !sameBytes(keyId, c.keyId)) return brk('bad-seal', `checkpoint of key ${toHex(c.keyId).slice(0, 16)}..., not of the key given`);
     if (options.publicKey === undefined || c.signature === undefined) continue;
     if (!verifyCheckpointSignature(checkpointMessageOf(r), c.signature, options.publicKey)) {
       return brk('bad-seal', `the seal of seq ${r.seq} does not verify under the key`);

@@ -44,16 +44,21 @@ and per-rule coverage (rules that decided at least one case). --min-coverage N (
 e.g. 90 or 99.5) fails when covered*100 < N*total, computed exactly. Exit 0 all pass, 1 a failure
 or coverage below N, 2 bad input.
 `,
-  audit: `Usage: nexus-policy audit verify FILE [--allow-no-checkpoint] [--json]
+  audit: `Usage: nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE]
+                                 [--allow-unsealed-tail] [--allow-unsigned] [--json]
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--json]
 
-verify: checks a journal (JSON Lines written by e2e-policy --audit-out) against its checkpoint and
-prints the first break and its kind (gap, prev-mismatch, hash-mismatch, reordered, truncated,
-checkpoint-mismatch, duplicate). A journal with no records, or with no checkpoint (a cut tail
-cannot be detected), is UNVERIFIED. --allow-no-checkpoint accepts a journal without checkpoint
-when its records verify from seq 1 (or a declared loss), with a warning. Exit 0 verifies, 1 broken
-or unverified, 2 unreadable or unparsable.
-show: prints the records as a table (seq, time, op, subject, action, target, decision, reason, rule).
+verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
+not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).
+ok only when every record up to the last seal chains (every gap a declared, bridged run), every
+seal verifies under the key and links to the one before. Records after the last seal are an
+unsealed tail: UNVERIFIED unless --allow-unsealed-tail. Without --key or --checkpoint the journal is
+UNVERIFIED (no trust anchor) unless --allow-unsigned, which prints a warning. A break is printed
+with its class (gap, prev-mismatch, hash-mismatch, reorder, duplicate, truncated, lost-range,
+bad-record, bad-seal, foreign-boot, seal-gap, checkpoint-mismatch), line and seq. Exit 0 verified,
+1 broken, unparsable or unverified, 2 usage error or a file that cannot be read.
+show: prints the records as a table (seq, time, op, subject, action, target, decision, reason,
+rule); every byte that is not printable ASCII is escaped (\\xNN, \\u{N}).
 `,
 };
 
@@ -77,7 +82,7 @@ Commands:
                                                why is this allowed or denied?
   diff OLD_DIR NEW_DIR                         which decisions does a change alter?
   test FIXTURES.toml [DIR] [--min-coverage N]  run decision fixtures, report rule coverage
-  audit verify FILE [--allow-no-checkpoint]    verify an audit journal's hash chain
+  audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
   help [COMMAND]                               this text, or a command's help
 

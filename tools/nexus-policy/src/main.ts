@@ -14,8 +14,12 @@ export interface CliIo {
   stderr(text: string): void;
   /** The directory relative paths are resolved against. */
   readonly cwd: string;
-  /** Reads a UTF-8 file, refusing (`CliError('TOO_LARGE')`) one larger than `maxBytes`. */
-  readFile(path: string, maxBytes: number): Promise<string>;
+  /**
+   * Reads a UTF-8 file, refusing (`CliError('TOO_LARGE')`) one larger than `maxBytes`. With
+   * `latin1`, every byte is one character (no decoding error): for formats that are ASCII, where a
+   * stray byte is the format's own error to report with its line.
+   */
+  readFile(path: string, maxBytes: number, encoding?: 'utf-8' | 'latin1'): Promise<string>;
 }
 
 /** One command: parses its own arguments and returns the process exit code. */

@@ -18,7 +18,7 @@ export function nodeIo(): CliIo {
   };
 }
 
-async function readBoundedFile(path: string, maxBytes: number): Promise<string> {
+async function readBoundedFile(path: string, maxBytes: number, encoding: 'utf-8' | 'latin1' = 'utf-8'): Promise<string> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -30,6 +30,7 @@ async function readBoundedFile(path: string, maxBytes: number): Promise<string> 
     if (size > maxBytes) throw new CliError('TOO_LARGE', `${path} is ${size} bytes, more than ${maxBytes}`);
     const bytes = Buffer.alloc(size);
     const { bytesRead } = await handle.read(bytes, 0, size, 0);
+    if (encoding === 'latin1') return bytes.subarray(0, bytesRead).toString('latin1');
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, bytesRead));
   } catch (cause) {
     if (cause instanceof CliError) throw cause;
