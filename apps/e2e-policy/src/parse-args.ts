@@ -14,7 +14,7 @@ export interface SelftestArgs {
   readonly policyDir?: string;
   /** `--json FILE`: the machine-readable report. */
   readonly jsonOut?: string;
-  /** `--audit-out FILE`: the audit journal (JSON Lines) and its last checkpoint. */
+  /** `--audit-out FILE`: the audit journal (`@nexus/audit` journal v2, one record line per record). */
   readonly auditOut?: string;
   /** `--uart-out FILE`: the audit serial line's lines. */
   readonly uartOut?: string;

@@ -1,4 +1,4 @@
-import { writeJournal } from '@nexus/policy-cli';
+import { writeJournal } from '@nexus/audit';
 import { PolicyError } from '@nexus/sel';
 import { AuditReader, type RecordTamper } from './audit-reader.js';
 import { bootSystem, type BootedSystem } from './boot-system.js';
@@ -106,7 +106,7 @@ async function writeOutputs(options: SelftestOptions, io: SelftestIo, ctx: Phase
   if (options.auditOut !== undefined) {
     if (ctx.system.policyd.task.alive) await syncJournal(ctx);
     const checkpoint = ctx.verified;
-    await io.writeFile(options.auditOut, writeJournal(ctx.reader.records(checkpoint?.seq), checkpoint));
+    await io.writeFile(options.auditOut, writeJournal(ctx.reader.records(checkpoint?.seq)));
   }
   if (options.jsonOut !== undefined) await io.writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -16,8 +16,8 @@ describe(SerialLine, () => {
 
   test('audit lines stay on the device, never on the console', () => {
     const { uart, console } = device();
-    uart.write('audit v1 op=check decision=deny');
-    expect(uart.lines()).toEqual(['audit v1 op=check decision=deny']);
+    uart.write('audit v2 op=check decision=deny');
+    expect(uart.lines()).toEqual(['audit v2 op=check decision=deny']);
     expect(console).toEqual([]);
   });
 
@@ -39,5 +39,21 @@ describe(SerialLine, () => {
     const { uart } = device(4, 4);
     expect(() => uart.write('12345')).toThrow('serial line full');
     expect(uart.refused()).toBe(1);
+  });
+
+  test('test_reject_write_into_held_room: a held line is kept for its holder, free room goes first', () => {
+    const uart = new SerialLine({ maxLines: 2, maxLineChars: 64 }, () => undefined);
+    const hold = uart.reserve();
+    expect(hold).toBeDefined();
+    uart.write('audit v2 a');
+    expect(() => uart.write('audit v2 b')).toThrow('serial line full');
+    expect(uart.reserve()).toBeUndefined();
+    hold!.write('audit v2 held');
+    expect(() => hold!.write('audit v2 again')).toThrow();
+    expect(uart.lines()).toEqual(['audit v2 a', 'audit v2 held']);
+    const other = new SerialLine({ maxLines: 1, maxLineChars: 64 }, () => undefined);
+    other.reserve()!.release();
+    other.write('audit v2 c');
+    expect(other.lines()).toEqual(['audit v2 c']);
   });
 });

@@ -1,4 +1,4 @@
-import type { UartPort } from '@nexus/audit';
+import type { UartPort, UartReservation } from '@nexus/audit';
 
 /**
  * Bounds of a {@link SerialLine}.
@@ -30,6 +30,8 @@ export class SerialLine implements UartPort {
   readonly #bounds: SerialLineBounds;
   readonly #console: (line: string) => void;
   readonly #lines: string[] = [];
+  /** Lines held for policyd's in-flight allow decisions: room no other write may take. */
+  #held = 0;
   #refused = 0;
 
   constructor(bounds: SerialLineBounds, console: (line: string) => void) {
@@ -44,7 +46,7 @@ export class SerialLine implements UartPort {
    * uart.write('policyd: ready (ver=0123abcd)');
    */
   write(line: string): void {
-    if (typeof line !== 'string' || line.length > this.#bounds.maxLineChars || this.#lines.length >= this.#bounds.maxLines) {
+    if (typeof line !== 'string' || line.length > this.#bounds.maxLineChars || this.#lines.length + this.#held >= this.#bounds.maxLines) {
       this.#refused++;
       throw new Error('serial line full');
     }
@@ -53,6 +55,35 @@ export class SerialLine implements UartPort {
       return;
     }
     this.#lines.push(line);
+  }
+
+  /**
+   * Holds room for one line (the audit sink holds one for every allow decision in flight to logd),
+   * or `undefined` when the device has none. Held room counts as used for every other write.
+   *
+   * @example
+   * const hold = uart.reserve(); hold?.write(line); // never refused for lack of room
+   */
+  reserve(): UartReservation | undefined {
+    if (this.#lines.length + this.#held >= this.#bounds.maxLines) return undefined;
+    this.#held++;
+    let open = true;
+    const close = (): boolean => {
+      if (!open) return false;
+      open = false;
+      this.#held--;
+      return true;
+    };
+    return {
+      write: (line: string): void => {
+        if (!close() || typeof line !== 'string' || line.length > this.#bounds.maxLineChars) {
+          this.#refused++;
+          throw new Error('serial line: reservation used or line too long');
+        }
+        this.#lines.push(line);
+      },
+      release: (): void => void close(),
+    };
   }
 
   /**
