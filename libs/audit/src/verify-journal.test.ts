@@ -52,7 +52,7 @@ describe(verifyJournal, () => {
     const rewritten = records.map((r) => (r.kind === 'decision' ? ({ ...r, decision: 'allow', reason: 'policy-allow', target: 'keystored' } as AuditRecord) : r));
     // The attacker recomputes each checkpoint's head and link over the rewritten chain, keeping the old signatures.
     const out: AuditRecord[] = [];
-    let prevSealed = { seq: 0n, hash: new Uint8Array(32) };
+    let prevSealed: { seq: bigint; hash: Uint8Array } = { seq: 0n, hash: new Uint8Array(32) };
     for (const r of rewritten) {
       const prevHash = out.at(-1)?.hash ?? new Uint8Array(32);
       let next: AuditRecord = r;
@@ -223,7 +223,7 @@ describe('journal tampering (properties)', () => {
         const text = writeJournal(records);
         const lines = text.split('\n').slice(0, -1);
         // Everything up to and including the last sealed checkpoint line is covered.
-        const lastSeal = records.findLastIndex((r) => r.checkpoint?.signature !== undefined);
+        const lastSeal = records.map((r) => r.checkpoint?.signature !== undefined).lastIndexOf(true);
         fc.pre(lastSeal >= 0);
         const covered = lines.slice(0, lastSeal + 1).join('\n').length + 1;
         let out: string;
