@@ -145,6 +145,6 @@ describe(encodeKeystorePubkey, () => {
 
 describe('KS_OP', () => {
   it('keeps the reference numbering', () => {
-    expect(KS_OP).toEqual({ PUT: 1, GET: 2, DEL: 3, VERIFY: 4, SIGN: 5, PUBKEY: 6, GET_DEVICE_PRIVKEY: 13 });
+    expect(KS_OP).toEqual({ PUT: 1, GET: 2, DEL: 3, VERIFY: 4, SIGN: 5, PUBKEY: 6, SEAL: 7, AUDIT_PUBKEY: 8, GET_DEVICE_PRIVKEY: 13 });
   });
 });

@@ -2,13 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeKeystoreRequest } from './decode-keystore-request.js';
 import { encodeKeystoreRequest } from './encode-keystore-request.js';
-import { KS_MAX_FRAME, KS_MAX_PAYLOAD, KS_OP, KS_STATUS, type KeystoreRequest } from './ks-wire.js';
+import { KS_MAX_FRAME, KS_MAX_PAYLOAD, KS_OP, KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest } from './ks-wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const PUB = Array.from({ length: 32 }, (_, i) => i);
 const SIG = Array.from({ length: 64 }, (_, i) => 0xff - i);
+
+/** A well-formed SEAL message: the domain prefix, then 176 arbitrary bytes. */
+const MSG = [...KS_SEAL_DOMAIN, ...Array.from({ length: KS_SEAL_MESSAGE_BYTES - KS_SEAL_DOMAIN.byteLength }, (_, i) => i & 0xff)];
+const badDomain = MSG.map((b, i) => (i === 0 ? b ^ 0x20 : b));
 
 const golden: ReadonlyArray<{ name: string; bytes: number[]; request: KeystoreRequest }> = [
   {
@@ -35,6 +39,8 @@ const golden: ReadonlyArray<{ name: string; bytes: number[]; request: KeystoreRe
   },
   { name: 'SIGN empty payload', bytes: [0x4b, 0x53, 0x01, 0x05, 0, 0, 0, 0], request: { op: KS_OP.SIGN, payload: frame() } },
   { name: 'PUBKEY', bytes: [0x4b, 0x53, 0x01, 0x06], request: { op: KS_OP.PUBKEY } },
+  { name: 'SEAL a checkpoint message', bytes: [0x4b, 0x53, 0x01, 0x07, ...MSG], request: { op: KS_OP.SEAL, message: frame(...MSG) } },
+  { name: 'AUDIT_PUBKEY', bytes: [0x4b, 0x53, 0x01, 0x08], request: { op: KS_OP.AUDIT_PUBKEY } },
   { name: 'GET_DEVICE_PRIVKEY', bytes: [0x4b, 0x53, 0x01, 0x0d], request: { op: KS_OP.GET_DEVICE_PRIVKEY } },
 ];
 
@@ -86,7 +92,19 @@ describe(decodeKeystoreRequest, () => {
     { name: 'test_reject_bad_magic', bytes: frame(0x50, 0x4f, 1, 6), status: KS_STATUS.MALFORMED },
     { name: 'test_reject_short_header', bytes: frame(0x4b, 0x53, 1), status: KS_STATUS.MALFORMED },
     { name: 'test_reject_unknown_version 2', bytes: frame(0x4b, 0x53, 2, 6), status: KS_STATUS.UNSUPPORTED, op: 6 },
-    { name: 'test_reject_unknown_op 7', bytes: frame(0x4b, 0x53, 1, 7), status: KS_STATUS.UNSUPPORTED, op: 7 },
+    { name: 'test_reject_unknown_op 9', bytes: frame(0x4b, 0x53, 1, 9), status: KS_STATUS.UNSUPPORTED, op: 9 },
+    { name: 'test_reject_seal_empty', bytes: frame(0x4b, 0x53, 1, 7), status: KS_STATUS.MALFORMED, op: 7 },
+    { name: 'test_reject_seal_201_bytes', bytes: frame(0x4b, 0x53, 1, 7, ...MSG.slice(0, 201)), status: KS_STATUS.MALFORMED, op: 7 },
+    { name: 'test_reject_seal_203_bytes', bytes: frame(0x4b, 0x53, 1, 7, ...MSG, 0), status: KS_STATUS.MALFORMED, op: 7 },
+    { name: 'test_reject_seal_domain_only', bytes: frame(0x4b, 0x53, 1, 7, ...KS_SEAL_DOMAIN), status: KS_STATUS.MALFORMED, op: 7 },
+    { name: 'test_reject_seal_wrong_domain', bytes: frame(0x4b, 0x53, 1, 7, ...badDomain), status: KS_STATUS.MALFORMED, op: 7 },
+    {
+      name: 'test_reject_seal_as_general_signer (a 202-byte SIGN-style payload)',
+      bytes: frame(0x4b, 0x53, 1, 7, ...new Array<number>(KS_SEAL_MESSAGE_BYTES).fill(0x41)),
+      status: KS_STATUS.MALFORMED,
+      op: 7,
+    },
+    { name: 'test_reject_audit_pubkey_trailing_byte', bytes: frame(0x4b, 0x53, 1, 8, 0), status: KS_STATUS.MALFORMED, op: 8 },
     { name: 'test_reject_unknown_op 0x7f', bytes: frame(0x4b, 0x53, 1, 0x7f), status: KS_STATUS.UNSUPPORTED, op: 0x7f },
   ];
   for (const { name, bytes, status, op } of rejects) {
@@ -109,7 +127,7 @@ describe(decodeKeystoreRequest, () => {
 
   it('property: random KS-headed frames never throw', () => {
     fc.assert(
-      fc.property(fc.constantFrom(1, 2, 3, 4, 5, 6, 13), fc.uint8Array({ maxLength: 300 }), (op, body) => {
+      fc.property(fc.constantFrom(1, 2, 3, 4, 5, 6, 7, 8, 13), fc.uint8Array({ maxLength: 300 }), (op, body) => {
         const bytes = Uint8Array.from([0x4b, 0x53, 1, op, ...body]);
         const res = decodeKeystoreRequest(bytes);
         if (res.ok) expect([...encodeKeystoreRequest(res.request)]).toEqual([...bytes]);
@@ -131,6 +149,10 @@ const arbKeystoreRequest: fc.Arbitrary<KeystoreRequest> = fc.oneof(
   }),
   fc.record({ op: fc.constant(5 as const), payload: fc.uint8Array({ maxLength: 300 }) }),
   fc.constant({ op: 6 as const }),
+  fc
+    .uint8Array({ minLength: KS_SEAL_MESSAGE_BYTES - KS_SEAL_DOMAIN.byteLength, maxLength: KS_SEAL_MESSAGE_BYTES - KS_SEAL_DOMAIN.byteLength })
+    .map((rest) => ({ op: 7 as const, message: Uint8Array.from([...KS_SEAL_DOMAIN, ...rest]) })),
+  fc.constant({ op: 8 as const }),
   fc.constant({ op: 13 as const }),
 );
 
@@ -153,6 +175,9 @@ describe(encodeKeystoreRequest, () => {
       request: { op: 4, publicKey: new Uint8Array(32), signature: new Uint8Array(64), payload: new Uint8Array(KS_MAX_PAYLOAD + 1) },
     },
     { name: 'test_reject_encode_pubkey_31', request: { op: 4, publicKey: new Uint8Array(31), signature: new Uint8Array(64), payload: frame() } },
+    { name: 'test_reject_encode_seal_201', request: { op: 7, message: frame(...MSG.slice(0, 201)) } },
+    { name: 'test_reject_encode_seal_203', request: { op: 7, message: frame(...MSG, 0) } },
+    { name: 'test_reject_encode_seal_wrong_domain', request: { op: 7, message: frame(...badDomain) } },
     { name: 'test_reject_encode_sig_65', request: { op: 4, publicKey: new Uint8Array(32), signature: new Uint8Array(65), payload: frame() } },
   ];
   for (const { name, request } of bad) {

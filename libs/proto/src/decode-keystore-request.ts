@@ -9,6 +9,7 @@ import {
   KS_MAX_VALUE,
   KS_OP,
   KS_PUBKEY_BYTES,
+  KS_SEAL_MESSAGE_BYTES,
   KS_SIGNATURE_BYTES,
   KS_STATUS,
   KS_VERSION,
@@ -17,6 +18,7 @@ import {
 } from './ks-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
+import { hasSealDomain } from './has-seal-domain.js';
 import { readFrameHeader } from './read-frame-header.js';
 
 function bounded(length: number, max: number, what: string): number {
@@ -53,7 +55,15 @@ function readBody(r: FrameReader, op: number): KeystoreRequest | undefined {
       const plen = bounded(readGuard(() => r.u32()), KS_MAX_PAYLOAD, 'payload');
       return { op, payload: readGuard(() => r.bytes(plen)) };
     }
+    case KS_OP.SEAL: {
+      // No length field: a checkpoint message has one exact length, and must carry the domain
+      // prefix, so the audit key can never be made to sign anything but a checkpoint.
+      const message = readGuard(() => r.bytes(KS_SEAL_MESSAGE_BYTES));
+      if (!hasSealDomain(message)) throw new ProtoError('MALFORMED', 'not a checkpoint message (domain prefix)');
+      return { op, message };
+    }
     case KS_OP.PUBKEY:
+    case KS_OP.AUDIT_PUBKEY:
     case KS_OP.GET_DEVICE_PRIVKEY:
       return { op };
     default:
@@ -66,7 +76,8 @@ function readBody(r: FrameReader, op: number): KeystoreRequest | undefined {
  * `{ ok: false, status, reply }` with the reply frame to send. Checks, in order: size
  * (> `KS_MAX_FRAME` → TOO_LARGE, before parsing), magic and header (→ MALFORMED), version and op
  * (→ UNSUPPORTED), field bounds (key > 64, value > 256, payload > 1 MiB → TOO_LARGE), then exact
- * layout (empty key, truncated, trailing, invalid UTF-8 key → MALFORMED).
+ * layout (empty key, truncated, trailing, invalid UTF-8 key, a SEAL message that is not exactly
+ * 202 bytes starting with `KS_SEAL_DOMAIN` → MALFORMED).
  *
  * @example
  * const res = decodeKeystoreRequest(msg.frame);

@@ -12,6 +12,8 @@ export * from './encode-log-request.js';
 export * from './encode-policy-reply.js';
 export * from './encode-policy-request.js';
 export * from './guard-frame.js';
+export * from './has-seal-domain.js';
+export * from './keystore-audit-pubkey.js';
 export * from './keystore-client.js';
 export * from './keystore-pubkey.js';
 export * from './ks-wire.js';

@@ -4,8 +4,9 @@ import type { Transport } from './call-transport.js';
 import { decodeKeystoreRequest } from './decode-keystore-request.js';
 import { encodeKeystoreReply } from './encode-keystore-reply.js';
 import { KeystoreClient } from './keystore-client.js';
+import { ED25519_SPKI_PREFIX, encodeKeystoreAuditPubkey } from './keystore-audit-pubkey.js';
 import { encodeKeystorePubkey } from './keystore-pubkey.js';
-import { KS_STATUS, type KeystoreRequest, type KeystoreStatus } from './ks-wire.js';
+import { KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest, type KeystoreStatus } from './ks-wire.js';
 
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const SIG = new Uint8Array(64).fill(9);
@@ -53,6 +54,36 @@ describe(KeystoreClient, () => {
       pubkey: { publicKey: new Uint8Array(32).fill(4), keyClass: 1, label: 'bringup' },
     });
     expect(await new KeystoreClient(server(KS_STATUS.OK, new Uint8Array(32))).pubkey()).toEqual({ status: 'bad-reply' });
+  });
+
+  it('seal sends the checkpoint message and returns a 64-byte signature', async () => {
+    const seen: KeystoreRequest[] = [];
+    const message = new Uint8Array(KS_SEAL_MESSAGE_BYTES);
+    message.set(KS_SEAL_DOMAIN);
+    expect(await new KeystoreClient(server(KS_STATUS.OK, SIG, seen)).seal(message)).toEqual({ status: 'ok', signature: SIG });
+    expect(seen).toEqual([{ op: 7, message }]);
+    expect(await new KeystoreClient(server(KS_STATUS.OK, SIG.slice(1))).seal(message)).toEqual({ status: 'bad-reply' });
+    expect(await new KeystoreClient(server(KS_STATUS.DENY)).seal(message)).toEqual({ status: 'deny' });
+  });
+
+  it('test_reject_seal_not_a_checkpoint: never sent', async () => {
+    const seen: KeystoreRequest[] = [];
+    const ks = new KeystoreClient(server(KS_STATUS.OK, SIG, seen));
+    expect(await ks.seal(new Uint8Array(KS_SEAL_MESSAGE_BYTES))).toEqual({ status: 'malformed' });
+    expect(await ks.seal(KS_SEAL_DOMAIN)).toEqual({ status: 'malformed' });
+    expect(seen).toEqual([]);
+  });
+
+  it('auditPubkey: key, key id and SPKI DER; a wrong key id is bad-reply', async () => {
+    const raw = new Uint8Array(32).fill(7);
+    const value = encodeKeystoreAuditPubkey(raw);
+    const res = await new KeystoreClient(server(KS_STATUS.OK, value)).auditPubkey();
+    if (res.status !== 'ok') throw new Error(res.status);
+    expect(res.auditKey.publicKey).toEqual(raw);
+    expect([...res.auditKey.spkiDer]).toEqual([...ED25519_SPKI_PREFIX, ...raw]);
+    const forged = value.map((b, i) => (i === 40 ? b ^ 1 : b));
+    expect(await new KeystoreClient(server(KS_STATUS.OK, forged)).auditPubkey()).toEqual({ status: 'bad-reply' });
+    expect(await new KeystoreClient(server(KS_STATUS.OK, value.slice(1))).auditPubkey()).toEqual({ status: 'bad-reply' });
   });
 
   it('test_reject_key_extraction: getDevicePrivkey never yields key material', async () => {

@@ -1,6 +1,7 @@
 import { callTransport, type Transport, type TransportFailure } from './call-transport.js';
 import { decodeKeystoreReply } from './decode-keystore-reply.js';
 import { encodeKeystoreRequest } from './encode-keystore-request.js';
+import { decodeKeystoreAuditPubkey, type KeystoreAuditPubkey } from './keystore-audit-pubkey.js';
 import { decodeKeystorePubkey, type KeystorePubkey } from './keystore-pubkey.js';
 import {
   KS_OP,
@@ -177,6 +178,39 @@ export class KeystoreClient {
       }
     });
     return res.ok && pub !== undefined ? { status: 'ok', pubkey: pub } : { status: res.ok ? 'bad-reply' : res.status };
+  }
+
+  /**
+   * SEAL: asks keystored to sign a checkpoint message (exactly 202 bytes starting with
+   * `KS_SEAL_DOMAIN`; anything else is `malformed`, never sent) with the audit key; keystored gates
+   * it on the caller's `audit.seal`. Anything but a 64-byte signature in an OK reply is not `ok`.
+   *
+   * @example
+   * const res = await ks.seal(encodeCheckpointMessage(claim)); if (res.status === 'ok') res.signature;
+   */
+  async seal(message: Uint8Array): Promise<KeystoreValueResult<'signature', Uint8Array>> {
+    const res = await this.#exchange({ op: KS_OP.SEAL, message }, (v) => v.byteLength === KS_SIGNATURE_BYTES);
+    return res.ok ? { status: 'ok', signature: res.value } : { status: res.status };
+  }
+
+  /**
+   * AUDIT_PUBKEY: the public half of the audit key and its key id (checked: SHA-256 of its SPKI
+   * DER, else `bad-reply`). Public: any caller may ask.
+   *
+   * @example
+   * const res = await ks.auditPubkey(); if (res.status === 'ok') res.auditKey.spkiDer;
+   */
+  async auditPubkey(): Promise<KeystoreValueResult<'auditKey', KeystoreAuditPubkey>> {
+    let key: KeystoreAuditPubkey | undefined;
+    const res = await this.#exchange({ op: KS_OP.AUDIT_PUBKEY }, (v) => {
+      try {
+        key = decodeKeystoreAuditPubkey(v);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return res.ok && key !== undefined ? { status: 'ok', auditKey: key } : { status: res.ok ? 'bad-reply' : res.status };
   }
 
   /**

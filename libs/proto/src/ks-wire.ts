@@ -19,6 +19,22 @@ export const KS_MAX_FRAME: number = 4 + 4 + 32 + 64 + KS_MAX_PAYLOAD;
 /** Longest reply value. */
 export const KS_MAX_REPLY_VALUE = 1024;
 
+/**
+ * The domain-separation prefix every SEAL message must start with: ASCII `nexus-audit-checkpoint-v1`
+ * and a NUL (the same bytes as `@nexus/audit`'s `CHECKPOINT_DOMAIN`; a test keeps them equal). SEAL
+ * refuses anything else, so the audit key signs checkpoint messages and nothing else.
+ *
+ * @example
+ * new TextDecoder().decode(KS_SEAL_DOMAIN); // 'nexus-audit-checkpoint-v1\0'
+ */
+export const KS_SEAL_DOMAIN: Uint8Array = new TextEncoder().encode('nexus-audit-checkpoint-v1\0');
+
+/** The exact length of a SEAL message (a checkpoint message, `CHECKPOINT_LIMITS.messageBytes`). */
+export const KS_SEAL_MESSAGE_BYTES = 202;
+
+/** Size of a key id (SHA-256 of the key's SPKI DER). */
+export const KS_KEY_ID_BYTES = 32;
+
 /** Ed25519 sizes. */
 export const KS_PUBKEY_BYTES = 32;
 /** Ed25519 signature size. */
@@ -37,8 +53,10 @@ export const KS_OP: {
   readonly VERIFY: 4;
   readonly SIGN: 5;
   readonly PUBKEY: 6;
+  readonly SEAL: 7;
+  readonly AUDIT_PUBKEY: 8;
   readonly GET_DEVICE_PRIVKEY: 13;
-} = Object.freeze({ PUT: 1, GET: 2, DEL: 3, VERIFY: 4, SIGN: 5, PUBKEY: 6, GET_DEVICE_PRIVKEY: 13 });
+} = Object.freeze({ PUT: 1, GET: 2, DEL: 3, VERIFY: 4, SIGN: 5, PUBKEY: 6, SEAL: 7, AUDIT_PUBKEY: 8, GET_DEVICE_PRIVKEY: 13 });
 
 /** One KS op code. */
 export type KeystoreOp = (typeof KS_OP)[keyof typeof KS_OP];
@@ -99,6 +117,8 @@ export type KeystoreRequest =
   | { readonly op: 4; readonly publicKey: Uint8Array; readonly signature: Uint8Array; readonly payload: Uint8Array }
   | { readonly op: 5; readonly payload: Uint8Array }
   | { readonly op: 6 }
+  | { readonly op: 7; readonly message: Uint8Array }
+  | { readonly op: 8 }
   | { readonly op: 13 };
 
 /**
