@@ -1,3 +1,4 @@
+export * from './audit-key.js';
 export * from './bringup-key.js';
 export * from './keystore-namespaces.js';
 export * from './keystored-error.js';

@@ -5,13 +5,16 @@ import {
   KS_OP,
   KS_STATUS,
   PolicyClient,
+  decodeKeystoreAuditPubkey,
   decodeKeystoreRequest,
+  encodeKeystoreAuditPubkey,
   encodeKeystorePubkey,
   encodeKeystoreReply,
   taskTransport,
   type KeystoreRequest,
   type KeystoreStatus,
 } from '@nexus/proto';
+import { SEAL_CAP, generateAuditKeyPair, namesKey } from './audit-key.js';
 import { BRINGUP_KEY_LABEL, generateBringupKeyPair, type DeviceKeyPair } from './bringup-key.js';
 import { KeystoreNamespaces, type KeystoreNamespaceLimits } from './keystore-namespaces.js';
 import { KeystoredError } from './keystored-error.js';
@@ -39,7 +42,9 @@ export interface KeystoredOptions extends KeystoreNamespaceLimits {
    * for the private key bytes.
    */
   readonly keyPair?: DeviceKeyPair;
-  /** Timeout of the policyd query of a SIGN, ms. Default 500. */
+  /** TESTS ONLY: the audit key pair (SEAL, AUDIT_PUBKEY); by default a fresh non-extractable pair. */
+  readonly auditKeyPair?: DeviceKeyPair;
+  /** Timeout of the policyd query of a SIGN or SEAL, ms. Default 500. */
   readonly policyTimeoutMs?: number;
 }
 
@@ -60,6 +65,8 @@ export interface KeystoredHandle {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Callers whose `audit.seal` ALLOW keystored remembers (policyd is the one in any recipe). */
+const MAX_SEAL_CALLERS = 8;
 
 function checkKeyPair(pair: DeviceKeyPair): DeviceKeyPair {
   const { privateKey, publicKey } = pair;
@@ -81,7 +88,9 @@ function checkKeyPair(pair: DeviceKeyPair): DeviceKeyPair {
  * keyed by the kernel sender id. SIGN asks policyd `crypto.sign` about the CALLER (never about
  * keystored) and signs only on a well-formed matching ALLOW; not connected, policyd gone, timeout,
  * garbage or mismatched reply are DENY. The device key is a non-extractable bring-up key
- * ({@link BRINGUP_KEY_LABEL}); GET_DEVICE_PRIVKEY is always PRIVATE_EXPORT_DENIED.
+ * ({@link BRINGUP_KEY_LABEL}); GET_DEVICE_PRIVKEY is always PRIVATE_EXPORT_DENIED. A second,
+ * audit-only non-extractable key signs checkpoint messages through SEAL, gated the same way on
+ * `audit.seal`, and only messages that name that key; AUDIT_PUBKEY gives anyone its public half.
  *
  * @example
  * const ks = startKeystored(kernel);
@@ -91,8 +100,20 @@ function checkKeyPair(pair: DeviceKeyPair): DeviceKeyPair {
 export function startKeystored(kernel: Kernel, options: KeystoredOptions = {}): KeystoredHandle {
   const namespaces = new KeystoreNamespaces(options);
   const keys = options.keyPair === undefined ? generateBringupKeyPair() : Promise.resolve(checkKeyPair(options.keyPair));
+  const auditKeys = options.auditKeyPair === undefined ? generateAuditKeyPair() : Promise.resolve(checkKeyPair(options.auditKeyPair));
+  // The audit key's public half and id, computed once (the id is what every checkpoint must name).
+  const auditPublic = auditKeys.then(async (pair) => {
+    const value = encodeKeystoreAuditPubkey(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)));
+    return { pair, value, keyId: decodeKeystoreAuditPubkey(value).keyId };
+  });
   // A failed keygen is reported per request (KEY_NOT_FOUND), never as an unhandled rejection.
   keys.catch(() => undefined);
+  auditPublic.catch(() => undefined);
+  // Callers policyd ALLOWED `audit.seal`. The policy is compiled once per boot and never changes,
+  // so an ALLOW holds for the boot; asking again on every seal would chain a decision record between
+  // each seal's snapshot and its checkpoint, so no seal could ever cover the records before it.
+  // A DENY (or no answer) is never remembered: the next SEAL asks again.
+  const sealAllowed = new Set<bigint>();
   const task = kernel.spawn('keystored');
   const { recv, send } = kernel.createEndpoint(task, { maxFrame: KS_MAX_FRAME, queueDepth: KEYSTORED_QUEUE_DEPTH });
   let policy: PolicyClient | undefined;
@@ -116,6 +137,34 @@ export function startKeystored(kernel: Kernel, options: KeystoredOptions = {}): 
     if (pair === undefined) return reply(KS_OP.SIGN, KS_STATUS.KEY_NOT_FOUND);
     const signature = await crypto.subtle.sign({ name: 'Ed25519' }, pair.privateKey, payload);
     return reply(KS_OP.SIGN, KS_STATUS.OK, new Uint8Array(signature));
+  }
+
+  async function audit(): Promise<{ pair: DeviceKeyPair; value: Uint8Array; keyId: Uint8Array } | undefined> {
+    try {
+      return await auditPublic;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function seal(caller: bigint, message: Uint8Array): Promise<Uint8Array> {
+    if (!sealAllowed.has(caller)) {
+      // Asked about the CALLER, like SIGN; only policyd decides.
+      const verdict = policy === undefined ? undefined : await policy.checkCapDelegated(caller, SEAL_CAP);
+      if (verdict?.allow !== true) return reply(KS_OP.SEAL, KS_STATUS.DENY);
+      if (sealAllowed.size < MAX_SEAL_CALLERS) sealAllowed.add(caller);
+    }
+    const key = await audit();
+    if (key === undefined) return reply(KS_OP.SEAL, KS_STATUS.KEY_NOT_FOUND);
+    // A claim about another key is not a checkpoint of this one: never vouch for it.
+    if (!namesKey(message, key.keyId)) return reply(KS_OP.SEAL, KS_STATUS.MALFORMED);
+    const signature = await crypto.subtle.sign({ name: 'Ed25519' }, key.pair.privateKey, message);
+    return reply(KS_OP.SEAL, KS_STATUS.OK, new Uint8Array(signature));
+  }
+
+  async function auditPubkey(): Promise<Uint8Array> {
+    const key = await audit();
+    return key === undefined ? reply(KS_OP.AUDIT_PUBKEY, KS_STATUS.KEY_NOT_FOUND) : reply(KS_OP.AUDIT_PUBKEY, KS_STATUS.OK, key.value);
   }
 
   async function pubkey(): Promise<Uint8Array> {
@@ -144,6 +193,10 @@ export function startKeystored(kernel: Kernel, options: KeystoredOptions = {}): 
         return sign(caller, req.payload);
       case KS_OP.PUBKEY:
         return pubkey();
+      case KS_OP.SEAL:
+        return seal(caller, req.message);
+      case KS_OP.AUDIT_PUBKEY:
+        return auditPubkey();
       case KS_OP.GET_DEVICE_PRIVKEY:
         return reply(req.op, KS_STATUS.PRIVATE_EXPORT_DENIED);
     }
