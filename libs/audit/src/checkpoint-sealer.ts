@@ -200,7 +200,7 @@ export class CheckpointSealer {
     this.#cancelTimer();
     const head = this.#sink.head();
     if (head.seq === 0n) return undefined;
-    if (head.seq === this.#lastCheckpointSeq && (!force || this.#prevSealedSeq === head.seq)) return undefined;
+    if (head.seq === this.#lastCheckpointSeq && (!force || this.#endsOnSeal(head.seq))) return undefined;
     const stats = this.#sink.stats();
     const claim: CheckpointClaim = {
       bootId: this.bootId, headSeq: head.seq, headHash: head.hash, timestampNs: this.#now(), policyVersion: this.#sink.policyVersion,
@@ -242,6 +242,15 @@ export class CheckpointSealer {
     }
   }
 
+  /**
+   * Whether the record at `seq` is a sealed checkpoint that vouches for itself too: it directly
+   * follows the head it covers. A sealed checkpoint chained after records that arrived while it was
+   * being signed covers only its head, so the records between (and itself) still need a seal.
+   */
+  #endsOnSeal(seq: bigint): boolean {
+    return this.#prevSealedSeq === seq && this.#lastSealedHead + 1n === seq;
+  }
+
   #cancelTimer(): void {
     this.#timer?.();
     this.#timer = undefined;
@@ -264,7 +273,7 @@ export class CheckpointSealer {
       await this.#sink.flush();
       await this.#tail;
       const head = this.#sink.head();
-      if (head.seq === 0n || (head.seq === this.#lastCheckpointSeq && this.#prevSealedSeq === head.seq)) break;
+      if (head.seq === 0n || (head.seq === this.#lastCheckpointSeq && this.#endsOnSeal(head.seq))) break;
       await this.#exclusive(() => this.#sealOnce(true));
     }
     await this.#sink.flush();

@@ -1,4 +1,5 @@
 export * from './kernel-audit-transport.js';
+export * from './keystore-signer.js';
 export * from './op-query-table.js';
 export * from './policy-frame-handler.js';
 export * from './policyd-error.js';

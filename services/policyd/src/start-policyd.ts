@@ -1,9 +1,11 @@
-import { AuditChain, AuditSink, type AuditSinkStats, type Checkpoint, type UartPort } from '@nexus/audit';
+import { createPublicKey } from 'node:crypto';
+import { AuditChain, AuditSink, CheckpointSealer, auditKeyId, type AuditSinkStats, type Checkpoint, type SealerStats, type UartPort } from '@nexus/audit';
 import { IPC_LIMITS, type Kernel, type SendCap, type Task } from '@nexus/ipc';
-import { PO_MAX_FRAME } from '@nexus/proto';
+import { KeystoreClient, PO_MAX_FRAME, taskTransport } from '@nexus/proto';
 import type { Policy } from '@nexus/sel';
 import { loadPolicyDir } from '@nexus/sel/node';
 import { KernelAuditTransport } from './kernel-audit-transport.js';
+import { keystoreSigner } from './keystore-signer.js';
 import { PolicyFrameHandler } from './policy-frame-handler.js';
 import { PolicydError } from './policyd-error.js';
 
@@ -35,6 +37,12 @@ export interface PolicydOptions {
   readonly maxFrame?: number;
   /** policyd's endpoint queue depth. Default 16. */
   readonly queueDepth?: number;
+  /** A checkpoint is sealed (once keystored is connected) after this many records. Default 256. */
+  readonly sealEveryRecords?: number;
+  /** ...and when this many ms passed since the last one, on the kernel clock or in real time. Default 1000. */
+  readonly sealEveryMs?: number;
+  /** How long one SEAL to keystored may take, ms; longer chains the checkpoint unsealed. Default 1000. */
+  readonly sealTimeoutMs?: number;
 }
 
 /** What the boot harness gets from {@link startPolicyd}. Nothing in it changes the policy. */
@@ -52,8 +60,21 @@ export interface PolicydHandle {
   checkpoints(): readonly Checkpoint[];
   /** The audit sink's counters. */
   auditStats(): AuditSinkStats;
-  /** Resolves once every record offered to logd has been confirmed, re-routed or counted lost. */
+  /**
+   * Gives policyd its channel to keystored (`cap` held by `task`), once: fetches the audit public
+   * key (AUDIT_PUBKEY) and starts sealing checkpoints with keystored's SEAL. Resolves `true` when
+   * sealing is wired, `false` when keystored gave no audit key (the chain then stays unsealed).
+   */
+  connectKeystore(cap: SendCap): Promise<boolean>;
+  /**
+   * Resolves once every record offered to logd has been confirmed, re-routed or counted lost; with
+   * sealing wired, also ends the chain on a sealed checkpoint when keystored allows it.
+   */
   flush(): Promise<void>;
+  /** Shutdown: `flush()`, then the sealer stops (no timer left). Decisions are still answered and audited. */
+  close(): Promise<void>;
+  /** The sealer's counters (all zero before `connectKeystore`). */
+  sealerStats(): SealerStats;
 }
 
 /** How many automatic checkpoints a handle keeps (the oldest are dropped first). */
@@ -77,7 +98,8 @@ function loadPolicy(options: PolicydOptions): Policy {
 /**
  * Boots policyd: compiles the policy once (a `PolicyError` is thrown as is: there is no fallback
  * policy), spawns the task `policyd`, creates and serves its endpoint, wires the audit chain and sink
- * (logd through {@link KernelAuditTransport} once connected, the console otherwise) and prints
+ * (logd through {@link KernelAuditTransport} once connected, the console otherwise; checkpoints
+ * sealed by keystored once `connectKeystore` is called) and prints
  * `policyd: ready (ver=<8 hex>)`. Bad options throw `PolicydError('INVALID_OPTIONS')`.
  *
  * @example
@@ -94,6 +116,9 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   const logRetryMs = checkCount(options.logRetryMs, 1000, 0, 'logRetryMs');
   const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame', IPC_LIMITS.maxFrameBytes);
   const queueDepth = checkCount(options.queueDepth, 16, 1, 'queueDepth', IPC_LIMITS.maxQueueDepth);
+  const sealEveryRecords = checkCount(options.sealEveryRecords, 256, 1, 'sealEveryRecords');
+  const sealEveryMs = checkCount(options.sealEveryMs, 1000, 1, 'sealEveryMs');
+  const sealTimeoutMs = checkCount(options.sealTimeoutMs, 1000, 1, 'sealTimeoutMs');
 
   const task = kernel.spawn('policyd');
   const { recv, send } = kernel.createEndpoint(task, { maxFrame, queueDepth });
@@ -113,6 +138,27 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   });
   const handler = new PolicyFrameHandler({ policy, sink, now });
   task.serve(recv, (msg) => handler.handlePolicyFrame(msg.senderServiceId, msg.frame));
+  let sealer: CheckpointSealer | undefined;
+  let keystoreConnected = false;
+  let closed = false;
+
+  async function connectKeystore(cap: SendCap): Promise<boolean> {
+    if (keystoreConnected) throw new PolicydError('STATE', 'keystored is already connected');
+    keystoreConnected = true;
+    const keystore = new KeystoreClient(taskTransport(task, cap), { timeoutMs: sealTimeoutMs });
+    const key = await keystore.auditPubkey();
+    if (key.status !== 'ok' || closed) return false;
+    // The key id every checkpoint names is computed here from the key itself, not taken on trust.
+    const keyId = auditKeyId(createPublicKey({ key: Buffer.from(key.auditKey.spkiDer), format: 'der', type: 'spki' }));
+    // Off the decision path: the sealer observes the sink, and signs in its own promise chain.
+    sealer = new CheckpointSealer({
+      sink, signer: keystoreSigner(keystore), keyId, now,
+      everyRecords: sealEveryRecords, everyNs: BigInt(sealEveryMs) * 1_000_000n, signTimeoutMs: sealTimeoutMs,
+    });
+    sealer.requestSeal();
+    return true;
+  }
+
   options.console.write(`policyd: ready (ver=${policy.version.slice('sha256:'.length, 'sha256:'.length + 8)})`);
 
   return Object.freeze({
@@ -126,6 +172,13 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     checkpoint: (): Checkpoint => chain.checkpoint(),
     checkpoints: (): readonly Checkpoint[] => [...kept],
     auditStats: (): AuditSinkStats => sink.stats(),
-    flush: (): Promise<void> => sink.flush(),
+    connectKeystore,
+    flush: (): Promise<void> => (sealer === undefined || closed ? sink.flush() : sealer.flush()),
+    close: (): Promise<void> => {
+      if (sealer === undefined || closed) return sink.flush();
+      closed = true;
+      return sealer.close();
+    },
+    sealerStats: (): SealerStats => sealer?.stats() ?? { sealed: 0, unsealed: 0, failed: 0, lastSealedSeq: 0n, lastSealedHead: 0n },
   });
 }
