@@ -80,7 +80,7 @@ function wireLogd(kernel: Kernel, policyd: PolicydHandle): LogdHandle {
 /**
  * Boots the whole system in one kernel, each service its own task with its own identity, and hands
  * out the initial rights as the original's init did: every service a channel to policyd, policyd
- * and logd to each other, bundlemgrd to keystored, execd to bundlemgrd, init-lite one right per
+ * and logd to each other, policyd and bundlemgrd to keystored, execd to bundlemgrd, init-lite one right per
  * service, and the selftest client only a channel to init-lite. A policy that does not compile
  * throws its `PolicyError` before anything else is spawned.
  *
@@ -100,6 +100,10 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
 
   const keystored = startKeystored(kernel, { policyTimeoutMs: SERVICE_TIMEOUT_MS });
   keystored.connectPolicyd(kernel.grant(policyd.endpoint, keystored.task));
+  // policyd seals its audit checkpoints with keystored's audit key (SEAL, gated on audit.seal).
+  if (!(await policyd.connectKeystore(kernel.grant(keystored.endpoint, policyd.task)))) {
+    throw new Error('policyd could not fetch the audit key from keystored');
+  }
 
   const pair = (await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const publisherKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));

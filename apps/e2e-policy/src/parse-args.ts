@@ -18,9 +18,13 @@ export interface SelftestArgs {
   readonly auditOut?: string;
   /** `--uart-out FILE`: the audit serial line's lines. */
   readonly uartOut?: string;
+  /** `--audit-key-out FILE`: the audit public key (SPKI PEM), as fetched from keystored by the client. */
+  readonly auditKeyOut?: string;
 }
 
-const FILE_OPTIONS = { '--policy': 'policyDir', '--json': 'jsonOut', '--audit-out': 'auditOut', '--uart-out': 'uartOut' } as const;
+const FILE_OPTIONS = {
+  '--policy': 'policyDir', '--json': 'jsonOut', '--audit-out': 'auditOut', '--uart-out': 'uartOut', '--audit-key-out': 'auditKeyOut',
+} as const;
 const MAX_ARGS = 64;
 const MAX_ARG_CHARS = 4096;
 
@@ -30,7 +34,7 @@ function isFileOption(flag: string): flag is keyof typeof FILE_OPTIONS {
 
 /**
  * Parses the selftest's arguments (`--phase NAME` repeatable, `--policy DIR`, `--json FILE`,
- * `--audit-out FILE`, `--uart-out FILE`, each also as `--flag=value`) and `RUN_PHASE`
+ * `--audit-out FILE`, `--uart-out FILE`, `--audit-key-out FILE`, each also as `--flag=value`) and `RUN_PHASE`
  * (comma-separated). Throws `SelftestError` (`BAD_ARGUMENT` / `UNKNOWN_PHASE`) on anything else.
  *
  * @example

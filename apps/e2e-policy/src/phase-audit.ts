@@ -1,4 +1,6 @@
 import { LO_LEVEL } from '@nexus/proto';
+import { checkSignedJournal } from './check-signed-journal.js';
+import { fetchAuditKey } from './fetch-audit-key.js';
 import { marker, type MarkerOutcome, type PhaseContext } from './phase-context.js';
 import { syncJournal } from './sync-journal.js';
 
@@ -16,13 +18,26 @@ async function checkChain(ctx: PhaseContext): Promise<string | undefined> {
   return undefined;
 }
 
+async function checkSigned(ctx: PhaseContext): Promise<string | undefined> {
+  // The key comes from keystored over the client's own route: the journal is never its own anchor.
+  const key = await fetchAuditKey(ctx);
+  if (typeof key === 'string') return key;
+  // policyd's flush ends the chain on a sealed checkpoint; the read-back stops at it.
+  const synced = await syncJournal(ctx);
+  if (typeof synced === 'string') return synced;
+  return checkSignedJournal(ctx.reader.records(synced.checkpoint.seq), key.publicKey);
+}
+
 /**
  * Phase `audit`: the client cannot append to the audit journal, and the whole audit trail read back
- * from logd verifies against policyd's checkpoint, with nothing lost and every decision recorded.
+ * from logd verifies against policyd's checkpoint, with nothing lost and every decision recorded;
+ * then the same trail verifies under the audit key fetched from keystored alone (every seal, the
+ * chain, no unsealed tail).
  *
  * @example
- * await phaseAudit(ctx); // [{ name: 'audit chain verify' }]
+ * await phaseAudit(ctx); // [{ name: 'audit chain verify' }, { name: 'audit checkpoint signed' }]
  */
 export async function phaseAudit(ctx: PhaseContext): Promise<readonly MarkerOutcome[]> {
-  return [marker('audit chain verify', await checkChain(ctx))];
+  const chain = marker('audit chain verify', await checkChain(ctx));
+  return [chain, marker('audit checkpoint signed', await checkSigned(ctx))];
 }

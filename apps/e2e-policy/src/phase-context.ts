@@ -1,5 +1,6 @@
 import type { Checkpoint } from '@nexus/audit';
 import type { AuditReader } from './audit-reader.js';
+import type { AuditKeyCopy } from './fetch-audit-key.js';
 import type { BootedSystem } from './boot-system.js';
 import type { SelftestClient } from './selftest-client.js';
 
@@ -31,6 +32,8 @@ export interface PhaseContext {
   installed: { readonly allowed: number; readonly forbidden: number } | undefined;
   /** The last checkpoint the held records were verified against (what `--audit-out` writes). */
   verified: Checkpoint | undefined;
+  /** The audit public key, once fetched from keystored over the client's route. */
+  auditKey?: AuditKeyCopy;
 }
 
 /**

@@ -21,6 +21,7 @@ const ALL_MARKERS = [
   'exec allowed',
   'bundle system name denied',
   'audit chain verify',
+  'audit checkpoint signed',
   'audit uart fallback',
   'policyd down fail-closed',
 ];

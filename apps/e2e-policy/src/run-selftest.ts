@@ -6,6 +6,7 @@ import { phaseAudit } from './phase-audit.js';
 import { phaseBringup } from './phase-bringup.js';
 import type { MarkerOutcome, Phase, PhaseContext } from './phase-context.js';
 import { phaseExec } from './phase-exec.js';
+import { fetchAuditKey } from './fetch-audit-key.js';
 import { phaseFaults } from './phase-faults.js';
 import { orderPhases, phaseName, type PhaseName } from './phase-name.js';
 import { phaseKeystored } from './phase-keystored.js';
@@ -27,6 +28,7 @@ export interface SelftestOptions {
   readonly jsonOut?: string;
   readonly auditOut?: string;
   readonly uartOut?: string;
+  readonly auditKeyOut?: string;
   /** Tests only: changes records as they are read back from logd. */
   readonly tamper?: RecordTamper;
 }
@@ -108,6 +110,7 @@ async function writeOutputs(options: SelftestOptions, io: SelftestIo, ctx: Phase
     const checkpoint = ctx.verified;
     await io.writeFile(options.auditOut, writeJournal(ctx.reader.records(checkpoint?.seq)));
   }
+  if (options.auditKeyOut !== undefined && ctx.auditKey !== undefined) await io.writeFile(options.auditKeyOut, ctx.auditKey.pem);
   if (options.jsonOut !== undefined) await io.writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
 }
 
@@ -142,6 +145,14 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
   const reports: PhaseReport[] = [];
   const earned: string[] = [];
   const failed: { marker: string; cause: string }[] = [];
+  if (options.auditKeyOut !== undefined) {
+    // Fetched before any phase (the fault phase ends with policyd down, and routing needs it).
+    const key = await fetchAuditKey(ctx);
+    if (typeof key === 'string') {
+      failed.push({ marker: 'audit key out', cause: key });
+      io.print(`SELFTEST: FAIL audit key out: ${key}`);
+    }
+  }
   for (const phase of phases) {
     const started = system.kernel.clock.now();
     const markers = await PHASES[phase](ctx);
