@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '@nexus/audit';
-import { readJournal, verifyJournalText } from '@nexus/audit';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { checkpointMessageOf, decodeRecord, encodeRecord, loadAuditPublicKey, readJournal, verifyJournalText } from '@nexus/audit';
 import { afterAll, describe, expect, test } from 'vitest';
 import { defaultPolicyDir } from './default-policy-dir.js';
 import { runMain } from './run-main.js';
@@ -144,6 +145,30 @@ describe(runSelftest, () => {
     expect(report.exitCode).toBe(1);
     expect(report.earned).not.toContain('audit chain verify');
     expect(io.lines.find((l) => l.startsWith('SELFTEST: FAIL audit chain verify:'))).toMatch(/hash-mismatch/);
+  });
+
+  test('test_reject_foreign_seal_read_back: a seal re-signed by another key in logd fails the signed marker, exit 1', async () => {
+    const other = generateKeyPairSync('ed25519').privateKey;
+    let forged = 0;
+    const tamper = (_index: number, bytes: Uint8Array): Uint8Array => {
+      const r = decodeRecord(bytes);
+      if (r.checkpoint?.signature === undefined) return bytes;
+      forged++;
+      return encodeRecord({ ...r, checkpoint: { ...r.checkpoint, signature: new Uint8Array(sign(null, checkpointMessageOf(r), other)) } });
+    };
+    const { report, io } = await run({ phases: ['bringup', 'policy', 'audit'], tamper });
+    expect(forged).toBeGreaterThan(0);
+    expect(report.exitCode).toBe(1);
+    expect(report.earned).not.toContain('audit checkpoint signed');
+    // The copy no longer matches policyd's chain (the seal is in the record's hash): either break fails it.
+    expect(io.lines.find((l) => l.startsWith('SELFTEST: FAIL audit checkpoint signed:'))).toMatch(/hash-mismatch|bad-seal/);
+  });
+
+  test('--audit-key-out writes the audit key as SPKI PEM; the --audit-out journal verifies under it with no tail', async () => {
+    const { report, io } = await run({ auditOut: 'j', auditKeyOut: 'k.pem' });
+    expect(report.exitCode).toBe(0);
+    const key = loadAuditPublicKey(io.files.get('k.pem') ?? '');
+    expect(verifyJournalText(io.files.get('j') ?? '', { publicKey: key })).toMatchObject({ status: 'ok', tail: 0 });
   });
 
   test('test_reject_broken_policy: a TOML syntax error exits 2 and prints its file:line:col', async () => {
