@@ -149,6 +149,25 @@ describe(CheckpointSealer, () => {
     expect(checkpoints(primary)).toHaveLength(1);
   });
 
+  test('test_reject_flush_ending_on_a_seal_that_does_not_cover_itself: records chained while a seal was signed get one more seal', async () => {
+    // The signer lets decisions in while it signs: the sealed checkpoint then follows records it does not cover.
+    let sink!: AuditSink;
+    let inFlight = 0;
+    const signer: CheckpointSigner = async (m) => {
+      if (inFlight++ < 1) sink.record(DENY);
+      return KEY.signer(m);
+    };
+    const r = rig({ signer });
+    sink = r.sink;
+    for (let i = 0; i < 3; i++) r.sink.record(ALLOW);
+    await r.sealer.flush();
+    const last = r.primary.stored.at(-1)!;
+    // The journal ends on a seal that covers the record before it, so no record is left unsealed.
+    expect(last).toMatchObject({ kind: 'checkpoint', checkpoint: { headSeq: last.seq - 1n } });
+    expect(last.checkpoint?.signature).toBeDefined();
+    expect(checkpoints(r.primary).length).toBeGreaterThanOrEqual(2);
+  });
+
   test('test_reject_bad_sealer_options', () => {
     const { sink } = rig();
     const base = { sink, signer: KEY.signer, keyId: KEY.keyId, now: () => 0n };
