@@ -15,6 +15,12 @@ function rechain(records: readonly AuditRecord[], from: number, to = records.len
   return [...out, ...records.slice(to)];
 }
 
+/** Index of the last record matching `pred` (-1 if none); the project's lib is es2022 (no findLastIndex). */
+function lastIndex(records: readonly AuditRecord[], pred: (r: AuditRecord) => boolean): number {
+  for (let i = records.length - 1; i >= 0; i--) if (pred(records[i] as AuditRecord)) return i;
+  return -1;
+}
+
 let journal = '';
 let pem = '';
 let lines: string[] = [];
@@ -60,7 +66,7 @@ describe(checkSignedJournal, () => {
     const key = loadAuditPublicKey(pem);
     const records = readJournal(journal);
     const other = generateKeyPairSync('ed25519').privateKey;
-    const at = records.findLastIndex((r) => r.checkpoint?.signature !== undefined);
+    const at = lastIndex(records, (r) => r.checkpoint?.signature !== undefined);
     const forged = records.map((r, i) =>
       i === at && r.checkpoint !== undefined ? { ...r, checkpoint: { ...r.checkpoint, signature: new Uint8Array(sign(null, checkpointMessageOf(r), other)) } } : r,
     );
@@ -74,13 +80,13 @@ describe(checkSignedJournal, () => {
     const key = loadAuditPublicKey(pem);
     const records = readJournal(journal);
     const last = records.at(-1) as AuditRecord;
-    const decision = records.findLast((r) => r.kind === 'decision') as AuditRecord;
+    const decision = records[lastIndex(records, (r) => r.kind === 'decision')] as AuditRecord;
     const appended = rechain([...records, { ...decision, seq: last.seq + 1n }], records.length);
     expect(checkSignedJournal(appended, key)).toBe('signed journal unverified (unsealed-tail)');
-    const lastSeal = records.findLastIndex((r) => r.checkpoint?.signature !== undefined);
+    const lastSeal = lastIndex(records, (r) => r.checkpoint?.signature !== undefined);
     const altered = records.slice(0, lastSeal);
     expect(checkSignedJournal(altered, key)).toBe('signed journal unverified (unsealed-tail)');
-    const lastDecision = records.findLastIndex((r) => r.kind === 'decision');
+    const lastDecision = lastIndex(records, (r) => r.kind === 'decision');
     const changed = records.map((r, i) => (i === lastDecision ? { ...r, subjectId: r.subjectId ^ 1n } : r));
     expect(checkSignedJournal(changed, key)).toMatch(/^signed journal broken/);
   });
