@@ -42,7 +42,7 @@ interface Pair {
 }
 
 /** A server that records every message and echoes its frame, plus a client holding a route to it. */
-function echoPair(options?: { maxFrame?: number; queueDepth?: number }, serve = true): Pair {
+function echoPair(options?: { maxFrame?: number; queueDepth?: number; maxPerSender?: number }, serve = true): Pair {
   const kernel = new Kernel();
   const server = kernel.spawn('server');
   const client = kernel.spawn('client');
@@ -80,7 +80,7 @@ function transferRig(answer: number): TransferRig {
   target.serve(targetEp.recv, () => bytes(answer));
   let got: SendCap | undefined;
   server.serve(ep.recv, (msg) => {
-    got = msg.cap;
+    got = msg.keepCap();
     return undefined;
   });
   return { kernel, server, client, route: kernel.grant(ep.send, client), moved: kernel.grant(targetEp.send, client), got: () => got };
@@ -315,7 +315,7 @@ describe(Kernel, () => {
       const brokerEp = kernel.createEndpoint(broker);
       let received: SendCap | undefined;
       broker.serve(brokerEp.recv, (msg) => {
-        received = msg.cap;
+        received = msg.keepCap();
         return bytes();
       });
       await client.call(kernel.grant(brokerEp.send, client), bytes(), { cap: kernel.grant(targetEp.send, client) });
@@ -345,7 +345,7 @@ describe(Kernel, () => {
     });
 
     it('test_reject_queue_full at the sender', async () => {
-      const { client, route, server, recv, seen } = echoPair({ queueDepth: 2 }, false);
+      const { client, route, server, recv, seen } = echoPair({ queueDepth: 2, maxPerSender: 2 }, false);
       client.send(route, bytes(1));
       client.send(route, bytes(2));
       expect(codeOf(() => client.send(route, bytes(3)))).toBe('QUEUE_FULL');
@@ -360,7 +360,7 @@ describe(Kernel, () => {
     });
 
     it('test_reject_too_many_pending_calls', async () => {
-      const { kernel, client, route } = echoPair({ queueDepth: 128 }, false);
+      const { kernel, client, route } = echoPair({ queueDepth: 256 }, false);
       const calls = Array.from({ length: IPC_LIMITS.maxPendingCallsPerTask }, () => rejection(client.call(route, bytes())));
       expect((await rejection(client.call(route, bytes()))).code).toBe('LIMIT_REACHED');
       kernel.clock.advance(1000n * MS);

@@ -2,9 +2,11 @@ import type { RecvCap, SendCap } from './cap.js';
 import { IpcError } from './ipc-error.js';
 import { IPC_LIMITS } from './ipc-limits.js';
 import type { KernelFaults } from './kernel-faults.js';
+import { checkInt, checkMs, checkName, snapshotOptions } from './kernel/check-args.js';
+import { FairQueue } from './kernel/fair-queue.js';
+import { copyFrame, frameLength, frameView, isByteArray } from './kernel/frame-bytes.js';
 import { serviceIdFromName } from './service-id.js';
 import { RealTimer } from './real-timer.js';
-import { isServiceName } from './service-name.js';
 import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -35,6 +37,11 @@ export interface EndpointOptions {
   readonly maxFrame?: number;
   /** Messages that may wait for the handler; default 16, at most `IPC_LIMITS.maxQueueDepth`. */
   readonly queueDepth?: number;
+  /**
+   * Of those, how many one sender may hold (its fair share); default half of `queueDepth`
+   * rounded up, at most `queueDepth`. Senders are served round robin.
+   */
+  readonly maxPerSender?: number;
 }
 
 /**
@@ -54,6 +61,8 @@ interface CapRecord {
   readonly kind: 'send' | 'recv';
   readonly endpoint: EndpointState;
   readonly holder: TaskState;
+  /** The task whose message brought this right into `holder`'s table, counted against its share there. */
+  readonly origin: TaskState | undefined;
 }
 
 interface TaskState {
@@ -65,13 +74,16 @@ interface TaskState {
   readonly caps: Set<CapHandle>;
   readonly endpoints: Set<EndpointState>;
   readonly pendingCalls: Set<ReplyRight>;
+  /** Rights in this task's table that arrived with a message, per sending task. */
+  readonly inbound: Map<TaskState, number>;
+  inboundTotal: number;
 }
 
 interface EndpointState {
   readonly owner: TaskState;
   readonly maxFrame: number;
   readonly queueDepth: number;
-  readonly queue: Message[];
+  readonly queue: FairQueue<TaskState, Message>;
   handler: Handler | undefined;
   busy: Message | undefined;
   closed: boolean;
@@ -86,6 +98,8 @@ interface Message {
   readonly frame: Uint8Array;
   readonly cap: SendCap | undefined;
   readonly reply: ReplyRight | undefined;
+  /** The handler called `keepCap()`: the right stays when it returns. */
+  kept: boolean;
   ready: boolean;
   cancelDelay: (() => void) | undefined;
 }
@@ -101,54 +115,27 @@ interface ReplyRight {
 
 const NS_PER_MS = 1_000_000;
 
-function checkName(name: unknown): string {
-  if (!isServiceName(name)) {
-    throw new IpcError('NAME_INVALID', `a service name is 1..${IPC_LIMITS.maxNameBytes} bytes of [a-z0-9._-]`);
-  }
-  return name;
-}
-
-function checkInt(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new IpcError('INVALID_ARGUMENT', `${what} must be an integer in ${min}..${max}`);
-  }
-  return value;
-}
-
-function checkMs(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > IPC_LIMITS.maxTimeoutMs) {
-    throw new IpcError('INVALID_ARGUMENT', `${what} must be a number of ms in 0..${IPC_LIMITS.maxTimeoutMs}`);
-  }
-  return value;
-}
-
-/** Refuses anything but a plain options object with known keys, so no extra field is silently ignored. */
-function checkOptions<T extends object>(options: unknown, allowed: readonly string[]): Partial<T> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) {
-    throw new IpcError('INVALID_ARGUMENT', 'options must be an object');
-  }
-  for (const key of Reflect.ownKeys(options)) {
-    if (typeof key !== 'string' || !allowed.includes(key)) {
-      throw new IpcError('INVALID_ARGUMENT', `unknown option ${String(key)}`);
-    }
-  }
-  return options as Partial<T>;
-}
-
-function checkFrame(frame: unknown): Uint8Array {
-  if (!(frame instanceof Uint8Array)) {
-    throw new IpcError('INVALID_ARGUMENT', 'a frame must be a Uint8Array');
-  }
-  return frame;
+/** A handler's result, read once: the frame and right it named, not yet checked. */
+interface OutgoingSnapshot {
+  readonly frame: unknown;
+  readonly cap: unknown;
 }
 
 /**
- * A private plain copy, so a sender mutating its buffer later cannot change what was sent
- * (`new Uint8Array(x)` copies even when `x` is a Buffer, whose `slice` would share memory).
+ * Reads a handler's result exactly once. A bare frame is taken as is; an object is snapshotted
+ * like an options object (own data properties `frame` and `cap` only), so a getter or Proxy can
+ * neither answer two steps differently nor throw into the kernel: it is `SERVER_FAULT`.
  */
-function copyFrame(frame: Uint8Array): Uint8Array {
-  return new Uint8Array(frame);
+function readOutgoing(out: unknown): OutgoingSnapshot | IpcError | undefined {
+  if (out === undefined) return undefined;
+  if (isByteArray(out)) return { frame: out, cap: undefined };
+  if (typeof out !== 'object' || out === null) return { frame: out, cap: undefined };
+  try {
+    const { frame, cap } = snapshotOptions<{ frame: unknown; cap: unknown }>(out, ['frame', 'cap']);
+    return { frame, cap };
+  } catch {
+    return new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
+  }
 }
 
 function settle(right: ReplyRight, outcome: Reply | IpcError): void {
@@ -188,7 +175,7 @@ export class Kernel {
   readonly #realTimer = new RealTimer();
 
   constructor(options: KernelOptions = {}) {
-    const { tickNs = 1_000n, idOf = serviceIdFromName } = checkOptions<KernelOptions>(options, ['tickNs', 'idOf']);
+    const { tickNs = 1_000n, idOf = serviceIdFromName } = snapshotOptions<KernelOptions>(options, ['tickNs', 'idOf']);
     if (typeof tickNs !== 'bigint' || tickNs < 0n) {
       throw new IpcError('INVALID_ARGUMENT', 'tickNs must be a non-negative bigint');
     }
@@ -266,6 +253,8 @@ export class Kernel {
       caps: new Set(),
       endpoints: new Set(),
       pendingCalls: new Set(),
+      inbound: new Map(),
+      inboundTotal: 0,
     };
     this.#tasks.set(handle, state);
     this.#running.set(name, state);
@@ -281,9 +270,10 @@ export class Kernel {
    */
   createEndpoint(task: Task, options?: EndpointOptions): Endpoint {
     const owner = this.#alive(this.#task(task));
-    const opts = checkOptions<EndpointOptions>(options, ['maxFrame', 'queueDepth']);
+    const opts = snapshotOptions<EndpointOptions>(options, ['maxFrame', 'queueDepth', 'maxPerSender']);
     const maxFrame = checkInt(opts.maxFrame ?? 512, 0, IPC_LIMITS.maxFrameBytes, 'maxFrame');
     const queueDepth = checkInt(opts.queueDepth ?? 16, 1, IPC_LIMITS.maxQueueDepth, 'queueDepth');
+    const maxPerSender = checkInt(opts.maxPerSender ?? Math.ceil(queueDepth / 2), 1, queueDepth, 'maxPerSender');
     if (owner.endpoints.size >= IPC_LIMITS.maxEndpointsPerTask) {
       throw new IpcError('LIMIT_REACHED', `at most ${IPC_LIMITS.maxEndpointsPerTask} endpoints per task`);
     }
@@ -292,7 +282,7 @@ export class Kernel {
       owner,
       maxFrame,
       queueDepth,
-      queue: [],
+      queue: new FairQueue(queueDepth, maxPerSender),
       handler: undefined,
       busy: undefined,
       closed: false,
@@ -339,7 +329,7 @@ export class Kernel {
       ep.closed = true;
       ep.handler = undefined;
       const closed = new IpcError('PEER_CLOSED', `${state.name} exited`);
-      for (const msg of ep.queue.splice(0)) {
+      for (const msg of ep.queue.drain()) {
         msg.cancelDelay?.();
         if (msg.reply) settle(msg.reply, closed);
       }
@@ -347,6 +337,17 @@ export class Kernel {
     }
     for (const right of [...state.pendingCalls]) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
     for (const cap of [...state.caps]) this.#revoke(cap);
+  }
+
+  /**
+   * How many rights `task` holds now (boot role and tests: a server's table must never be filled
+   * from outside). Throws `INVALID_ARGUMENT` for a task of another kernel.
+   *
+   * @example
+   * kernel.rightsHeld(init.task) <= IPC_LIMITS.maxCapsPerTask; // true
+   */
+  rightsHeld(task: Task): number {
+    return this.#task(task).caps.size;
   }
 
   #task(task: Task): TaskState {
@@ -384,10 +385,30 @@ export class Kernel {
     }
   }
 
-  #mint(holder: TaskState, endpoint: EndpointState, kind: 'send' | 'recv'): CapHandle {
+  /**
+   * Whether `to` may take one more right from `from`'s message: no sender may fill more than
+   * `maxInboundCapsPerSender` of another task's table, and all senders together no more than
+   * `maxInboundCaps`, so a server always keeps room for rights of its own.
+   */
+  #checkInbound(to: TaskState, from: TaskState): void {
+    if (to === from) return;
+    if ((to.inbound.get(from) ?? 0) >= IPC_LIMITS.maxInboundCapsPerSender) {
+      throw new IpcError('LIMIT_REACHED', `${to.name} holds ${IPC_LIMITS.maxInboundCapsPerSender} rights from ${from.name} already`);
+    }
+    if (to.inboundTotal >= IPC_LIMITS.maxInboundCaps) {
+      throw new IpcError('LIMIT_REACHED', `${to.name} holds ${IPC_LIMITS.maxInboundCaps} rights from others already`);
+    }
+  }
+
+  #mint(holder: TaskState, endpoint: EndpointState, kind: 'send' | 'recv', origin?: TaskState): CapHandle {
     const handle: CapHandle = Object.freeze(kind === 'send' ? { kind: 'send' as const } : { kind: 'recv' as const });
-    this.#caps.set(handle, { kind, endpoint, holder });
+    const counted = origin !== undefined && origin !== holder ? origin : undefined;
+    this.#caps.set(handle, { kind, endpoint, holder, origin: counted });
     holder.caps.add(handle);
+    if (counted !== undefined) {
+      holder.inbound.set(counted, (holder.inbound.get(counted) ?? 0) + 1);
+      holder.inboundTotal++;
+    }
     return handle;
   }
 
@@ -395,42 +416,61 @@ export class Kernel {
     const record = this.#caps.get(cap);
     if (record === undefined) return;
     this.#caps.delete(cap);
-    record.holder.caps.delete(cap);
+    const { holder, origin } = record;
+    holder.caps.delete(cap);
+    if (origin !== undefined) {
+      const left = (holder.inbound.get(origin) ?? 1) - 1;
+      if (left > 0) holder.inbound.set(origin, left);
+      else holder.inbound.delete(origin);
+      holder.inboundTotal--;
+    }
   }
 
-  /** Moves a held send right to `to`: the old handle dies, `to` gets a fresh one. */
-  #move(cap: SendCap, to: TaskState): SendCap {
+  /**
+   * Moves a held send right to `to`: the old handle dies, `to` gets a fresh one. `origin` is the
+   * sender when the right travels with a message (counted against its share of `to`'s table).
+   */
+  #move(cap: SendCap, to: TaskState, origin?: TaskState): SendCap {
     const record = this.#caps.get(cap)!;
     this.#revoke(cap);
-    return this.#mint(to, record.endpoint, 'send') as SendCap;
+    return this.#mint(to, record.endpoint, 'send', origin) as SendCap;
   }
 
   /** Every check of a send or call, in a fixed order, before anything is queued or moved. */
+  /**
+   * Every check of a send or call, in a fixed order, before anything is queued or moved. The frame
+   * is measured by its internal length and bounded before a single byte is copied; `moved` comes
+   * from the options snapshot, so the right checked here is the right moved later.
+   */
   #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
     this.#alive(from);
-    const checked = checkFrame(frame);
+    const view = frameView(frame);
     const ep = this.#held(from, cap, 'send').endpoint;
     if (ep.closed) throw new IpcError('PEER_CLOSED', 'the endpoint is closed');
-    if (checked.byteLength > ep.maxFrame) {
-      throw new IpcError('FRAME_TOO_LARGE', `${checked.byteLength} bytes exceed the endpoint's ${ep.maxFrame}`);
+    const length = frameLength(view);
+    if (length > ep.maxFrame) {
+      throw new IpcError('FRAME_TOO_LARGE', `${length} bytes exceed the endpoint's ${ep.maxFrame}`);
     }
-    if (ep.queue.length >= ep.queueDepth) throw new IpcError('QUEUE_FULL', `${ep.queueDepth} messages waiting`);
+    const room = ep.queue.room(from);
+    if (room === 'full') throw new IpcError('QUEUE_FULL', `${ep.queueDepth} messages waiting`);
+    if (room === 'share') throw new IpcError('QUEUE_FULL', `${from.name} has its ${ep.queue.perSender} messages waiting`);
     if (moved !== undefined) {
       this.#held(from, moved, 'send');
       this.#checkRoom(ep.owner, 1);
+      this.#checkInbound(ep.owner, from);
     }
-    return { ep, frame: copyFrame(checked) };
+    return { ep, frame: copyFrame(view) };
   }
 
   #send(from: TaskState, cap: SendCap, frame: Uint8Array, options: SendOptions | undefined): void {
-    const { cap: moved } = checkOptions<SendOptions>(options, ['cap']);
+    const { cap: moved } = snapshotOptions<SendOptions>(options, ['cap']);
     const admitted = this.#admit(from, cap, frame, moved);
     this.#enqueue(from, admitted.ep, admitted.frame, moved, undefined);
   }
 
   #call(from: TaskState, cap: SendCap, frame: Uint8Array, options: CallOptions | undefined): Promise<Reply> {
     try {
-      const opts = checkOptions<CallOptions>(options, ['cap', 'timeoutMs']);
+      const opts = snapshotOptions<CallOptions>(options, ['cap', 'timeoutMs']);
       const timeoutMs = checkMs(opts.timeoutMs ?? 1000, 'timeoutMs');
       const admitted = this.#admit(from, cap, frame, opts.cap);
       if (from.pendingCalls.size >= IPC_LIMITS.maxPendingCallsPerTask) {
@@ -474,13 +514,21 @@ export class Kernel {
     moved: SendCap | undefined,
     reply: ReplyRight | undefined,
   ): void {
-    const cap = moved === undefined ? undefined : this.#move(moved, ep.owner);
+    const cap = moved === undefined ? undefined : this.#move(moved, ep.owner, from);
     if (ep.dropCount > 0) {
       ep.dropCount--;
       if (cap !== undefined) this.#revoke(cap);
       return;
     }
-    const msg: Message = { senderServiceId: from.serviceId, frame, cap, reply, ready: true, cancelDelay: undefined };
+    const msg: Message = {
+      senderServiceId: from.serviceId,
+      frame,
+      cap,
+      reply,
+      kept: false,
+      ready: true,
+      cancelDelay: undefined,
+    };
     if (ep.delayCount > 0) {
       ep.delayCount--;
       msg.ready = false;
@@ -489,7 +537,7 @@ export class Kernel {
         this.#schedulePump(ep);
       });
     }
-    ep.queue.push(msg);
+    ep.queue.push(from, msg);
     this.#schedulePump(ep);
   }
 
@@ -514,9 +562,9 @@ export class Kernel {
 
   #pump(ep: EndpointState): void {
     const handler = ep.handler;
-    const msg = ep.queue[0];
-    if (handler === undefined || ep.busy !== undefined || ep.owner.muted || msg === undefined || !msg.ready) return;
-    ep.queue.shift();
+    if (handler === undefined || ep.busy !== undefined || ep.owner.muted) return;
+    const msg = ep.queue.take((m) => m.ready);
+    if (msg === undefined) return;
     ep.busy = msg;
     this.clock.advance(this.#tickNs);
     const incoming: Incoming = Object.freeze({
@@ -524,6 +572,12 @@ export class Kernel {
       frame: msg.frame,
       cap: msg.cap,
       receivedAtNs: this.clock.now(),
+      keepCap: (): SendCap | undefined => {
+        // Only while this message is being handled, and only a right still in the receiver's table.
+        if (ep.busy !== msg || msg.cap === undefined || this.#caps.get(msg.cap) === undefined) return undefined;
+        msg.kept = true;
+        return msg.cap;
+      },
     });
     let result: Promise<Outgoing>;
     try {
@@ -540,19 +594,19 @@ export class Kernel {
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
     ep.busy = undefined;
     this.#schedulePump(ep);
+    // The handler's result is read exactly once; every later step uses this snapshot.
+    const reply = failed ? undefined : readOutgoing(out);
     let outcome: Reply | IpcError | undefined;
     if (msg.reply !== undefined && !msg.reply.settled) {
-      try {
-        outcome = this.#replyOf(ep, msg.reply, out, failed);
-      } catch {
-        // A hostile reply object (a throwing getter, a proxy) fails that call, never the kernel.
-        outcome = new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
-      }
+      outcome = this.#replyOf(ep, msg.reply, reply, failed);
       settle(msg.reply, outcome);
     }
     if (!(outcome !== undefined && !(outcome instanceof IpcError) && outcome.cap !== undefined)) {
-      this.#releaseUndelivered(ep, out);
+      this.#releaseUndelivered(ep, reply);
     }
+    // A right the sender pushed along is released unless the handler kept it: no peer can fill
+    // the receiver's table with rights it never asked for. Forwarded or replied, it is gone already.
+    if (msg.cap !== undefined && !msg.kept) this.#revoke(msg.cap);
   }
 
   /**
@@ -560,28 +614,31 @@ export class Kernel {
    * died, or the reply was refused) is released: the server gave it away, so it must not keep a
    * copy that piles up toward its rights limit.
    */
-  #releaseUndelivered(ep: EndpointState, out: Outgoing): void {
-    let cap: unknown;
-    try {
-      cap = out !== undefined && !(out instanceof Uint8Array) && typeof out === 'object' && out !== null ? out.cap : undefined;
-    } catch {
-      return;
-    }
-    const record = cap === undefined ? undefined : this.#record(cap);
-    if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#revoke(cap as SendCap);
+  #releaseUndelivered(ep: EndpointState, reply: OutgoingSnapshot | IpcError | undefined): void {
+    if (reply === undefined || reply instanceof IpcError) return;
+    const record = reply.cap === undefined ? undefined : this.#record(reply.cap);
+    if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#revoke(reply.cap as SendCap);
   }
 
   /** Turns a handler's result into the caller's outcome. The handler's error never reaches the caller. */
-  #replyOf(ep: EndpointState, right: ReplyRight, out: Outgoing, failed: boolean): Reply | IpcError {
+  #replyOf(
+    ep: EndpointState,
+    right: ReplyRight,
+    out: OutgoingSnapshot | IpcError | undefined,
+    failed: boolean,
+  ): Reply | IpcError {
     if (failed) return new IpcError('SERVER_FAULT', 'the server failed to handle the call');
     if (out === undefined) return new IpcError('NO_REPLY', 'the server did not reply');
-    const wrapped = !(out instanceof Uint8Array) && typeof out === 'object' && out !== null;
-    const frame: unknown = wrapped ? out.frame : out;
-    const cap: unknown = wrapped ? out.cap : undefined;
-    if (!(frame instanceof Uint8Array)) return new IpcError('SERVER_FAULT', 'the server replied with no frame');
-    if (frame.byteLength > ep.maxFrame) {
-      return new IpcError('FRAME_TOO_LARGE', `reply of ${frame.byteLength} bytes exceeds ${ep.maxFrame}`);
+    if (out instanceof IpcError) return out;
+    let view: Uint8Array;
+    try {
+      view = frameView(out.frame);
+    } catch {
+      return new IpcError('SERVER_FAULT', 'the server replied with no frame');
     }
+    const length = frameLength(view);
+    if (length > ep.maxFrame) return new IpcError('FRAME_TOO_LARGE', `reply of ${length} bytes exceeds ${ep.maxFrame}`);
+    const { cap } = out;
     if (cap !== undefined) {
       const record = this.#record(cap);
       if (record === undefined || record.holder !== ep.owner || record.kind !== 'send') {
@@ -592,7 +649,7 @@ export class Kernel {
       }
     }
     return Object.freeze({
-      frame: copyFrame(frame),
+      frame: copyFrame(view),
       cap: cap === undefined ? undefined : this.#move(cap as SendCap, right.caller),
       senderServiceId: ep.owner.serviceId,
     });

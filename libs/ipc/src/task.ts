@@ -11,10 +11,21 @@ export interface Incoming {
   readonly senderServiceId: bigint;
   /** A private copy of the sender's bytes. */
   readonly frame: Uint8Array;
-  /** A send right moved to the receiver with this message, now held by the receiver. */
+  /**
+   * A send right moved to the receiver with this message, held by the receiver while the handler
+   * runs. The kernel releases it when the handler returns (or its promise settles) unless the
+   * handler called {@link Incoming.keepCap}; forwarding it or replying with it moves it away.
+   */
   readonly cap: SendCap | undefined;
   /** Virtual time of delivery (ns since boot). */
   readonly receivedAtNs: bigint;
+  /**
+   * Keeps `cap` past the handler's return (the receiver's protocol wants it): returns the right,
+   * now the receiver's to release. `undefined` when the message carried none, the handler already
+   * gave it away, or the handler has returned. A kept right still counts against its sender's
+   * share of the receiver's table (`IPC_LIMITS.maxInboundCapsPerSender`) until released.
+   */
+  keepCap(): SendCap | undefined;
 }
 
 /**
@@ -27,8 +38,8 @@ export interface Incoming {
 export type Outgoing = Uint8Array | { readonly frame: Uint8Array; readonly cap?: SendCap } | undefined;
 
 /**
- * A message handler. Messages of one endpoint reach it one at a time, in arrival order; a throw or
- * rejection fails only that call (`SERVER_FAULT`).
+ * A message handler. Messages of one endpoint reach it one at a time: each sender's in its arrival
+ * order, senders served round robin; a throw or rejection fails only that call (`SERVER_FAULT`).
  *
  * @example
  * const echo: Handler = (msg) => msg.frame;
