@@ -513,3 +513,42 @@ describe('properties: every kernel entry against hostile objects (issue #13)', (
     );
   });
 });
+
+describe('properties: the boot-role entries against hostile arguments (issue #13)', () => {
+  it('spawn, createEndpoint, grant, duplicate, release, serve, rightsHeld, faults and new Kernel throw only IpcError', () => {
+    const kernel = new Kernel();
+    const owner = kernel.spawn('owner');
+    const { recv, send } = kernel.createEndpoint(owner);
+    const any = fc.oneof(
+      hostile(send, send),
+      fc.constant(recv),
+      fc.constant(owner),
+      fc.constant(new Proxy(owner, {})),
+      fc.constant(Object.freeze({ kind: 'send' })),
+      fc.string({ maxLength: 60 }),
+      fc.constant(() => undefined),
+    );
+    const entries: readonly ((a: unknown, b: unknown) => unknown)[] = [
+      (a) => kernel.spawn(a as string),
+      (a, b) => kernel.createEndpoint(a as Task, b as object),
+      (a, b) => kernel.grant(a as SendCap, b as Task),
+      (a) => owner.duplicate(a as SendCap),
+      (a) => owner.release(a as SendCap),
+      (a, b) => owner.serve(a as RecvCap, b as () => undefined),
+      (a) => kernel.rightsHeld(a as Task),
+      (a) => kernel.faults.mute(a as Task),
+      (a, b) => kernel.faults.dropNext(a as SendCap, b as number),
+      (a, b) => kernel.faults.delayNext(a as SendCap, b as number, 1),
+      (a) => new Kernel(a as object),
+      (a) => kernel.kill(a as Task),
+    ];
+    fc.assert(
+      fc.property(fc.nat(entries.length - 1), any, any, (i, a, b) => {
+        if (i === entries.length - 1 && a === owner) return;
+        codeOf(() => entries[i]!(a, b));
+        expect(kernel.rightsHeld(owner)).toBeLessThanOrEqual(IPC_LIMITS.maxCapsPerTask);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
