@@ -499,7 +499,7 @@ describe('properties: every kernel entry against hostile objects (issue #13)', (
         for (let i = 0; i < 6; i++) {
           const frame = g(() => arb) as Uint8Array;
           const options = g(() => arb) as { timeoutMs?: number };
-          if (g(() => fc.boolean())) codeOf(() => client.send(route, frame, options));
+          if (g(() => fc.boolean())) codeOf(() => client.send(route, frame, options as object));
           else void settled(client.call(route, frame, options));
         }
         kernel.clock.advance(BigInt(IPC_LIMITS.maxTimeoutMs + 1) * 1_000_000n);

@@ -4,7 +4,10 @@ import { IPC_LIMITS } from './ipc-limits.js';
 import type { KernelFaults } from './kernel-faults.js';
 import { checkInt, checkMs, checkName, snapshotOptions } from './kernel/check-args.js';
 import { FairQueue } from './kernel/fair-queue.js';
-import { copyFrame, frameLength, frameView, isByteArray } from './kernel/frame-bytes.js';
+import { CapTable } from './kernel/cap-table.js';
+import { copyFrame, frameLength, frameView } from './kernel/frame-bytes.js';
+import type { CapHandle, EndpointState, Message, ReplyRight, TaskState } from './kernel/kernel-state.js';
+import { deadline, readOutgoing, settle, type OutgoingSnapshot } from './kernel/reply-right.js';
 import { serviceIdFromName } from './service-id.js';
 import { RealTimer } from './real-timer.js';
 import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
@@ -55,98 +58,6 @@ export interface Endpoint {
   readonly send: SendCap;
 }
 
-type CapHandle = SendCap | RecvCap;
-
-interface CapRecord {
-  readonly kind: 'send' | 'recv';
-  readonly endpoint: EndpointState;
-  readonly holder: TaskState;
-  /** The task whose message brought this right into `holder`'s table, counted against its share there. */
-  readonly origin: TaskState | undefined;
-}
-
-interface TaskState {
-  readonly name: string;
-  readonly serviceId: bigint;
-  readonly handle: Task;
-  alive: boolean;
-  muted: boolean;
-  readonly caps: Set<CapHandle>;
-  readonly endpoints: Set<EndpointState>;
-  readonly pendingCalls: Set<ReplyRight>;
-  /** Rights in this task's table that arrived with a message, per sending task. */
-  readonly inbound: Map<TaskState, number>;
-  inboundTotal: number;
-}
-
-interface EndpointState {
-  readonly owner: TaskState;
-  readonly maxFrame: number;
-  readonly queueDepth: number;
-  readonly queue: FairQueue<TaskState, Message>;
-  handler: Handler | undefined;
-  busy: Message | undefined;
-  closed: boolean;
-  pumpScheduled: boolean;
-  dropCount: number;
-  delayCount: number;
-  delayMs: number;
-}
-
-interface Message {
-  readonly senderServiceId: bigint;
-  readonly frame: Uint8Array;
-  readonly cap: SendCap | undefined;
-  readonly reply: ReplyRight | undefined;
-  /** The handler called `keepCap()`: the right stays when it returns. */
-  kept: boolean;
-  ready: boolean;
-  cancelDelay: (() => void) | undefined;
-}
-
-/** The one-shot right to answer one call; settling it twice is a no-op. */
-interface ReplyRight {
-  readonly caller: TaskState;
-  settled: boolean;
-  cancelTimer: () => void;
-  readonly resolve: (reply: Reply) => void;
-  readonly reject: (error: IpcError) => void;
-}
-
-const NS_PER_MS = 1_000_000;
-
-/** A handler's result, read once: the frame and right it named, not yet checked. */
-interface OutgoingSnapshot {
-  readonly frame: unknown;
-  readonly cap: unknown;
-}
-
-/**
- * Reads a handler's result exactly once. A bare frame is taken as is; an object is snapshotted
- * like an options object (own data properties `frame` and `cap` only), so a getter or Proxy can
- * neither answer two steps differently nor throw into the kernel: it is `SERVER_FAULT`.
- */
-function readOutgoing(out: unknown): OutgoingSnapshot | IpcError | undefined {
-  if (out === undefined) return undefined;
-  if (isByteArray(out)) return { frame: out, cap: undefined };
-  if (typeof out !== 'object' || out === null) return { frame: out, cap: undefined };
-  try {
-    const { frame, cap } = snapshotOptions<{ frame: unknown; cap: unknown }>(out, ['frame', 'cap']);
-    return { frame, cap };
-  } catch {
-    return new IpcError('SERVER_FAULT', 'the server replied with an unreadable value');
-  }
-}
-
-function settle(right: ReplyRight, outcome: Reply | IpcError): void {
-  if (right.settled) return;
-  right.settled = true;
-  right.cancelTimer();
-  right.caller.pendingCalls.delete(right);
-  if (outcome instanceof IpcError) right.reject(outcome);
-  else right.resolve(outcome);
-}
-
 /**
  * The simulated capability microkernel all services of one system run on, in one Node process. It
  * owns identity (a task's `serviceId` is computed here and stamped on every message), capabilities
@@ -169,7 +80,7 @@ export class Kernel {
   readonly faults: KernelFaults;
   readonly #tickNs: bigint;
   readonly #idOf: (name: string) => bigint;
-  readonly #caps = new WeakMap<object, CapRecord>();
+  readonly #rights = new CapTable();
   readonly #tasks = new WeakMap<object, TaskState>();
   readonly #running = new Map<string, TaskState>();
   readonly #realTimer = new RealTimer();
@@ -192,12 +103,12 @@ export class Kernel {
         for (const ep of state.endpoints) this.#schedulePump(ep);
       },
       delayNext: (cap: CapHandle, count: number, ms: number): void => {
-        const ep = this.#anyEndpoint(cap);
+        const ep = this.#rights.anyEndpoint(cap);
         ep.delayCount = checkInt(count, 0, IPC_LIMITS.maxQueueDepth, 'count');
         ep.delayMs = checkMs(ms, 'ms');
       },
       dropNext: (cap: CapHandle, count: number): void => {
-        this.#anyEndpoint(cap).dropCount = checkInt(count, 0, IPC_LIMITS.maxQueueDepth, 'count');
+        this.#rights.anyEndpoint(cap).dropCount = checkInt(count, 0, IPC_LIMITS.maxQueueDepth, 'count');
       },
     });
   }
@@ -234,14 +145,14 @@ export class Kernel {
       serve: (recv: RecvCap, handler: Handler): void => this.#serve(state, recv, handler),
       duplicate: (cap: SendCap): SendCap => {
         this.#alive(state);
-        const record = this.#held(state, cap, 'send');
-        this.#checkRoom(state, 1);
-        return this.#mint(state, record.endpoint, 'send') as SendCap;
+        const record = this.#rights.held(state, cap, 'send');
+        this.#rights.checkRoom(state, 1);
+        return this.#rights.mint(state, record.endpoint, 'send') as SendCap;
       },
       release: (cap: SendCap): void => {
         this.#alive(state);
-        this.#held(state, cap, 'send');
-        this.#revoke(cap);
+        this.#rights.held(state, cap, 'send');
+        this.#rights.revoke(cap);
       },
     });
     const state: TaskState = {
@@ -277,7 +188,7 @@ export class Kernel {
     if (owner.endpoints.size >= IPC_LIMITS.maxEndpointsPerTask) {
       throw new IpcError('LIMIT_REACHED', `at most ${IPC_LIMITS.maxEndpointsPerTask} endpoints per task`);
     }
-    this.#checkRoom(owner, 2);
+    this.#rights.checkRoom(owner, 2);
     const ep: EndpointState = {
       owner,
       maxFrame,
@@ -292,7 +203,7 @@ export class Kernel {
       delayMs: 0,
     };
     owner.endpoints.add(ep);
-    return Object.freeze({ recv: this.#mint(owner, ep, 'recv') as RecvCap, send: this.#mint(owner, ep, 'send') as SendCap });
+    return Object.freeze({ recv: this.#rights.mint(owner, ep, 'recv') as RecvCap, send: this.#rights.mint(owner, ep, 'send') as SendCap });
   }
 
   /**
@@ -303,13 +214,13 @@ export class Kernel {
    * const route = kernel.grant(policydEp.send, keystored);
    */
   grant(send: SendCap, to: Task): SendCap {
-    const record = this.#caps.get(send);
+    const record = this.#rights.record(send);
     if (record === undefined || record.kind !== 'send') {
       throw new IpcError('NO_RIGHT', 'not a live send right of this kernel');
     }
     const holder = this.#alive(this.#task(to));
-    this.#checkRoom(holder, 1);
-    return this.#mint(holder, record.endpoint, 'send') as SendCap;
+    this.#rights.checkRoom(holder, 1);
+    return this.#rights.mint(holder, record.endpoint, 'send') as SendCap;
   }
 
   /**
@@ -336,7 +247,7 @@ export class Kernel {
       if (ep.busy?.reply) settle(ep.busy.reply, closed);
     }
     for (const right of [...state.pendingCalls]) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
-    for (const cap of [...state.caps]) this.#revoke(cap);
+    for (const cap of [...state.caps]) this.#rights.revoke(cap);
   }
 
   /**
@@ -361,82 +272,6 @@ export class Kernel {
     return state;
   }
 
-  #record(cap: unknown): CapRecord | undefined {
-    return typeof cap === 'object' && cap !== null ? this.#caps.get(cap) : undefined;
-  }
-
-  #held(holder: TaskState, cap: unknown, kind: 'send' | 'recv'): CapRecord {
-    const record = this.#record(cap);
-    if (record === undefined || record.holder !== holder || record.kind !== kind) {
-      throw new IpcError('NO_RIGHT', `${holder.name} holds no such ${kind} right`);
-    }
-    return record;
-  }
-
-  #anyEndpoint(cap: unknown): EndpointState {
-    const record = this.#record(cap);
-    if (record === undefined) throw new IpcError('NO_RIGHT', 'not a live right of this kernel');
-    return record.endpoint;
-  }
-
-  #checkRoom(holder: TaskState, n: number): void {
-    if (holder.caps.size + n > IPC_LIMITS.maxCapsPerTask) {
-      throw new IpcError('LIMIT_REACHED', `${holder.name} holds ${IPC_LIMITS.maxCapsPerTask} rights already`);
-    }
-  }
-
-  /**
-   * Whether `to` may take one more right from `from`'s message: no sender may fill more than
-   * `maxInboundCapsPerSender` of another task's table, and all senders together no more than
-   * `maxInboundCaps`, so a server always keeps room for rights of its own.
-   */
-  #checkInbound(to: TaskState, from: TaskState): void {
-    if (to === from) return;
-    if ((to.inbound.get(from) ?? 0) >= IPC_LIMITS.maxInboundCapsPerSender) {
-      throw new IpcError('LIMIT_REACHED', `${to.name} holds ${IPC_LIMITS.maxInboundCapsPerSender} rights from ${from.name} already`);
-    }
-    if (to.inboundTotal >= IPC_LIMITS.maxInboundCaps) {
-      throw new IpcError('LIMIT_REACHED', `${to.name} holds ${IPC_LIMITS.maxInboundCaps} rights from others already`);
-    }
-  }
-
-  #mint(holder: TaskState, endpoint: EndpointState, kind: 'send' | 'recv', origin?: TaskState): CapHandle {
-    const handle: CapHandle = Object.freeze(kind === 'send' ? { kind: 'send' as const } : { kind: 'recv' as const });
-    const counted = origin !== undefined && origin !== holder ? origin : undefined;
-    this.#caps.set(handle, { kind, endpoint, holder, origin: counted });
-    holder.caps.add(handle);
-    if (counted !== undefined) {
-      holder.inbound.set(counted, (holder.inbound.get(counted) ?? 0) + 1);
-      holder.inboundTotal++;
-    }
-    return handle;
-  }
-
-  #revoke(cap: CapHandle): void {
-    const record = this.#caps.get(cap);
-    if (record === undefined) return;
-    this.#caps.delete(cap);
-    const { holder, origin } = record;
-    holder.caps.delete(cap);
-    if (origin !== undefined) {
-      const left = (holder.inbound.get(origin) ?? 1) - 1;
-      if (left > 0) holder.inbound.set(origin, left);
-      else holder.inbound.delete(origin);
-      holder.inboundTotal--;
-    }
-  }
-
-  /**
-   * Moves a held send right to `to`: the old handle dies, `to` gets a fresh one. `origin` is the
-   * sender when the right travels with a message (counted against its share of `to`'s table).
-   */
-  #move(cap: SendCap, to: TaskState, origin?: TaskState): SendCap {
-    const record = this.#caps.get(cap)!;
-    this.#revoke(cap);
-    return this.#mint(to, record.endpoint, 'send', origin) as SendCap;
-  }
-
-  /** Every check of a send or call, in a fixed order, before anything is queued or moved. */
   /**
    * Every check of a send or call, in a fixed order, before anything is queued or moved. The frame
    * is measured by its internal length and bounded before a single byte is copied; `moved` comes
@@ -445,7 +280,7 @@ export class Kernel {
   #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
     this.#alive(from);
     const view = frameView(frame);
-    const ep = this.#held(from, cap, 'send').endpoint;
+    const ep = this.#rights.held(from, cap, 'send').endpoint;
     if (ep.closed) throw new IpcError('PEER_CLOSED', 'the endpoint is closed');
     const length = frameLength(view);
     if (length > ep.maxFrame) {
@@ -455,9 +290,9 @@ export class Kernel {
     if (room === 'full') throw new IpcError('QUEUE_FULL', `${ep.queueDepth} messages waiting`);
     if (room === 'share') throw new IpcError('QUEUE_FULL', `${from.name} has its ${ep.queue.perSender} messages waiting`);
     if (moved !== undefined) {
-      this.#held(from, moved, 'send');
-      this.#checkRoom(ep.owner, 1);
-      this.#checkInbound(ep.owner, from);
+      this.#rights.held(from, moved, 'send');
+      this.#rights.checkRoom(ep.owner, 1);
+      this.#rights.checkInbound(ep.owner, from);
     }
     return { ep, frame: copyFrame(view) };
   }
@@ -478,7 +313,7 @@ export class Kernel {
       }
       return new Promise<Reply>((resolve, reject) => {
         const right: ReplyRight = { caller: from, settled: false, cancelTimer: () => {}, resolve, reject };
-        right.cancelTimer = this.#deadline(timeoutMs, () =>
+        right.cancelTimer = deadline(this.clock, this.#realTimer, timeoutMs, () =>
           settle(right, new IpcError('TIMEOUT', `no reply within ${timeoutMs} ms`)),
         );
         from.pendingCalls.add(right);
@@ -489,24 +324,6 @@ export class Kernel {
     }
   }
 
-  /**
-   * Runs `fire` once the virtual clock reaches now + `ms`. A real deadline of `ms` (on the kernel's
-   * one shared real timer) moves the clock there if nothing else does, so nothing waits forever;
-   * whichever comes first cancels the other.
-   */
-  #deadline(ms: number, fire: () => void): () => void {
-    const at = this.clock.now() + BigInt(Math.round(ms * NS_PER_MS));
-    const cancelReal = this.#realTimer.schedule(ms, () => this.clock.advanceTo(at));
-    const cancelVirtual = this.clock.schedule(at, () => {
-      cancelReal();
-      fire();
-    });
-    return () => {
-      cancelReal();
-      cancelVirtual();
-    };
-  }
-
   #enqueue(
     from: TaskState,
     ep: EndpointState,
@@ -514,10 +331,10 @@ export class Kernel {
     moved: SendCap | undefined,
     reply: ReplyRight | undefined,
   ): void {
-    const cap = moved === undefined ? undefined : this.#move(moved, ep.owner, from);
+    const cap = moved === undefined ? undefined : this.#rights.move(moved, ep.owner, from);
     if (ep.dropCount > 0) {
       ep.dropCount--;
-      if (cap !== undefined) this.#revoke(cap);
+      if (cap !== undefined) this.#rights.revoke(cap);
       return;
     }
     const msg: Message = {
@@ -532,7 +349,7 @@ export class Kernel {
     if (ep.delayCount > 0) {
       ep.delayCount--;
       msg.ready = false;
-      msg.cancelDelay = this.#deadline(ep.delayMs, () => {
+      msg.cancelDelay = deadline(this.clock, this.#realTimer, ep.delayMs, () => {
         msg.ready = true;
         this.#schedulePump(ep);
       });
@@ -543,7 +360,7 @@ export class Kernel {
 
   #serve(state: TaskState, recv: RecvCap, handler: Handler): void {
     this.#alive(state);
-    const ep = this.#held(state, recv, 'recv').endpoint;
+    const ep = this.#rights.held(state, recv, 'recv').endpoint;
     if (typeof handler !== 'function') throw new IpcError('INVALID_ARGUMENT', 'handler must be a function');
     if (ep.handler !== undefined) throw new IpcError('INVALID_ARGUMENT', 'the endpoint is already served');
     ep.handler = handler;
@@ -574,7 +391,7 @@ export class Kernel {
       receivedAtNs: this.clock.now(),
       keepCap: (): SendCap | undefined => {
         // Only while this message is being handled, and only a right still in the receiver's table.
-        if (ep.busy !== msg || msg.cap === undefined || this.#caps.get(msg.cap) === undefined) return undefined;
+        if (ep.busy !== msg || msg.cap === undefined || this.#rights.record(msg.cap) === undefined) return undefined;
         msg.kept = true;
         return msg.cap;
       },
@@ -606,7 +423,7 @@ export class Kernel {
     }
     // A right the sender pushed along is released unless the handler kept it: no peer can fill
     // the receiver's table with rights it never asked for. Forwarded or replied, it is gone already.
-    if (msg.cap !== undefined && !msg.kept) this.#revoke(msg.cap);
+    if (msg.cap !== undefined && !msg.kept) this.#rights.revoke(msg.cap);
   }
 
   /**
@@ -616,8 +433,8 @@ export class Kernel {
    */
   #releaseUndelivered(ep: EndpointState, reply: OutgoingSnapshot | IpcError | undefined): void {
     if (reply === undefined || reply instanceof IpcError) return;
-    const record = reply.cap === undefined ? undefined : this.#record(reply.cap);
-    if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#revoke(reply.cap as SendCap);
+    const record = reply.cap === undefined ? undefined : this.#rights.record(reply.cap);
+    if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#rights.revoke(reply.cap as SendCap);
   }
 
   /** Turns a handler's result into the caller's outcome. The handler's error never reaches the caller. */
@@ -640,7 +457,7 @@ export class Kernel {
     if (length > ep.maxFrame) return new IpcError('FRAME_TOO_LARGE', `reply of ${length} bytes exceeds ${ep.maxFrame}`);
     const { cap } = out;
     if (cap !== undefined) {
-      const record = this.#record(cap);
+      const record = this.#rights.record(cap);
       if (record === undefined || record.holder !== ep.owner || record.kind !== 'send') {
         return new IpcError('SERVER_FAULT', 'the server replied with a right it does not hold');
       }
@@ -650,7 +467,7 @@ export class Kernel {
     }
     return Object.freeze({
       frame: copyFrame(view),
-      cap: cap === undefined ? undefined : this.#move(cap as SendCap, right.caller),
+      cap: cap === undefined ? undefined : this.#rights.move(cap as SendCap, right.caller),
       senderServiceId: ep.owner.serviceId,
     });
   }

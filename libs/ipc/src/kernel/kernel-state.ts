@@ -1,0 +1,72 @@
+import type { RecvCap, SendCap } from '../cap.js';
+import type { IpcError } from '../ipc-error.js';
+import type { Handler, Reply, Task } from '../task.js';
+import type { FairQueue } from './fair-queue.js';
+
+/*
+ * The kernel's private bookkeeping types, shared by its parts (capability table, reply rights,
+ * endpoints). Nothing here is exported from the package: callers only ever see opaque handles.
+ */
+
+/** Either kind of right handle. */
+export type CapHandle = SendCap | RecvCap;
+
+/** The kernel's record of one right: what it reaches, who holds it, whose message brought it. */
+export interface CapRecord {
+  readonly kind: 'send' | 'recv';
+  readonly endpoint: EndpointState;
+  readonly holder: TaskState;
+  /** The task whose message brought this right into `holder`'s table, counted against its share there. */
+  readonly origin: TaskState | undefined;
+}
+
+/** The kernel's private state of one task. */
+export interface TaskState {
+  readonly name: string;
+  readonly serviceId: bigint;
+  readonly handle: Task;
+  alive: boolean;
+  muted: boolean;
+  readonly caps: Set<CapHandle>;
+  readonly endpoints: Set<EndpointState>;
+  readonly pendingCalls: Set<ReplyRight>;
+  /** Rights in this task's table that arrived with a message, per sending task. */
+  readonly inbound: Map<TaskState, number>;
+  inboundTotal: number;
+}
+
+/** The kernel's private state of one endpoint. */
+export interface EndpointState {
+  readonly owner: TaskState;
+  readonly maxFrame: number;
+  readonly queueDepth: number;
+  readonly queue: FairQueue<TaskState, Message>;
+  handler: Handler | undefined;
+  busy: Message | undefined;
+  closed: boolean;
+  pumpScheduled: boolean;
+  dropCount: number;
+  delayCount: number;
+  delayMs: number;
+}
+
+/** One queued (or in-flight) message. */
+export interface Message {
+  readonly senderServiceId: bigint;
+  readonly frame: Uint8Array;
+  readonly cap: SendCap | undefined;
+  readonly reply: ReplyRight | undefined;
+  /** The handler called `keepCap()`: the right stays when it returns. */
+  kept: boolean;
+  ready: boolean;
+  cancelDelay: (() => void) | undefined;
+}
+
+/** The one-shot right to answer one call; settling it twice is a no-op. */
+export interface ReplyRight {
+  readonly caller: TaskState;
+  settled: boolean;
+  cancelTimer: () => void;
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: IpcError) => void;
+}
