@@ -144,7 +144,10 @@ describe('hostile frames (issue #13)', () => {
     const { client, route } = rig();
     const big = new Uint8Array(8 << 20);
     Object.defineProperty(big, 'byteLength', { value: 9 });
+    const before = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < 16; i++) expect(codeOf(() => client.send(route, big))).toBe('FRAME_TOO_LARGE');
+    // The old kernel held 16 copies here (128 MiB at this scale, 9.6 GiB at the issue's).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 << 20);
   });
 
   it('a subclass within bounds is copied by its real bytes into a plain private Uint8Array', async () => {
