@@ -3,6 +3,7 @@ import { defaultPolicyDir } from './default-policy-dir.js';
 import { parseArgs } from './parse-args.js';
 import { runSelftest, type SelftestIo } from './run-selftest.js';
 import { SelftestError } from './selftest-error.js';
+import { usageText, wantsHelp } from './usage-text.js';
 
 /**
  * The console IO of the app: stdout lines and real files.
@@ -20,11 +21,16 @@ export const nodeIo: SelftestIo = Object.freeze({
 /**
  * The whole command: parses `argv` and `env`, runs the selftest and returns the exit status
  * (0 every marker earned, 1 a proof failed, 2 a configuration error such as a bad argument).
+ * `--help` / `-h` prints the usage and returns 0 without running anything.
  *
  * @example
  * process.exitCode = await runMain(['--phase', 'policy'], {}, nodeIo);
  */
 export async function runMain(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: SelftestIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.print(usageText());
+    return 0;
+  }
   try {
     const args = parseArgs(argv, env);
     const report = await runSelftest({ ...args, policyDir: args.policyDir ?? defaultPolicyDir() }, io);
