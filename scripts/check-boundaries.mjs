@@ -2,12 +2,20 @@
 // Invariant 2: only policyd decides. No service package other than policyd may depend on
 // @nexus/sel, directly or through another workspace package. Read from the Nx project graph (the
 // same graph `nx affected` uses), plus a scan of each service's sources for the import itself.
+// And true inputs: a project whose code or tests name a path of another project (`recipes/policy`,
+// `../../libs/x/...`) must declare it (a graph dependency, e.g. `implicitDependencies`, or a
+// `{workspaceRoot}/...` test input), so `nx affected` and the cache key see an edit there.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { referencesIn, undeclared } from '../tools/repo-checks/src/path-references.mjs';
 
 const EVALUATOR = 'sel';
+const TS = /\.ts$/;
+const CODE = /\.(ts|mts|cts|js|mjs|cjs)$/;
+// bench/ is neither source nor test: bench targets are not cached and not part of `nx affected -t test`.
+const SKIP_DIRS = new Set(['node_modules', 'dist', 'out-tsc', '.nx', 'bench']);
 const AUTHORITY = 'policyd';
 
 const dir = mkdtempSync(join(tmpdir(), 'nexus-graph-'));
@@ -31,24 +39,48 @@ try {
     if (service === AUTHORITY) continue;
     if (reaches(service, EVALUATOR)) offenders.push(`${service}: depends on @nexus/sel in the project graph`);
     const root = graph.nodes[service].data.root;
-    for (const source of walk(join(root, 'src'))) {
+    for (const source of walk(join(root, 'src'), TS)) {
       if (/['"]@nexus\/sel(\/[^'"]*)?['"]/.test(readFileSync(source, 'utf8'))) {
         offenders.push(`${source}: imports @nexus/sel`);
       }
     }
   }
   if (!services.includes(AUTHORITY)) offenders.push(`no ${AUTHORITY} project in the graph`);
+
+  const projects = Object.values(graph.nodes).map((node) => ({ name: node.name, root: node.data.root }));
+  const references = [];
+  for (const { name, root } of projects) {
+    if (root === '.' || root === '') continue;
+    for (const file of walk(root, CODE)) {
+      const rel = relative('.', file).split('\\').join('/');
+      references.push(...referencesIn(rel, readFileSync(file, 'utf8'), name, projects));
+    }
+  }
+  const dependencies = Object.fromEntries(
+    Object.entries(graph.dependencies).map(([from, edges]) => [from, edges.map((edge) => edge.target)]),
+  );
+  const inputs = Object.fromEntries(
+    Object.values(graph.nodes).map((node) => [node.name, (node.data.targets?.test?.inputs ?? []).filter((i) => typeof i === 'string')]),
+  );
+  const missing = undeclared(references, dependencies, inputs, projects);
+
   if (offenders.length > 0) {
     console.error('Only policyd may depend on @nexus/sel (invariant 2):');
     for (const line of offenders) console.error(`  ${line}`);
-    process.exit(1);
   }
+  if (missing.length > 0) {
+    console.error('Undeclared inputs: these files name a path of another project the graph does not know about;');
+    console.error('add it to the project\'s nx.implicitDependencies (or a {workspaceRoot}/... test input):');
+    for (const ref of missing) console.error(`  ${ref.file}:${ref.line}: "${ref.literal}" is in ${ref.target}, not a dependency of ${ref.from}`);
+  }
+  if (offenders.length > 0 || missing.length > 0) process.exit(1);
   console.log(`boundaries ok: ${services.length} services checked, only ${AUTHORITY} reaches @nexus/sel`);
+  console.log(`inputs ok: ${references.length} cross-project path reference(s) in ${projects.length} projects, all declared`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function* walk(path) {
+function* walk(path, pattern) {
   let entries;
   try {
     entries = readdirSync(path);
@@ -56,8 +88,9 @@ function* walk(path) {
     return;
   }
   for (const entry of entries) {
+    if (SKIP_DIRS.has(entry)) continue;
     const full = join(path, entry);
-    if (statSync(full).isDirectory()) yield* walk(full);
-    else if (full.endsWith('.ts')) yield full;
+    if (statSync(full).isDirectory()) yield* walk(full, pattern);
+    else if (pattern.test(full)) yield full;
   }
 }
