@@ -77,16 +77,21 @@ export class RealTimer {
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
     const now = performance.now();
-    // A fired entry may schedule or cancel others; the loop re-reads the front each time.
-    for (let head = this.#entries[0]; head !== undefined && (head.done || head.dueMs <= now); head = this.#entries[0]) {
-      this.#entries.shift();
-      if (head.done) {
-        this.#cancelled--;
-        continue;
+    try {
+      // A fired entry may schedule or cancel others; the loop re-reads the front each time.
+      for (let head = this.#entries[0]; head !== undefined && (head.done || head.dueMs <= now); head = this.#entries[0]) {
+        this.#entries.shift();
+        if (head.done) {
+          this.#cancelled--;
+          continue;
+        }
+        head.done = true;
+        head.fire();
       }
-      head.done = true;
-      head.fire();
+    } finally {
+      // Re-arm even when a callback threw: the timer was consumed above, so without this every
+      // later deadline would wait for an unrelated schedule() to arm it again.
+      if (this.#timer === undefined) this.#arm();
     }
-    if (this.#timer === undefined) this.#arm();
   }
 }
