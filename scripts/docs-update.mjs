@@ -4,8 +4,8 @@
 // printed. The doc tests (tools/repo-checks) fail until the docs match a real run again.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DOC_FILES, updateDocs } from '../tools/repo-checks/src/doc-examples.mjs';
+import { docFiles, updateDocs } from '../tools/repo-checks/src/doc-examples.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const changed = updateDocs(root);
-console.log(changed.length === 0 ? `docs up to date: ${DOC_FILES.join(', ')}` : `docs updated: ${changed.join(', ')}`);
+console.log(changed.length === 0 ? `docs up to date: ${docFiles(root).join(', ')}` : `docs updated: ${changed.join(', ')}`);

@@ -3,11 +3,20 @@
 // interleaved) and a last `[exit N]` line. The doc tests run each one and compare; `npm run
 // docs:update` rewrites them from a real run.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The documents whose examples are executed, relative to the repository root. */
-export const DOC_FILES = ['README.md', 'tools/nexus-policy/README.md', 'docs/ARCHITECTURE.md'];
+/**
+ * The documents whose examples are executed, relative to the repository root: both READMEs and
+ * every `docs/*.md`.
+ *
+ * @example
+ * docFiles(root); // ['README.md', 'tools/nexus-policy/README.md', 'docs/ARCHITECTURE.md']
+ */
+export function docFiles(root) {
+  const docs = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort();
+  return ['README.md', 'tools/nexus-policy/README.md', ...docs.map((name) => `docs/${name}`)];
+}
 
 const EXIT_LINE = /^\[exit (\d+)\]$/;
 
@@ -93,7 +102,7 @@ export function runExample(root, command) {
  * @example
  * updateDocs(root); // ['README.md']
  */
-export function updateDocs(root, files = DOC_FILES) {
+export function updateDocs(root, files = docFiles(root)) {
   const changed = [];
   for (const file of files) {
     const path = join(root, file);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DOC_FILES, parseExamples, runExample, shellCommand } from './doc-examples.mjs';
+import { docFiles, parseExamples, runExample, shellCommand } from './doc-examples.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -45,7 +45,7 @@ test.each([
   expect(shellCommand(command)).toBe(shell);
 });
 
-const withExamples = DOC_FILES.filter((file: string) => parseExamples(readFileSync(join(ROOT, file), 'utf8')).length > 0);
+const withExamples = docFiles(ROOT).filter((file: string) => parseExamples(readFileSync(join(ROOT, file), 'utf8')).length > 0);
 
 describe.each(withExamples)('the examples of %s', (file) => {
   const examples = parseExamples(readFileSync(join(ROOT, file), 'utf8')) as Example[];
@@ -53,6 +53,10 @@ describe.each(withExamples)('the examples of %s', (file) => {
     expect(code, 'an example ends with an [exit N] line').toBeTypeOf('number');
     expect(runExample(ROOT, command)).toEqual({ output, code });
   });
+});
+
+test('the documents are the READMEs and docs/*.md', () => {
+  expect(docFiles(ROOT)).toEqual(expect.arrayContaining(['README.md', 'tools/nexus-policy/README.md', 'docs/ARCHITECTURE.md']));
 });
 
 test('the documents hold examples (README, the CLI README)', () => {
