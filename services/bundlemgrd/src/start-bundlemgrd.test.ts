@@ -103,9 +103,12 @@ interface Rig {
   readonly api: BundleClient;
 }
 
-function rig(opts: { decide?: Decide; connect?: boolean; caller?: string } = {}): Rig {
+// Downstream timeouts: generous by default, so a loaded machine never turns an answered call into a
+// timeout DENY (the 255-install test flaked at 30 ms under load); the muted-peer rows ask for 30 ms.
+function rig(opts: { decide?: Decide; connect?: boolean; caller?: string; timeoutMs?: number } = {}): Rig {
   const kernel = new Kernel();
-  const bm = startBundlemgrd(kernel, { trustedPublishers: { nexus: publisherKey }, policyTimeoutMs: 30, keystoreTimeoutMs: 30 });
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const bm = startBundlemgrd(kernel, { trustedPublishers: { nexus: publisherKey }, policyTimeoutMs: timeoutMs, keystoreTimeoutMs: timeoutMs });
   const policyd = fakePolicyd(kernel, opts.decide ?? grantedBy);
   const keystored = fakeKeystored(kernel);
   if (opts.connect !== false) {
@@ -256,11 +259,11 @@ describe(startBundlemgrd, () => {
   // The last column: what a capability-free install gets (only the install gate and the signature stand).
   const failClosed: readonly [string, (r: Rig) => void, Partial<Parameters<typeof rig>[0]>, 'deny' | 'ok'][] = [
     ['policyd killed', (r) => r.kernel.kill(r.policyd.task), {}, 'deny'],
-    ['policyd muted (timeout)', (r) => r.kernel.faults.mute(r.policyd.task), {}, 'deny'],
+    ['policyd muted (timeout)', (r) => r.kernel.faults.mute(r.policyd.task), { timeoutMs: 30 }, 'deny'],
     ['policyd answering garbage', () => undefined, { decide: () => 'garbage' }, 'deny'],
     ['nothing connected', () => undefined, { connect: false }, 'deny'],
     ['keystored killed', (r) => r.kernel.kill(r.keystored.task), {}, 'deny'],
-    ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), {}, 'deny'],
+    ['keystored muted (timeout)', (r) => r.kernel.faults.mute(r.keystored.task), { timeoutMs: 30 }, 'deny'],
     ['policyd garbled on a capability', () => undefined, { decide: (s, c) => (c === 'fs.read' ? 'garbage' : grantedBy(s, c)) }, 'ok'],
     ['policyd garbled on bundle.install only', () => undefined, { decide: (s, c) => (c === 'bundle.install' ? 'garbage' : grantedBy(s, c)) }, 'deny'],
     ['policyd garbled on the bundle name only', () => undefined, { decide: (s, c, t) => (t !== undefined ? 'garbage' : grantedBy(s, c)) }, 'deny'],
