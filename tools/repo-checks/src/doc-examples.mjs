@@ -32,6 +32,14 @@ export function parseExamples(markdown) {
   const examples = [];
   let fence = null;
   let current = null;
+  let block = [];
+  // A block is executed only when every one of its commands ends with `[exit N]`: a block where
+  // one does not is a shell-session transcript (shared `cd` and variables, `...` elisions) that
+  // cannot be replayed command by command, so none of its commands is taken.
+  const endBlock = () => {
+    if (block.every((e) => e.code !== undefined)) examples.push(...block);
+    block = [];
+  };
   const close = (end) => {
     if (current === null) return;
     current.end = end;
@@ -41,7 +49,7 @@ export function parseExamples(markdown) {
     const exit = shown.length > 0 ? EXIT_LINE.exec(shown[shown.length - 1]) : null;
     current.code = exit === null ? undefined : Number(exit[1]);
     current.output = shown.slice(0, exit === null ? shown.length : -1).map((l) => `${l}\n`).join('');
-    examples.push(current);
+    block.push(current);
     current = null;
   };
   lines.forEach((text, i) => {
@@ -52,6 +60,7 @@ export function parseExamples(markdown) {
     }
     if (marker !== null && text.startsWith(fence) && text.trim() === fence) {
       close(i);
+      endBlock();
       fence = null;
       return;
     }
