@@ -2,12 +2,14 @@ import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { loadPolicy } from './load-policy.js';
 import type { CliIo } from './main.js';
-import { diffPolicies, type DecisionChange } from './policy-diff.js';
+import { diffLines } from './diff-lines.js';
+import { diffPolicies } from './policy-diff.js';
 import { ruleJson } from './rule-location.js';
 
 /**
  * `nexus-policy diff OLD_DIR NEW_DIR`: prints both versions and every decision that changes
- * (`+ allow`, `- allow`, `~ reason`). Exit 0 when nothing changes, 1 otherwise.
+ * (`+ allow`, `- allow`, `~ reason`), grouped (see `diffLines`); `--json` lists every query class
+ * singly. Exit 0 when nothing changes, 1 otherwise.
  *
  * @example
  * await diffCommand(['recipes/policy', 'recipes/policy'], io); // 0
@@ -27,6 +29,7 @@ export async function diffCommand(argv: readonly string[], io: CliIo): Promise<n
           kind: change.kind,
           service: change.service,
           action: change.action,
+          example: change.example,
           target: change.target ?? null,
           oldReason: change.oldReason,
           newReason: change.newReason,
@@ -38,15 +41,8 @@ export async function diffCommand(argv: readonly string[], io: CliIo): Promise<n
     return code;
   }
   let out = `--- ${oldDir} ${diff.oldVersion}\n+++ ${newDir} ${diff.newVersion}\n`;
-  for (const change of diff.changes) out += `${changeLine(change)}\n`;
+  for (const line of diffLines(diff.changes, diff.targets)) out += `${line}\n`;
   out += `${diff.changes.length} change(s) over ${diff.queries} queries\n`;
   io.stdout(out);
   return code;
-}
-
-function changeLine(change: DecisionChange): string {
-  const query = `${change.service} ${change.action}${change.target === undefined ? '' : `@${change.target}`}`;
-  if (change.kind === 'allow-added') return `+ allow ${query}`;
-  if (change.kind === 'allow-removed') return `- allow ${query}`;
-  return `~ reason ${query}: ${change.oldReason} → ${change.newReason}`;
 }

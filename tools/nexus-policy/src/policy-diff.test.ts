@@ -1,8 +1,10 @@
-import { compilePolicy, type Policy } from '@nexus/sel';
+import { compilePolicy, serviceIdFromName, type Policy } from '@nexus/sel';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT, runCli, runJson } from '../test-support/run-cli.js';
-import { diffPolicies, type DecisionChange } from './policy-diff.js';
+import { diffLines } from './diff-lines.js';
+import { diffPolicies, OTHER_SERVICES, type DecisionChange } from './policy-diff.js';
+import { actionClasses, inActionClass } from './representative-action.js';
 
 const policyOf = (text: string): Policy => compilePolicy([{ path: 'p.toml', text }]);
 const key = (c: DecisionChange): string => `${c.service} ${c.action}@${c.target ?? ''}`;
@@ -23,7 +25,7 @@ describe(diffPolicies, () => {
   test('a wildcard grant is found through a representative capability', () => {
     const before = policyOf('[allow]\na = ["x.y"]');
     const after = policyOf('[allow]\na = ["x.y", "crypto.*"]');
-    expect(diffPolicies(before, after).changes.map(key)).toEqual(['a crypto.x-any@']);
+    expect(diffPolicies(before, after).changes.map(key)).toEqual(['a crypto.*@']);
   });
 
   test('a restricted target: a targeted grant adds exactly that target', () => {
@@ -57,6 +59,117 @@ describe(diffPolicies, () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  const A46 = 'a'.repeat(46);
+  test.each([
+    ['a 46-byte base whose only one-letter samples are all named', A46],
+    ['a realistic dotted name', 'vendor.acme.firmware.partition.bootloader.stag'],
+  ])('test_reject_hidden_wildcard: %s', (_name, base) => {
+    const before = policyOf(`[allow]\nevil = ["${base}.x", "${base}.y", "${base}.z"]`);
+    const after = policyOf(`[allow]\nevil = ["${base}.*"]`);
+    const w = `${base}.w`;
+    expect(after.decide({ subject: serviceIdFromName('evil'), action: w }).allow).toBe(true);
+    expect(before.decide({ subject: serviceIdFromName('evil'), action: w }).allow).toBe(false);
+    const changes = diffPolicies(before, after).changes;
+    expect(changes.map((c) => [c.kind, c.service, c.action, c.target])).toContainEqual([
+      'allow-added', 'evil', `${base}.*`, undefined,
+    ]);
+  });
+
+  test('test_reject_hidden_other_service: a `*` deny for unnamed services is a reason change', () => {
+    const before = policyOf('[allow]\na = ["x.y"]');
+    const after = policyOf('[allow]\na = ["x.y"]\n[deny]\n"*" = ["z.w"]');
+    const others = diffPolicies(before, after).changes.filter((c) => c.service === OTHER_SERVICES);
+    expect(others.map((c) => [c.kind, c.action, c.oldReason, c.newReason])).toEqual([
+      ['reason-changed', 'z.w', 'no-rule', 'deny-rule'],
+    ]);
+  });
+
+  test('exact against brute force: every changed probe decision lies in a reported class (10,000 pairs)', () => {
+    const bases = ['a', 'b.c', A46, 'a'.repeat(45), 'vendor.acme.firmware.partition.bootloader.stag'];
+    const segs = ['x', 'y', 'z', 'a'];
+    const capability = fc
+      .tuple(fc.constantFrom(...bases), fc.constantFrom(...segs), fc.constantFrom('', '.*', '.x', '.x.*'))
+      .map(([b, s, tail]) => (tail === '.*' ? `${b}.*` : `${b}.${s}${tail}`))
+      .filter((c) => c.length <= 48);
+    const pattern = fc.tuple(capability, fc.constantFrom('', '', '@t', '@u')).map(([c, t]) => c + t);
+    const table = (keys: readonly string[]): fc.Arbitrary<Record<string, string[]>> =>
+      fc.dictionary(fc.constantFrom(...keys), fc.array(pattern, { maxLength: 4 }), { maxKeys: 3 });
+    const restrict = fc.dictionary(capability.map((c) => JSON.stringify(c)), fc.constantFrom(['t'], ['u'], ['t', 'u']), {
+      maxKeys: 2,
+    });
+    const lines = (t: Record<string, readonly string[]>): string =>
+      Object.entries(t).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n');
+    const toml = fc
+      .record({ allow: table(['a', 'b']), deny: table(['a', 'b', '"*"']), restrict })
+      .map((p) => `[allow]\n${lines(p.allow)}\n[deny]\n${lines(p.deny)}\n[restrict]\n${lines(p.restrict)}\n`);
+    const probeTails = ['x', 'y', 'z', 'a', 'q', 'qq', 'x.q', 'x.x', 'q.q'];
+    const subjects: [string, bigint][] = ['a', 'b', 'c'].map((n) => [n, serviceIdFromName(n)]);
+    const probeTargets = [undefined, 't', 'u', 'v'];
+    const capsOf = (p: Policy): string[] => [...p.rules.map((r) => r.capability), ...p.restricted.map((r) => r.capability)];
+    let pairs = 0;
+    const missed: string[] = [];
+    // 100 runs × 10 policies × 10 ordered pairs = 10,000 pairs; each policy is compiled and
+    // brute-forced over the probes once per run.
+    fc.assert(
+      fc.property(fc.array(toml, { minLength: 10, maxLength: 10 }), (texts) => {
+        const policies = texts.map(policyOf);
+        const allCaps = policies.flatMap(capsOf);
+        const probes = [
+          ...new Set([
+            ...allCaps.filter((c) => !c.endsWith('.*')),
+            'q',
+            ...[...allCaps.filter((c) => c.endsWith('.*')).map((c) => c.slice(0, -1)), ...bases.map((x) => `${x}.`)].flatMap(
+              (p) => probeTails.map((t) => p + t),
+            ),
+          ]),
+        ].filter((a) => a.length <= 48);
+        const queries = probes.flatMap((action) =>
+          subjects.flatMap(([name, subject]) => probeTargets.map((target) => ({ name, subject, action, target }))),
+        );
+        const answers = policies.map((p) => queries.map((q) => p.decide(q)));
+        for (let i = 0; i < policies.length; i++) {
+          for (let j = 0; j < policies.length; j++) {
+            pairs++;
+            const [pa, pb] = [policies[i] as Policy, policies[j] as Policy];
+            const diff = diffPolicies(pa, pb);
+            const caps = [...capsOf(pa), ...capsOf(pb)];
+            const named = new Set(caps.filter((c) => !c.endsWith('.*')));
+            const prefixes = caps.filter((c) => c.endsWith('.*')).map((c) => c.slice(0, -1));
+            const classes = actionClasses(caps);
+            const reported = new Map(diff.changes.map((c) => [`${c.service} ${c.action}@${c.target ?? ''}`, c]));
+            queries.forEach((q, k) => {
+              const before = answers[i]?.[k];
+              const after = answers[j]?.[k];
+              if (before?.allow === after?.allow && before?.reason === after?.reason) return;
+              const cls = classes.find((c) => inActionClass(q.action, c, named, prefixes));
+              const service = pa.services.includes(q.name) || pb.services.includes(q.name) ? q.name : OTHER_SERVICES;
+              const target = q.target !== undefined && diff.targets.includes(q.target) ? q.target : undefined;
+              const hit = reported.get(`${service} ${cls?.pattern ?? '?'}@${target ?? ''}`);
+              if (hit?.oldReason !== before?.reason || hit?.newReason !== after?.reason) {
+                missed.push(`${texts[i]} → ${texts[j]}: ${q.name} ${q.action}@${q.target ?? ''}`);
+              }
+            });
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+    expect(missed.slice(0, 3)).toEqual([]);
+    expect(pairs).toBe(10_000);
+  }, 120_000);
+
+  test.each([
+    ['an untargeted grant collapses its targets', ['t', 'u'], [[undefined], ['t'], ['u']], '+ allow a x.y'],
+    ['a targeted-only change lists its targets', ['t', 'u', 'v'], [['t'], ['u']], '+ allow a x.y@{t,u}'],
+    ['an untargeted change names the targets it skips', ['t', 'u'], [[undefined], ['t']], '+ allow a x.y except @u'],
+  ] as const)('diffLines: %s', (_name, targets, changed, line) => {
+    const change = (target: string | undefined): DecisionChange => ({
+      kind: 'allow-added', service: 'a', action: 'x.y', example: 'x.y', target,
+      oldReason: 'no-rule', newReason: 'allow', oldRule: undefined, newRule: undefined,
+    });
+    expect(diffLines(changed.map(([t]) => change(t)), targets)).toEqual([line]);
   });
 
   test('CLI: policy-good → policy-changed lists each change; identical folders exit 0', async () => {

@@ -1,22 +1,92 @@
-const MAX_CAPABILITY_BYTES = 48;
-const FRESH_SEGMENTS = ['x-any', 'x-any-2', 'x-any-3', 'x', 'y', 'z'] as const;
+import { POLICY_LIMITS } from '@nexus/sel';
+
+// The characters a query action may hold besides `.` (sel's name alphabet after normalization).
+const SEGMENT_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-';
 
 /**
- * A concrete action that stands for every action a capability pattern matches and no rule names
- * exactly: the capability itself when it is exact, otherwise `PREFIX.x-any` (or another fresh last
- * segment when `x-any` is taken or too long). `undefined` when no valid action fits in 48 bytes.
- * `named` holds every exact capability the policies name.
+ * A set of actions that every rule of the policies compared treats alike: one exact capability a rule
+ * or restriction names, or, for a wildcard `P.*`, every action under `P.` that no rule names exactly
+ * and that no longer wildcard prefix covers. `witness` is one member, used to ask the policies.
+ */
+export interface ActionClass {
+  /** `crypto.sign` for an exact class; `crypto.*` for the rest of a wildcard family. */
+  readonly pattern: string;
+  /** An action in the class (the pattern itself for an exact class). */
+  readonly witness: string;
+}
+
+/**
+ * A concrete action that stands for every action the pattern matches and no rule names more
+ * specifically: the capability itself when it is exact; for `P.*`, the first single-segment action
+ * `P.s` (shortest first, then in alphabet order) that `named` does not hold. A single segment has no
+ * `.`, so it extends no longer prefix. `undefined` when every such action within the 48-byte bound is
+ * named, i.e. the wildcard's own class is empty. The search tries at most `named.size + 1` names.
  *
  * @example
- * representativeAction('crypto.sign', new Set());           // 'crypto.sign'
- * representativeAction('crypto.*', new Set(['crypto.sign'])); // 'crypto.x-any'
+ * representativeAction('crypto.sign', new Set());          // 'crypto.sign'
+ * representativeAction('crypto.*', new Set(['crypto.a'])); // 'crypto.b'
  */
 export function representativeAction(capability: string, named: ReadonlySet<string>): string | undefined {
   if (!capability.endsWith('.*')) return capability;
   const prefix = capability.slice(0, -1);
-  for (const segment of FRESH_SEGMENTS) {
-    const action = `${prefix}${segment}`;
-    if (action.length <= MAX_CAPABILITY_BYTES && !named.has(action)) return action;
+  const room = POLICY_LIMITS.maxNameBytes - prefix.length;
+  for (let length = 1; length <= room; length++) {
+    const found = firstUnnamed(prefix, length, named);
+    if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * The partition of the action space that decides every query of two policies exactly: every exact
+ * capability named by a rule or restriction of either, and the remainder class of every wildcard that
+ * has a member. An action outside all of them matches no rule, so both policies answer it `no-rule`.
+ *
+ * @example
+ * actionClasses(['crypto.sign', 'crypto.*']);
+ * // [{ pattern: 'crypto.*', witness: 'crypto.a' }, { pattern: 'crypto.sign', witness: 'crypto.sign' }]
+ */
+export function actionClasses(capabilities: Iterable<string>): ActionClass[] {
+  const unique = [...new Set(capabilities)].sort();
+  const named = new Set(unique.filter((cap) => !cap.endsWith('.*')));
+  const classes: ActionClass[] = [];
+  for (const pattern of unique) {
+    const witness = representativeAction(pattern, named);
+    if (witness !== undefined) classes.push({ pattern, witness });
+  }
+  return classes;
+}
+
+/**
+ * Whether `action` belongs to `cls` given the exact names of the partition: the exact class holds only
+ * its name; a wildcard class every unnamed action under its prefix whose rest is one segment or
+ * extends no other wildcard of the partition.
+ *
+ * @example
+ * inActionClass('crypto.zz', { pattern: 'crypto.*', witness: 'crypto.a' }, new Set(), []); // true
+ */
+export function inActionClass(
+  action: string,
+  cls: ActionClass,
+  named: ReadonlySet<string>,
+  wildcardPrefixes: readonly string[],
+): boolean {
+  if (!cls.pattern.endsWith('.*')) return action === cls.pattern;
+  const prefix = cls.pattern.slice(0, -1);
+  if (named.has(action) || action.length <= prefix.length || !action.startsWith(prefix)) return false;
+  return !wildcardPrefixes.some((p) => p.length > prefix.length && action.length > p.length && action.startsWith(p));
+}
+
+function firstUnnamed(prefix: string, length: number, named: ReadonlySet<string>): string | undefined {
+  // Odometer over SEGMENT_CHARS^length; stops at the first unnamed name, so it visits at most
+  // named.size + 1 names however long the segment.
+  const digits = new Array<number>(length).fill(0);
+  for (;;) {
+    const action = prefix + digits.map((d) => SEGMENT_CHARS[d]).join('');
+    if (!named.has(action)) return action;
+    let at = length - 1;
+    while (at >= 0 && digits[at] === SEGMENT_CHARS.length - 1) digits[at--] = 0;
+    if (at < 0) return undefined;
+    digits[at] = (digits[at] ?? 0) + 1;
+  }
 }
