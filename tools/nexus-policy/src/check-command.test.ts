@@ -78,4 +78,15 @@ describe(checkCommand, () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Usage: nexus-policy check');
   });
+
+  test.each([
+    ['the parent of the policy folder (no *.toml in it)', '../../recipes', 'no *.toml policy file in this folder'],
+    ['a file instead of a folder', 'fixtures/policy-good/base.toml', 'is a file, not a policy folder'],
+    ['a missing folder', 'fixtures/nope', 'no such policy folder'],
+  ])('test_reject_wrong_folder: %s is exit 2 with a one-line cause', async (_name, dir, cause) => {
+    const run = await runCli(['check', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(cause);
+    expect(run.stdout).not.toContain('ok');
+  });
 });

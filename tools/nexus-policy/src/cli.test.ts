@@ -38,4 +38,10 @@ describe('nexus-policy bin (dist/cli.js)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: nexus-policy');
   });
+
+  test('a mistyped command gets a did-you-mean; --version prints the package version', async () => {
+    expect((await bin('chek')).stderr).toContain('unknown command "chek" (did you mean "check"?)');
+    const version = await bin('--version');
+    expect([version.code, version.stdout]).toEqual([0, expect.stringMatching(/^nexus-policy \d+\.\d+\.\d+\n$/)]);
+  });
 });

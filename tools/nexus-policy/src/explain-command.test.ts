@@ -102,4 +102,27 @@ describe(explainCommand, () => {
     const { code, json } = await explain('keystored', 'a'.repeat(100_000));
     expect([code, json.reason]).toEqual([1, 'malformed']);
   });
+
+  test('--action CAP@TARGET is sugar for --target', async () => {
+    const sugar = await runJson(['explain', '--subject', 'init-lite', '--action', 'ipc.route@execd'], REPO_ROOT);
+    const plain = await explain('init-lite', 'ipc.route', 'execd');
+    expect([sugar.code, sugar.json.reason, sugar.json.target]).toEqual([plain.code, plain.json.reason, 'execd']);
+  });
+
+  test('test_reject_two_targets: --action CAP@T with --target is a usage error', async () => {
+    const run = await runCli(['explain', '--subject', 'init-lite', '--action', 'ipc.route@execd', '--target', 'logd'], REPO_ROOT);
+    expect([run.code, run.stderr]).toEqual([2, expect.stringContaining('give the target once')]);
+  });
+
+  test('an unknown subject is reported as such, with a did-you-mean', async () => {
+    const run = await runCli(['explain', '--subject', 'keystore', '--action', 'crypto.sign'], REPO_ROOT);
+    expect(run.stdout).toContain('note:     "keystore" is not a service in this policy (did you mean "keystored"?)\n');
+    const { json } = await explain('keystored', 'crypto.sign');
+    expect(json.subject).toMatchObject({ inPolicy: true, didYouMean: null });
+  });
+
+  test('test_reject_control_bytes: a malformed action is printed escaped', async () => {
+    const run = await runCli(['explain', '--subject', 'keystored', '--action', 'x\u001b[2Ky'], REPO_ROOT);
+    expect(run.stdout).not.toContain('\u001b');
+  });
 });

@@ -2,11 +2,13 @@ import { isServiceName } from '@nexus/ipc';
 import { serviceIdFromName, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
+import { didYouMean } from './did-you-mean.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
 import type { CliIo } from './main.js';
 import { findNearMisses, type NearMisses } from './near-misses.js';
+import { printable } from './printable.js';
 import { formatRule, ruleJson } from './rule-location.js';
 
 
@@ -26,8 +28,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
     { min: 0, max: 1 },
   );
   const subject = args.required('explain', 'subject');
-  const action = args.required('explain', 'action');
-  const target = args.string('target');
+  const [action, target] = splitAction(args.required('explain', 'action'), args.string('target'));
   // Taken before the check: a refused name narrows to `never`, yet the message quotes it.
   const shown = subject.slice(0, 64);
   if (!isServiceName(subject)) {
@@ -48,13 +49,15 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
         )
       : [];
   const misses = decision.reason === 'no-rule' ? findNearMisses(policy, subject, action, target) : undefined;
+  const known = policy.services.includes(subject);
+  const suggestion = known ? undefined : didYouMean(subject, policy.services.filter((s) => s !== '*'));
 
   if (args.json) {
     io.stdout(
       formatJson({
         decision: decision.allow ? 'allow' : 'deny',
         reason: decision.reason,
-        subject: { name: subject, id: formatServiceId(id) },
+        subject: { name: subject, id: formatServiceId(id), inPolicy: known, didYouMean: suggestion ?? null },
         action: explanation.action ?? action,
         target: explanation.target ?? target ?? null,
         version: policy.version,
@@ -79,8 +82,11 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
 
   let out = `${decision.allow ? 'allow' : 'deny'} (${decision.reason})\n`;
   out += `subject:  ${subject} (${formatServiceId(id)})\n`;
-  out += `action:   ${explanation.action ?? action}\n`;
-  out += `target:   ${explanation.target ?? target ?? '(none)'}\n`;
+  if (!known) {
+    out += `note:     "${subject}" is not a service in this policy${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}\n`;
+  }
+  out += `action:   ${printable(explanation.action ?? action)}\n`;
+  out += `target:   ${printable(explanation.target ?? target ?? '(none)')}\n`;
   out += `policy:   ${policy.version}\n`;
   if (decision.rule !== undefined) out += `rule:     ${formatRule(decision.rule)}\n`;
   if (decision.reason === 'malformed') {
@@ -93,6 +99,18 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   if (misses !== undefined) out += nearMissText(subject, misses);
   io.stdout(out);
   return decision.allow ? 0 : 1;
+}
+
+/**
+ * `--action CAP@TARGET` is sugar for `--action CAP --target TARGET`; both at once is ambiguous.
+ */
+function splitAction(raw: string, target: string | undefined): [string, string | undefined] {
+  const at = raw.indexOf('@');
+  if (at < 0) return [raw, target];
+  if (target !== undefined) {
+    throw new CliError('USAGE', 'explain: give the target once: --action CAP@TARGET or --action CAP --target TARGET');
+  }
+  return [raw.slice(0, at), raw.slice(at + 1)];
 }
 
 /** Whether an allow rule of the subject matches the (normalized) target, so a deny overrode it. */

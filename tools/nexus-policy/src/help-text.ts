@@ -28,13 +28,14 @@ is FNV-1a 64 of NAME, shown as 0x<16 hex>. Exit 0 allow, 1 deny, 2 bad input.
 `,
   diff: `Usage: nexus-policy diff OLD_DIR NEW_DIR [--json]
 
-Prints every decision that differs between two policies over every service x every capability or
-pattern x every target (and no target) named in either policy:
-  + allow SERVICE ACTION[@TARGET]       newly allowed
-  - allow SERVICE ACTION[@TARGET]       no longer allowed
-  ~ reason SERVICE ACTION[@TARGET]: OLD → NEW   same decision, different reason
-A wildcard CAP.* is represented by a concrete capability under it that no rule names. Exit 0 when
-nothing changes, 1 when something does.
+Prints every decision that differs between two policies, exactly: every service named in either
+(and * for all others) x every capability named in either and the rest of every wildcard family
+(CAP.*) x no target and every named target. One line per service, change and action:
+  + allow SERVICE ACTION [except @{T,...}]   newly allowed (for every target but those listed)
+  + allow SERVICE ACTION@{T,...}             newly allowed for those targets only
+  - allow ...                                no longer allowed
+  ~ reason ...: OLD → NEW                    same decision, different reason
+--json lists every query class singly. Exit 0 when nothing changes, 1 when something does.
 `,
   test: `Usage: nexus-policy test FIXTURES.toml [DIR] [--min-coverage N] [--json]
 
@@ -86,7 +87,7 @@ Commands:
   audit show FILE [--subject S] [--decision D] print audit records as a table
   help [COMMAND]                               this text, or a command's help
 
-Every command takes --json (one JSON document on stdout) and --help.
+Every command takes --json (one JSON document on stdout) and --help; --version prints the version.
 DIR defaults to recipes/policy, relative to the current directory.
 
 ${EXIT_CODES}`;
@@ -102,3 +103,11 @@ ${EXIT_CODES}`;
 export function isCommandName(word: string): word is CommandName {
   return Object.hasOwn(COMMAND_HELP, word);
 }
+
+/**
+ * Every command name, for "did you mean" hints.
+ *
+ * @example
+ * COMMAND_NAMES.includes('check'); // true
+ */
+export const COMMAND_NAMES: readonly CommandName[] = Object.freeze(Object.keys(COMMAND_HELP) as CommandName[]);

@@ -26,10 +26,11 @@ export async function loadPolicy(dir: string, io: CliIo): Promise<Policy> {
       .map((entry) => entry.name)
       .sort();
   } catch (cause) {
-    throw new PolicyError('IO', `cannot read the policy folder: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
-      file: dir,
-      cause,
-    });
+    throw new PolicyError('IO', folderFailure((cause as NodeJS.ErrnoException).code), { file: dir, cause });
+  }
+  if (names.length === 0) {
+    // An empty or wrong folder must not read as "ok, 0 rules": that is a policy that denies everything.
+    throw new PolicyError('IO', 'no *.toml policy file in this folder', { file: dir });
   }
   if (names.length > POLICY_LIMITS.maxFiles) {
     throw new PolicyError('TOO_MANY_RULES', `at most ${POLICY_LIMITS.maxFiles} policy files`, { file: dir });
@@ -46,4 +47,11 @@ export async function loadPolicy(dir: string, io: CliIo): Promise<Policy> {
     }
   }
   return compilePolicy(files);
+}
+
+function folderFailure(code: string | undefined): string {
+  if (code === 'ENOTDIR') return 'is a file, not a policy folder (give the folder that holds the *.toml files)';
+  if (code === 'ENOENT') return 'no such policy folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'the policy folder is not readable';
+  return `cannot read the policy folder (${code ?? 'error'})`;
 }

@@ -2,10 +2,12 @@ import { PolicyError } from '@nexus/sel';
 import { auditCommand } from './audit-command.js';
 import { checkCommand } from './check-command.js';
 import { CliError } from './cli-error.js';
+import { didYouMean } from './did-you-mean.js';
 import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
 import { formatJson } from './format-json.js';
-import { helpText, isCommandName, type CommandName } from './help-text.js';
+import { COMMAND_NAMES, helpText, isCommandName, type CommandName } from './help-text.js';
+import { TOOL_VERSION } from './tool-version.js';
 import { testCommand } from './test-command.js';
 
 /** Everything `main` touches outside itself, injectable so tests run the tool in-process. */
@@ -49,9 +51,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     (word === undefined ? io.stderr : io.stdout)(helpText());
     return word === undefined ? 2 : 0;
   }
+  if (word === '--version' || word === '-V') {
+    io.stdout(`nexus-policy ${TOOL_VERSION}\n`);
+    return 0;
+  }
   if (word === 'help') return help(rest, io);
   if (!isCommandName(word)) {
-    io.stderr(`nexus-policy: unknown command "${word.slice(0, 64)}"\n\n${helpText()}`);
+    const near = didYouMean(word, COMMAND_NAMES);
+    const hint = near === undefined ? '' : ` (did you mean "${near}"?)`;
+    io.stderr(`nexus-policy: unknown command ${JSON.stringify(word.slice(0, 64))}${hint}\n\n${helpText()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
