@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse, TomlError } from 'smol-toml';
 import { CompiledPolicy } from './compiled-policy.js';
+import { didYouMean } from './did-you-mean.js';
 import { normalizeName } from './normalize-name.js';
 import { parsePattern } from './parse-pattern.js';
 import type { Policy, PolicyFile, Restriction, Rule, RuleEffect } from './policy.js';
@@ -15,6 +16,7 @@ import { SourceIndex } from './source-index.js';
  * could name a service or target that way would let a rule match every id rendered to it, so the
  * spelling is not a name.
  */
+const POLICY_TABLES = ['allow', 'deny', 'restrict'];
 const UNKNOWN_ID_SPELLING = /^0x[0-9a-f]{16}$/;
 
 type Table = Record<string, string[]>;
@@ -180,7 +182,9 @@ function readFile(file: PolicyFile): FileCompiler {
     const path = error === undefined ? [] : schemaPath(error);
     const unknown = error?.keyword === 'additionalProperties';
     const where = path.length === 0 ? 'document' : path.join('.');
-    const detail = unknown ? `unknown table or key ${where}` : `${where} ${error?.message ?? 'is invalid'}`;
+    const near = unknown && path.length === 1 ? didYouMean(String(path[0]), POLICY_TABLES) : undefined;
+    const hint = near === undefined ? '' : ` (did you mean [${near}]?)`;
+    const detail = unknown ? `unknown table or key ${where}${hint}` : `${where} ${error?.message ?? 'is invalid'}`;
     throw new PolicyError('SCHEMA', `${detail} (tables: allow, deny, restrict; values: arrays of strings)`, {
       file: file.path,
       text: file.text,

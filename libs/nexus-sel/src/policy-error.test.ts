@@ -60,6 +60,15 @@ describe(PolicyError, () => {
     });
   }
 
+  it.each([
+    ['[alow]', 'did you mean [allow]?'],
+    ['[dney]', 'did you mean [deny]?'],
+    ['[restirct]', 'did you mean [restrict]?'],
+  ])('test_reject_unknown_table: %s says %s', (table, hint) => {
+    const error = errorOf(() => compilePolicy([{ path: 'a.toml', text: `${table}\nx = ["a.b"]\n` }]));
+    expect([error.code, error.message]).toEqual(['SCHEMA', expect.stringContaining(hint)]);
+  });
+
   it('test_reject_id_collision', () => {
     const files = [
       { path: 'b.toml', text: '[allow]\nab = ["x"]\n' },

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
 import { checkCommand } from './check-command.js';
@@ -88,5 +91,12 @@ describe(checkCommand, () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(cause);
     expect(run.stdout).not.toContain('ok');
+  });
+
+  test('a dead deny of a service no grant names suggests the granted one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'policy-'));
+    await writeFile(join(dir, 'a.toml'), '[allow]\nkeystored = ["crypto.sign"]\n[deny]\nkeystord = ["crypto.sign"]\n');
+    const run = await runCli(['check', dir]);
+    expect(run.stdout).toContain('dead-deny: deny keystord crypto.sign matches nothing: no allow rule of keystord could match it (did you mean keystored?)');
   });
 });

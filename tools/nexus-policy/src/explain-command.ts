@@ -2,7 +2,7 @@ import { isServiceName } from '@nexus/ipc';
 import { serviceIdFromName, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '@nexus/sel';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';

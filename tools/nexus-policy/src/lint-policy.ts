@@ -1,4 +1,4 @@
-import { serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
+import { didYouMean, serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import { lintBundleNames } from './lint-bundle-names.js';
 import { capabilitiesOverlap } from './pattern-overlap.js';
 import { representativeAction } from './representative-action.js';
@@ -82,11 +82,16 @@ export function lintPolicy(policy: Policy): readonly LintWarning[] {
     );
     if (!guarded) {
       const whose = rule.service === '*' ? 'any service' : rule.service;
+      // A service that holds no grant at all is most often a typo of one that does.
+      const granted = [...new Set(allows.map((allow) => allow.service))];
+      const near = granted.includes(rule.service) ? undefined : didYouMean(rule.service, granted);
       warnings.push({
         kind: 'dead-deny',
         rule,
         related: undefined,
-        message: `deny ${rule.service} ${rule.pattern} matches nothing: no allow rule of ${whose} could match it`,
+        message: `deny ${rule.service} ${rule.pattern} matches nothing: no allow rule of ${whose} could match it${
+          near === undefined ? '' : ` (did you mean ${near}?)`
+        }`,
       });
     }
   }

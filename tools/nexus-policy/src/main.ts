@@ -2,7 +2,7 @@ import { PolicyError } from '@nexus/sel';
 import { auditCommand } from './audit-command.js';
 import { checkCommand } from './check-command.js';
 import { CliError } from './cli-error.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '@nexus/sel';
 import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
 import { formatJson } from './format-json.js';
