@@ -1,5 +1,5 @@
 /** The commands `nexus-policy` understands (`audit` takes a subcommand). */
-export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit';
+export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt';
 
 const EXIT_CODES = `Exit codes:
   0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
@@ -45,6 +45,14 @@ and per-rule coverage (rules that decided at least one case). --min-coverage N (
 e.g. 90 or 99.5) fails when covered*100 < N*total, computed exactly. Exit 0 all pass, 1 a failure
 or coverage below N, 2 bad input.
 `,
+  fmt: `Usage: nexus-policy fmt [--check|--write] [DIR|FILE...] [--json]
+
+Puts policy files (default: the *.toml of recipes/policy) in their canonical layout, keeping every
+comment: tables in the order [allow], [deny], [restrict]; keys and array items sorted; arrays on one
+line up to 100 columns, one item per line beyond; at most one blank line. Formatting never changes
+the policy (the compiled version must stay the same). --check (the default) prints a diff of every
+file that is not formatted and exits 1 if any; --write rewrites them and exits 0.
+`,
   audit: `Usage: nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE]
                                  [--allow-unsealed-tail] [--allow-unsigned] [--json]
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--json]
@@ -85,6 +93,7 @@ Commands:
   test FIXTURES.toml [DIR] [--min-coverage N]  run decision fixtures, report rule coverage
   audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
+  fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
   help [COMMAND]                               this text, or a command's help
 
 Every command takes --json (one JSON document on stdout) and --help; --version prints the version.

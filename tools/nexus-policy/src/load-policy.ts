@@ -19,6 +19,28 @@ export const DEFAULT_POLICY_DIR = 'recipes/policy';
  * policy.rules[0]?.file; // 'recipes/policy/authority.toml'
  */
 export async function loadPolicy(dir: string, io: CliIo): Promise<Policy> {
+  const files: PolicyFile[] = [];
+  for (const path of await policyFiles(dir, io)) {
+    try {
+      files.push({ path, text: await io.readFile(resolve(io.cwd, path), POLICY_LIMITS.maxFileBytes) });
+    } catch (cause) {
+      if (!(cause instanceof CliError)) throw cause;
+      const code = cause.code === 'TOO_LARGE' ? 'FILE_TOO_LARGE' : 'IO';
+      throw new PolicyError(code, cause.message, { file: path, cause });
+    }
+  }
+  return compilePolicy(files);
+}
+
+/**
+ * The `*.toml` files of a policy folder as `DIR/name.toml` (sorted, not recursive). Throws
+ * `PolicyError('IO')` with a one-line cause for a missing folder, a file, an unreadable folder or
+ * a folder without policy files, and `TOO_MANY_RULES` past the file bound.
+ *
+ * @example
+ * await policyFiles('recipes/policy', io); // ['recipes/policy/authority.toml', 'recipes/policy/base.toml']
+ */
+export async function policyFiles(dir: string, io: CliIo): Promise<string[]> {
   let names: string[];
   try {
     names = (await readdir(resolve(io.cwd, dir), { withFileTypes: true }))
@@ -35,18 +57,7 @@ export async function loadPolicy(dir: string, io: CliIo): Promise<Policy> {
   if (names.length > POLICY_LIMITS.maxFiles) {
     throw new PolicyError('TOO_MANY_RULES', `at most ${POLICY_LIMITS.maxFiles} policy files`, { file: dir });
   }
-  const files: PolicyFile[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    try {
-      files.push({ path, text: await io.readFile(resolve(io.cwd, path), POLICY_LIMITS.maxFileBytes) });
-    } catch (cause) {
-      if (!(cause instanceof CliError)) throw cause;
-      const code = cause.code === 'TOO_LARGE' ? 'FILE_TOO_LARGE' : 'IO';
-      throw new PolicyError(code, cause.message, { file: path, cause });
-    }
-  }
-  return compilePolicy(files);
+  return names.map((name) => join(dir, name));
 }
 
 function folderFailure(code: string | undefined): string {

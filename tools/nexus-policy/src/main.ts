@@ -5,6 +5,7 @@ import { CliError } from './cli-error.js';
 import { didYouMean } from '@nexus/sel';
 import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
+import { fmtCommand } from './fmt-command.js';
 import { formatJson } from './format-json.js';
 import { COMMAND_NAMES, helpText, isCommandName, type CommandName } from './help-text.js';
 import { TOOL_VERSION } from './tool-version.js';
@@ -22,6 +23,8 @@ export interface CliIo {
    * stray byte is the format's own error to report with its line.
    */
   readFile(path: string, maxBytes: number, encoding?: 'utf-8' | 'latin1'): Promise<string>;
+  /** Replaces a file's content (only `fmt --write` writes); absent where writing is not allowed. */
+  writeFile?(path: string, text: string): Promise<void>;
 }
 
 /** One command: parses its own arguments and returns the process exit code. */
@@ -33,6 +36,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   diff: diffCommand,
   test: testCommand,
   audit: auditCommand,
+  fmt: fmtCommand,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './main.js';
 
@@ -15,6 +15,7 @@ export function nodeIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     cwd: process.cwd(),
     readFile: readBoundedFile,
+    writeFile: (path, text) => writeFile(path, text, 'utf8'),
   };
 }
 
