@@ -4,7 +4,7 @@ import { CompiledPolicy } from './compiled-policy.js';
 import { didYouMean } from './did-you-mean.js';
 import { normalizeName } from './normalize-name.js';
 import { parsePattern } from './parse-pattern.js';
-import type { Policy, PolicyFile, Restriction, Rule, RuleEffect } from './policy.js';
+import type { CapabilityDeclaration, Policy, PolicyFile, Restriction, Rule, RuleEffect } from './policy.js';
 import { PolicyError, type PolicyErrorCode } from './policy-error.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 import { POLICY_SCHEMA } from './policy-schema.js';
@@ -16,7 +16,7 @@ import { SourceIndex } from './source-index.js';
  * could name a service or target that way would let a rule match every id rendered to it, so the
  * spelling is not a name.
  */
-const POLICY_TABLES = ['allow', 'deny', 'restrict'];
+const POLICY_TABLES = ['allow', 'deny', 'restrict', 'capabilities'];
 const UNKNOWN_ID_SPELLING = /^0x[0-9a-f]{16}$/;
 
 type Table = Record<string, string[]>;
@@ -24,6 +24,7 @@ interface PolicyDocument {
   allow?: Table;
   deny?: Table;
   restrict?: Table;
+  capabilities?: Record<string, string>;
 }
 
 /** A name as first written, for collision errors that do not depend on file order. */
@@ -75,15 +76,33 @@ class FileCompiler {
   readonly restrictions: Restriction[] = [];
   readonly names: NameSite[] = [];
   readonly services: string[] = [];
+  readonly capabilities: CapabilityDeclaration[] = [];
   readonly #file: PolicyFile;
+  readonly path: string;
+  readonly text: string;
   readonly #source: SourceIndex;
 
   constructor(file: PolicyFile, document: PolicyDocument) {
     this.#file = file;
+    this.path = file.path;
+    this.text = file.text;
     this.#source = new SourceIndex(file.text);
     this.#rules('allow', document.allow ?? {});
     this.#rules('deny', document.deny ?? {});
     this.#restrict(document.restrict ?? {});
+    this.#declare(document.capabilities ?? {});
+  }
+
+  #declare(table: Readonly<Record<string, string>>): void {
+    for (const [key, description] of Object.entries(table)) {
+      const parsed = parsePattern(key);
+      if (typeof parsed === 'string' || parsed.target !== undefined) {
+        const why = typeof parsed === 'string' ? parsed : 'a [capabilities] key is a capability, without "@"';
+        this.#fail('BAD_PATTERN', `${excerpt(key)}: ${why}`, ['capabilities', key]);
+      }
+      const { line, column } = this.#source.positionOf(['capabilities', key]);
+      this.capabilities.push({ capability: parsed.capability, description, file: this.#file.path, line, column });
+    }
   }
 
   #fail(code: PolicyErrorCode, detail: string, path: readonly (string | number)[]): never {
@@ -185,7 +204,7 @@ function readFile(file: PolicyFile): FileCompiler {
     const near = unknown && path.length === 1 ? didYouMean(String(path[0]), POLICY_TABLES) : undefined;
     const hint = near === undefined ? '' : ` (did you mean [${near}]?)`;
     const detail = unknown ? `unknown table or key ${where}${hint}` : `${where} ${error?.message ?? 'is invalid'}`;
-    throw new PolicyError('SCHEMA', `${detail} (tables: allow, deny, restrict; values: arrays of strings)`, {
+    throw new PolicyError('SCHEMA', `${detail} (tables: allow, deny, restrict with arrays of strings; capabilities with descriptions)`, {
       file: file.path,
       text: file.text,
       offset: new SourceIndex(file.text).offsetOf(path),
@@ -286,12 +305,55 @@ export function buildPolicy(files: readonly PolicyFile[], idOf: (name: string) =
   const rules = Object.freeze([...unique.values()].sort(compareRules).map((rule, id) => Object.freeze({ id, ...rule })));
   const restricted = Object.freeze(mergeRestrictions(compiled.flatMap((file) => file.restrictions)));
   const services = new Set(compiled.flatMap((file) => file.services));
+  const capabilities = vocabulary(compiled.flatMap((file) => file.capabilities));
+  if (capabilities.length > 0) checkDeclared(capabilities, compiled, rules, restricted);
   return new CompiledPolicy({
     version: policyVersion(rules, restricted),
     rules,
     services: Object.freeze([...services].sort(compareStrings)),
     restricted,
+    capabilities,
     names,
     idOf,
   });
+}
+
+/** The declarations, one per capability (the first in file order wins), sorted and frozen. */
+function vocabulary(entries: readonly CapabilityDeclaration[]): readonly CapabilityDeclaration[] {
+  const first = new Map<string, CapabilityDeclaration>();
+  for (const entry of entries) if (!first.has(entry.capability)) first.set(entry.capability, Object.freeze({ ...entry }));
+  return Object.freeze([...first.values()].sort((a, b) => compareStrings(a.capability, b.capability)));
+}
+
+/**
+ * Whether a rule's capability part is in the vocabulary: an exact capability declared exactly or
+ * under a declared family; a wildcard `P.*` declared as a family, under one, or covering at least
+ * one declared name (so `crypto.*` is fine when `crypto.sign` is declared).
+ */
+function isDeclared(capability: string, declared: ReadonlySet<string>, families: readonly string[]): boolean {
+  if (declared.has(capability)) return true;
+  const prefix = capability.endsWith('.*') ? capability.slice(0, -1) : undefined;
+  const name = prefix ?? capability;
+  if (families.some((family) => name.length > family.length && name.startsWith(family))) return true;
+  return prefix !== undefined && [...declared].some((d) => d.length > prefix.length && d.startsWith(prefix));
+}
+
+function checkDeclared(
+  capabilities: readonly CapabilityDeclaration[],
+  compiled: readonly FileCompiler[],
+  rules: readonly Rule[],
+  restricted: readonly Restriction[],
+): void {
+  const declared = new Set(capabilities.map((c) => c.capability));
+  const families = capabilities.filter((c) => c.capability.endsWith('.*')).map((c) => c.capability.slice(0, -1));
+  const texts = new Map(compiled.map((file) => [file.path, file.text]));
+  for (const site of [...rules, ...restricted]) {
+    if (isDeclared(site.capability, declared, families)) continue;
+    const near = didYouMean(site.capability, [...declared]);
+    throw new PolicyError(
+      'UNKNOWN_CAPABILITY',
+      `${excerpt(site.capability)} is not a declared capability${near === undefined ? '' : ` (did you mean ${excerpt(near)}?)`}: declare it in a [capabilities] table with a one-line description`,
+      { file: site.file, text: texts.get(site.file), line: site.line, column: site.column },
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
-import type { Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
+import type { CapabilityDeclaration, Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 import { SubjectTable } from './subject-table.js';
 
@@ -46,6 +46,7 @@ export interface CompiledPolicyParts {
   readonly rules: readonly Rule[];
   readonly services: readonly string[];
   readonly restricted: readonly Restriction[];
+  readonly capabilities: readonly CapabilityDeclaration[];
   readonly names: ReadonlyMap<bigint, string>;
   readonly idOf: (name: string) => bigint;
 }
@@ -100,6 +101,7 @@ export class CompiledPolicy implements Policy {
   readonly rules: readonly Rule[];
   readonly services: readonly string[];
   readonly restricted: readonly Restriction[];
+  readonly capabilities: readonly CapabilityDeclaration[];
   readonly #names: ReadonlyMap<bigint, string>;
   readonly #subjects: SubjectTable<Subject>;
   readonly #star: RuleIndex = newIndex();
@@ -116,6 +118,7 @@ export class CompiledPolicy implements Policy {
     this.rules = parts.rules;
     this.services = parts.services;
     this.restricted = parts.restricted;
+    this.capabilities = parts.capabilities;
     this.#names = parts.names;
     for (const restriction of parts.restricted) this.#addRestriction(restriction);
     const indexes = new Map<string, RuleIndex>();

@@ -13,6 +13,7 @@ export type PolicyErrorCode =
   | 'FILE_TOO_LARGE'
   | 'TOO_MANY_RULES'
   | 'WILDCARD_SERVICE'
+  | 'UNKNOWN_CAPABILITY'
   | 'IO';
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The JSON Schema (draft 2020-12 subset that ajv 8 checks by default) every parsed policy file must
- * satisfy: only the tables `allow`, `deny` and `restrict`, each mapping a key to an array of strings.
+ * satisfy: only the tables `allow`, `deny` and `restrict`, each mapping a key to an array of strings,
+ * and `capabilities`, mapping a capability (or a `family.*`) to its one-line description.
  * Names and patterns inside are checked by the compiler, which can say where they are.
  *
  * @example
@@ -14,6 +15,10 @@ export const POLICY_SCHEMA = {
     allow: { $ref: '#/$defs/table' },
     deny: { $ref: '#/$defs/table' },
     restrict: { $ref: '#/$defs/table' },
+    capabilities: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 200 },
+    },
   },
   $defs: {
     table: {

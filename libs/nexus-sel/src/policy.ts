@@ -119,6 +119,22 @@ export interface PolicyFile {
 }
 
 /**
+ * One entry of a `[capabilities]` table: an exact capability (`crypto.sign`) or a family
+ * (`debug.*`, declaring every capability under `debug.`), with its one-line description and where
+ * it is declared.
+ *
+ * @example
+ * policy.capabilities[0]; // { capability: 'audit.read', description: 'read the audit journal', file, line, column }
+ */
+export interface CapabilityDeclaration {
+  readonly capability: string;
+  readonly description: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
  * A compiled, frozen policy. `decide` is pure and total: it never throws, and a query it cannot read
  * is `{ allow: false, reason: 'malformed' }`.
  *
@@ -135,6 +151,11 @@ export interface Policy {
   readonly services: readonly string[];
   /** Every `[restrict]` entry, sorted by capability then file. */
   readonly restricted: readonly Restriction[];
+  /**
+   * The declared vocabulary (`[capabilities]`), sorted by capability. Empty when no file declares
+   * one; otherwise every rule's and restriction's capability is declared (see `CapabilityDeclaration`).
+   */
+  readonly capabilities: readonly CapabilityDeclaration[];
   /** Decides a query: deny by default, any applicable deny beats every allow. */
   decide(query: Query): Decision;
   /** The decision plus the rules weighed for it (bounded). */

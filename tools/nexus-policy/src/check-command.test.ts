@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -98,5 +98,14 @@ describe(checkCommand, () => {
     await writeFile(join(dir, 'a.toml'), '[allow]\nkeystored = ["crypto.sign"]\n[deny]\nkeystord = ["crypto.sign"]\n');
     const run = await runCli(['check', dir]);
     expect(run.stdout).toContain('dead-deny: deny keystord crypto.sign matches nothing: no allow rule of keystord could match it (did you mean keystored?)');
+  });
+
+  test('test_reject_undeclared_capability: a typo in a grant of the recipes is a located compile error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'policy-'));
+    await cp(join(REPO_ROOT, 'recipes/policy'), dir, { recursive: true });
+    await writeFile(join(dir, 'typo.toml'), '[allow]\nvfsd = ["crypto.sing"]\n');
+    const run = await runCli(['check', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('typo.toml:2:9: UNKNOWN_CAPABILITY: "crypto.sing" is not a declared capability (did you mean "crypto.sign"?)');
   });
 });
