@@ -71,8 +71,17 @@ interface QueryBody {
 
 type Header = { readonly version: 1 } | { readonly version: 2; readonly nonce: bigint };
 
-/** The capability each journal's readers need, decided by policyd. */
-const READ_CAP = { [LO_JOURNAL.GENERAL]: 'log.read', [LO_JOURNAL.AUDIT]: 'audit.read' } as const;
+/**
+ * The capability each journal's readers need, decided by policyd.
+ *
+ * @example
+ * LOGD_READ_CAPS[LO_JOURNAL.AUDIT]; // 'audit.read'
+ */
+export const LOGD_READ_CAPS: { readonly [LO_JOURNAL.GENERAL]: 'log.read'; readonly [LO_JOURNAL.AUDIT]: 'audit.read' } = {
+  [LO_JOURNAL.GENERAL]: 'log.read',
+  [LO_JOURNAL.AUDIT]: 'audit.read',
+};
+const READ_CAP = LOGD_READ_CAPS;
 /** STATS is asked of policyd like a general QUERY. */
 const STATS_CAP = READ_CAP[LO_JOURNAL.GENERAL];
 

@@ -28,8 +28,13 @@ export interface PolicyFrameHandlerOptions {
   readonly now: () => bigint;
 }
 
-/** The capability a sender needs to ask about a subject other than itself (RFC-0015 §5.4). */
-const DELEGATE_CAPABILITY = 'policy.delegate';
+/**
+ * The capability a sender needs to ask about a subject other than itself (RFC-0015 §5.4).
+ *
+ * @example
+ * DELEGATE_CAPABILITY; // 'policy.delegate'
+ */
+export const DELEGATE_CAPABILITY = 'policy.delegate';
 
 const REASON_OF_DECISION: Readonly<Record<DecisionReason, AuditReason>> = {
   allow: 'policy-allow',
