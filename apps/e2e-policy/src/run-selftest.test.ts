@@ -120,8 +120,8 @@ describe(runSelftest, () => {
       edit: (dir: string): void => {
         const file = join(dir, 'authority.toml');
         const text = readFileSync(file, 'utf8');
-        expect(text).toContain('"samgrd", ');
-        writeFileSync(file, text.replace('"samgrd", ', ''));
+        expect(text).toMatch(/^\s*"samgrd",\n/m);
+        writeFileSync(file, text.replace(/^\s*"samgrd",\n/m, ''));
       },
       cause: 'the install was allowed',
     },
