@@ -1,5 +1,7 @@
+import { REPLAY_HELP } from './replay-help.js';
+
 /** The commands `nexus-policy` understands (`audit` takes a subcommand). */
-export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt';
+export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt' | 'replay';
 
 const EXIT_CODES = `Exit codes:
   0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
@@ -69,6 +71,7 @@ bad-record, bad-seal, foreign-boot, seal-gap, checkpoint-mismatch), line and seq
 show: prints the records as a table (seq, time, op, subject, action, target, decision, reason,
 rule); every byte that is not printable ASCII is escaped (\\xNN, \\u{N}).
 `,
+  replay: REPLAY_HELP,
 };
 
 /**
@@ -94,6 +97,7 @@ Commands:
   audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
+  replay --policy DIR JOURNAL --key PEM        what would a candidate policy have changed?
   help [COMMAND]                               this text, or a command's help
 
 Every command takes --json (one JSON document on stdout) and --help; --version prints the version.

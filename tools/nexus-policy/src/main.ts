@@ -9,6 +9,7 @@ import { fmtCommand } from './fmt-command.js';
 import { formatJson } from './format-json.js';
 import { COMMAND_NAMES, helpText, isCommandName, type CommandName } from './help-text.js';
 import { TOOL_VERSION } from './tool-version.js';
+import { replayCommand } from './replay-command.js';
 import { testCommand } from './test-command.js';
 
 /** Everything `main` touches outside itself, injectable so tests run the tool in-process. */
@@ -37,6 +38,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   test: testCommand,
   audit: auditCommand,
   fmt: fmtCommand,
+  replay: replayCommand,
 };
 
 /**
