@@ -114,7 +114,7 @@ function queryProblem(r: AuditRecord, spec: OpSpec): string | undefined {
     return `op ${r.op} asks ${spec.action.fixed}`;
   }
   if (spec.target === 'none' && r.target !== undefined) return `op ${r.op} has no target`;
-  if (spec.target === 'image' && (r.target === undefined || !IMAGE_TARGET.test(r.target))) {
+  if (spec.target === 'image' && (r.target === undefined || !IMAGE_TARGET.test(r.target) || Number(r.target) > 255)) {
     return 'an EXEC target is an image id 0..255';
   }
   if (r.op === 'route' && r.target === undefined) return 'a ROUTE request names a target';
