@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AuditChain, hashRecord, writeJournal, type AuditInput, type AuditRecord } from '@nexus/audit';
 import { compilePolicy, serviceIdFromName } from '@nexus/sel';
 import { describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT, runCli, runJson } from '../test-support/run-cli.js';
+import { PACKAGE_ROOT, REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
 
 // fixtures/replay/audit.journal and audit-key.pem come from a real `npm start -- --audit-out
 // --audit-key-out` run; policy-same is the recipes/policy that run used (the test checks the
@@ -230,4 +230,34 @@ describe('replay bad input', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--policy is required');
   });
+});
+
+/** The `$ command` examples of the README's replay section, with the output and exit code they show. */
+function readmeExamples(): { command: string; output: string; code: number }[] {
+  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## replay');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const examples: { command: string; output: string; code: number }[] = [];
+  for (const block of section.split('```').filter((_, i) => i % 2 === 1)) {
+    for (const chunk of block.split(/^\$ /m).slice(1)) {
+      const [command = '', ...rest] = chunk.split('\n');
+      const exit = rest.findIndex((l) => /^\[exit \d+\]$/.test(l));
+      examples.push({ command, output: rest.slice(0, exit).map((l) => `${l}\n`).join(''), code: Number(/\d+/.exec(rest[exit] ?? '')?.[0]) });
+    }
+  }
+  return examples;
+}
+
+describe('the README replay examples', () => {
+  const examples = readmeExamples();
+  test('are there', () => {
+    expect(examples.length).toBe(4);
+  });
+  for (const { command, output, code } of examples) {
+    test(`$ ${command.slice(0, 110)}`, async () => {
+      const run = await runCli(command.slice('nexus-policy '.length).split(' '), REPO_ROOT);
+      expect(run.stdout + run.stderr).toBe(output);
+      expect(run.code).toBe(code);
+    });
+  }
 });

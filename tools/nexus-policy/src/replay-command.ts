@@ -129,6 +129,13 @@ function reportJson(journal: string, dir: string, candidate: Policy, verdict: Jo
   };
 }
 
+/** Why the journal is refused: `audit verify`'s text for a break, replay's own flags for the rest. */
+function refusalText(path: string, verdict: JournalVerdict): string {
+  if (verdict.status !== 'unverified') return formatVerdict(path, verdict);
+  const hint = verdict.reason === 'no-trust-anchor' ? ' (give --key PUBKEY.pem)' : '';
+  return `journal ${path}: UNVERIFIED: ${printable(verdict.detail)}${hint}\nrecords: ${verdict.records}, verified through seq ${verdict.verifiedThrough}, unsealed: ${verdict.tail}\n`;
+}
+
 /**
  * `nexus-policy replay --policy CANDIDATE_DIR JOURNAL [--key PUBKEY.pem] [--allow-unverified]`:
  * verifies the journal as `audit verify` does (refusing a broken one, and an unverified one unless
@@ -163,7 +170,7 @@ export async function replayCommand(argv: readonly string[], io: CliIo): Promise
   if (verdict.status === 'broken' || (verdict.status === 'unverified' && !allowUnverified)) {
     const hint = verdict.status === 'unverified' ? 'replay: refused (--allow-unverified replays it unproved)\n' : 'replay: refused\n';
     if (args.json) io.stdout(asciiJson({ journal, ok: false, refused: true, verification: verdict }));
-    else io.stderr(formatVerdict(printable(journal), verdict) + hint);
+    else io.stderr(refusalText(printable(journal), verdict) + hint);
     return 1;
   }
   if (verdict.status === 'unverified') {
