@@ -158,7 +158,7 @@ describe('replay on a journal written in-test', () => {
     // AuditChain refuses a second version (a policy is immutable for a boot), so the records of a
     // journal spanning a policy change are chained here by hand, with the chain rule.
     const base = { kind: 'decision', timestampNs: 1n, subjectId: ALICE, senderId: ALICE, claimedId: ALICE, op: 'check_cap', action: 'crypto.sign', decision: 'allow', reason: 'policy-allow' } as const;
-    let prevHash = new Uint8Array(32);
+    let prevHash: Uint8Array = new Uint8Array(32);
     const records: AuditRecord[] = [];
     for (const [i, policyVersion] of [v1, v2].entries()) {
       const unsealed = { ...base, seq: BigInt(i + 1), policyVersion, prevHash };
