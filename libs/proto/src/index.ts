@@ -5,6 +5,7 @@ export * from './decode-log-reply.js';
 export * from './decode-log-request.js';
 export * from './decode-policy-reply.js';
 export * from './decode-policy-request.js';
+export * from './ed25519-strict.js';
 export * from './encode-keystore-reply.js';
 export * from './encode-keystore-request.js';
 export * from './encode-log-reply.js';
