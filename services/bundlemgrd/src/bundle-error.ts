@@ -7,8 +7,10 @@
  * - `MISMATCH`: a well-formed reply that does not answer the request's op.
  * - `MANIFEST`: a manifest that is not TOML or does not satisfy the manifest schema.
  * - `STATE`: a handle used out of order (a channel connected twice).
+ * - `WEAK_KEY`: a trusted publisher key that is not a canonical Ed25519 point of large order
+ *   (a small-order key makes a forged signature verify for any manifest).
  */
-export type BundleErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'UNSUPPORTED' | 'BAD_VALUE' | 'MISMATCH' | 'MANIFEST' | 'STATE';
+export type BundleErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'UNSUPPORTED' | 'BAD_VALUE' | 'MISMATCH' | 'MANIFEST' | 'STATE' | 'WEAK_KEY';
 
 /**
  * The one error class of `@nexus/bundlemgrd`. Decoders, encoders and the manifest parser throw

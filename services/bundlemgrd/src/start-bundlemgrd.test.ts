@@ -295,6 +295,22 @@ describe(startBundlemgrd, () => {
     expect([...reply.frame]).toEqual([0x42, 0x4d, 1, 0x81, 3, 0]);
   });
 
+  const weakKeys: readonly { name: string; key: Uint8Array }[] = [
+    { name: 'the identity (01 00…00)', key: Uint8Array.of(1, ...new Uint8Array(31)) },
+    { name: 'the order-2 point (0, −1)', key: Uint8Array.of(0xec, ...new Uint8Array(30).fill(0xff), 0x7f) },
+    { name: 'an order-4 point (00…00)', key: new Uint8Array(32) },
+    { name: 'a non-canonical identity (y = p + 1)', key: Uint8Array.of(0xee, ...new Uint8Array(30).fill(0xff), 0x7f) },
+    { name: 'a y that is not on the curve', key: Uint8Array.of(2, ...new Uint8Array(31)) },
+  ];
+  for (const c of weakKeys) {
+    test(`test_reject_weak_publisher_key: ${c.name} is refused at startup with WEAK_KEY`, () => {
+      const kernel = new Kernel();
+      expect(() => startBundlemgrd(kernel, { trustedPublishers: { nexus: publisherKey, evil: c.key } })).toThrow(
+        expect.objectContaining({ name: 'BundleError', code: 'WEAK_KEY' }),
+      );
+    });
+  }
+
   test('test_reject_bad_options: a publisher key that is not 32 bytes, a bad publisher name, a second connect', () => {
     const kernel = new Kernel();
     expect(() => startBundlemgrd(kernel, { trustedPublishers: { nexus: new Uint8Array(31) } })).toThrow(BundleError);

@@ -1,5 +1,5 @@
 import { isServiceName, serviceIdFromName, type Incoming, type Kernel, type SendCap, type Task } from '@nexus/ipc';
-import { KeystoreClient, PolicyClient, taskTransport } from '@nexus/proto';
+import { isStrictEd25519Point, KeystoreClient, PolicyClient, taskTransport } from '@nexus/proto';
 import { BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BundleStatus, type BundleSummary } from './bm-wire.js';
 import { BundleError } from './bundle-error.js';
 import { BundleRegistry } from './bundle-registry.js';
@@ -51,7 +51,10 @@ function trustedKeys(publishers: Readonly<Record<string, Uint8Array>>): Readonly
   for (const [name, key] of Object.entries(publishers)) {
     if (!isServiceName(name)) throw new BundleError('BAD_VALUE', 'publisher name outside [a-z0-9._-]{1,48}');
     if (!(key instanceof Uint8Array) || key.byteLength !== 32) throw new BundleError('BAD_VALUE', 'publisher key must be 32 bytes');
-    keys.set(name, key.slice());
+    const copy = key.slice();
+    // Checked on the copy, so the bytes checked are the bytes trusted.
+    if (!isStrictEd25519Point(copy)) throw new BundleError('WEAK_KEY', 'publisher key is small-order or non-canonical');
+    keys.set(name, copy);
   }
   return keys;
 }
@@ -77,7 +80,8 @@ function listReply(rows: readonly BundleSummary[]): Uint8Array {
  * `bundle.install@<manifest name>` for the caller → trusted publisher → signature verified by
  * keystored → policyd allows every requested capability to the bundle's service → store (image id
  * 1..255). Until `connectPolicyd` / `connectKeystore`, every INSTALL is
- * DENY. Throws `BundleError('BAD_VALUE')` for a bad `trustedPublishers` entry.
+ * DENY. Throws `BundleError('BAD_VALUE')` for a bad `trustedPublishers` entry and
+ * `BundleError('WEAK_KEY')` for a publisher key that is small-order or non-canonical.
  *
  * @example
  * const bm = startBundlemgrd(kernel, { trustedPublishers: { nexus: publicKeyRaw } });
