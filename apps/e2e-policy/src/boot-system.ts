@@ -73,7 +73,7 @@ const SERVICE_TIMEOUT_MS = 500;
 function wireLogd(kernel: Kernel, policyd: PolicydHandle): LogdHandle {
   const logd = startLogd(kernel, { auditWriter: policyd.task.serviceId });
   logd.connectPolicyd(kernel.grant(policyd.endpoint, logd.task));
-  policyd.connectLogd(kernel.grant(logd.endpoint, policyd.task));
+  policyd.connectLogd(kernel.grant(logd.auditEndpoint, policyd.task));
   return logd;
 }
 

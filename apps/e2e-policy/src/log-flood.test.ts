@@ -64,11 +64,11 @@ describe('logd flood (issue #13)', () => {
     const system = await bootSystem({ policyDir: defaultPolicyDir(), console: () => {} });
     expect(await routeLogd(system)).toBe('ok');
     // What a flood that displaces policyd's APPENDs does: they never reach logd (and time out).
-    system.kernel.faults.dropNext(system.logd.endpoint, 64);
+    system.kernel.faults.dropNext(system.logd.auditEndpoint, 64);
     const during: string[] = [];
     for (let i = 0; i < 24; i++) during.push(await routeLogd(system));
     expect(during).toContain('deny');
-    system.kernel.faults.dropNext(system.logd.endpoint, 0);
+    system.kernel.faults.dropNext(system.logd.auditEndpoint, 0);
     // Every dropped APPEND times out (LOG_TIMEOUT_MS): the sink knows the primary failed.
     await vi.advanceTimersByTimeAsync(LOG_TIMEOUT_MS + 1);
     // The flood is over. Without real time passing, the virtual clock alone keeps the gate shut.

@@ -32,7 +32,7 @@ async function wedgeAndKillLogd(ctx: PhaseContext): Promise<string | undefined> 
   // the kernel drops the append of the last read's decision (fault injection): policyd times out and
   // re-routes that record to the UART, and logd crashes holding only records the client has read.
   const last = reader.readNew(log);
-  system.kernel.faults.dropNext(system.logd.endpoint, 1);
+  system.kernel.faults.dropNext(system.logd.auditEndpoint, 1);
   const read = await last;
   if (!read.ok) return read.cause;
   await system.policyd.flush();

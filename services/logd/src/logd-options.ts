@@ -19,6 +19,14 @@ export interface LogdOptions {
   readonly policyTimeoutMs?: number;
   /** Messages that may wait at logd's endpoint; default 64. */
   readonly queueDepth?: number;
+  /** Messages that may wait at logd's audit endpoint (policyd's only); default 64. */
+  readonly auditQueueDepth?: number;
+  /** General APPENDs one sender may make per `rateIntervalMs`; the rest are suppressed and announced. Default 256. */
+  readonly generalBurst?: number;
+  /** The rate-limit interval, ms of real time or of the kernel clock, whichever passes first. Default 1000. */
+  readonly rateIntervalMs?: number;
+  /** Real elapsed ms (default `performance.now`); tests inject it instead of sleeping. */
+  readonly realNowMs?: () => number;
   /** Where logd prints its one start line (no record content ever goes there). */
   readonly console?: (line: string) => void;
 }
@@ -35,6 +43,10 @@ export interface ResolvedLogdOptions {
   readonly general: JournalBounds;
   readonly policyTimeoutMs: number;
   readonly queueDepth: number;
+  readonly auditQueueDepth: number;
+  readonly generalBurst: number;
+  readonly rateIntervalMs: number;
+  readonly realNowMs: () => number;
   readonly console: ((line: string) => void) | undefined;
 }
 
@@ -44,9 +56,15 @@ export const LOGD_LIMITS: {
   readonly maxBytes: number;
   readonly maxPolicyTimeoutMs: number;
   readonly maxQueueDepth: number;
-} = Object.freeze({ maxRecords: 65_536, maxBytes: 64 * 1024 * 1024, maxPolicyTimeoutMs: 10_000, maxQueueDepth: 1024 });
+  readonly maxBurst: number;
+  readonly maxRateIntervalMs: number;
+} = Object.freeze({
+  maxRecords: 65_536, maxBytes: 64 * 1024 * 1024, maxPolicyTimeoutMs: 10_000, maxQueueDepth: 1024, maxBurst: 65_536, maxRateIntervalMs: 60_000,
+});
 
-const KNOWN = ['auditWriter', 'audit', 'general', 'policyTimeoutMs', 'queueDepth', 'console'];
+const KNOWN = [
+  'auditWriter', 'audit', 'general', 'policyTimeoutMs', 'queueDepth', 'auditQueueDepth', 'generalBurst', 'rateIntervalMs', 'realNowMs', 'console',
+];
 
 function int(value: unknown, fallback: number, min: number, max: number, what: string): number {
   const v = value ?? fallback;
@@ -83,12 +101,19 @@ export function resolveLogdOptions(options: LogdOptions): ResolvedLogdOptions {
   if (options.console !== undefined && typeof options.console !== 'function') {
     throw new LogdError('INVALID_OPTION', 'console must be a function');
   }
+  if (options.realNowMs !== undefined && typeof options.realNowMs !== 'function') {
+    throw new LogdError('INVALID_OPTION', 'realNowMs must be a function');
+  }
   return Object.freeze({
     auditWriter: options.auditWriter,
     audit: bounds(options.audit, { maxRecords: 4096, maxBytes: 2 * 1024 * 1024 }, 'audit'),
     general: bounds(options.general, { maxRecords: 1024, maxBytes: 512 * 1024 }, 'general'),
     policyTimeoutMs: int(options.policyTimeoutMs, 200, 1, LOGD_LIMITS.maxPolicyTimeoutMs, 'policyTimeoutMs'),
     queueDepth: int(options.queueDepth, 64, 1, LOGD_LIMITS.maxQueueDepth, 'queueDepth'),
+    auditQueueDepth: int(options.auditQueueDepth, 64, 1, LOGD_LIMITS.maxQueueDepth, 'auditQueueDepth'),
+    generalBurst: int(options.generalBurst, 256, 1, LOGD_LIMITS.maxBurst, 'generalBurst'),
+    rateIntervalMs: int(options.rateIntervalMs, 1000, 1, LOGD_LIMITS.maxRateIntervalMs, 'rateIntervalMs'),
+    realNowMs: options.realNowMs ?? ((): number => performance.now()),
     console: options.console,
   });
 }

@@ -3,6 +3,7 @@ import type { Incoming } from '@nexus/ipc';
 import {
   LO_ANY,
   LO_JOURNAL,
+  LO_LEVEL,
   LO_OP,
   LO_STATUS,
   LO_ZERO_STATS,
@@ -21,6 +22,16 @@ import { AUDIT_SCOPE, claimsIdentity } from './claims-identity.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { ResolvedLogdOptions } from './logd-options.js';
 import { selectEntries, type SelectedPage } from './select-entries.js';
+import { SenderRateLimit } from './sender-rate-limit.js';
+
+/**
+ * Which of logd's two endpoints a message came in on: `audit` is held by policyd alone and takes
+ * only its audit APPENDs; `general` takes everything else, rate-limited per sender.
+ */
+export type LogdEndpointKind = 'audit' | 'general';
+
+/** Scope of the records logd writes itself (suppression notices). */
+export const LOGD_SCOPE = 'logd';
 
 /** A stored audit record: its binary encoding as appended, plus the keys QUERY filters on. */
 interface AuditItem {
@@ -51,6 +62,10 @@ export interface LogdStats extends LogStats {
   readonly auditSeqRegressions: bigint;
   /** QUERYs and STATS denied because policyd said no, or could not be asked. */
   readonly queriesDenied: bigint;
+  /** General APPENDs suppressed by the per-sender rate limit (each run announced in the general journal). */
+  readonly suppressed: bigint;
+  /** Messages refused for arriving on the wrong endpoint (an audit APPEND on the general one, anything else on the audit one). */
+  readonly wrongEndpoint: bigint;
 }
 
 /** An APPEND reply without its header. */
@@ -104,25 +119,40 @@ export class LogdServer {
   #auditMalformed = 0n;
   #auditSeqRegressions = 0n;
   #queriesDenied = 0n;
+  #wrongEndpoint = 0n;
+  readonly #rate: SenderRateLimit;
+  readonly #selfId: bigint;
 
-  constructor(options: ResolvedLogdOptions, policy: () => PolicyClient | undefined) {
+  constructor(options: ResolvedLogdOptions, policy: () => PolicyClient | undefined, selfId = 0n) {
     this.#options = options;
     this.#policy = policy;
+    this.#selfId = selfId;
+    this.#rate = new SenderRateLimit(
+      { burst: options.generalBurst, intervalNs: BigInt(options.rateIntervalMs) * 1_000_000n, maxSenders: 1024 },
+      options.realNowMs,
+    );
     this.#audit = new Journal(options.audit);
     this.#general = new Journal(options.general);
   }
 
   /**
-   * Answers one LO message. Undecodable frames get the decoder's ready-made reply.
+   * Answers one LO message that came in on `endpoint`. Undecodable frames get the decoder's
+   * ready-made reply.
    *
    * @example
-   * const reply = await server.handle(msg);
+   * const reply = await server.handle(msg, 'general');
    */
-  async handle(msg: Incoming): Promise<Uint8Array> {
+  async handle(msg: Incoming, endpoint: LogdEndpointKind = 'general'): Promise<Uint8Array> {
     const decoded = decodeLogRequest(msg.frame);
     if (!decoded.ok) return decoded.reply;
     const req = decoded.request;
     const header: Header = req.version === 1 ? { version: 1 } : { version: 2, nonce: req.nonce };
+    const audit = req.op === LO_OP.APPEND && req.scope === AUDIT_SCOPE && msg.senderServiceId === this.#options.auditWriter;
+    if (audit !== (endpoint === 'audit')) {
+      // Audit evidence only on the endpoint general traffic cannot reach, and nothing else there.
+      this.#wrongEndpoint += 1n;
+      return encodeLogReply({ ...header, ...this.#denied(req.op) });
+    }
     if (req.op === LO_OP.APPEND) return encodeLogReply({ ...header, ...this.#append(msg, req) });
     if (req.op === LO_OP.STATS) {
       // The counters tell loss and forgery attempts apart: a reader of the general journal may see them.
@@ -158,6 +188,9 @@ export class LogdServer {
       const entry = this.#audit.append(item, item.bytes.byteLength);
       return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: this.#audit.stats().dropped };
     }
+    const verdict = this.#rate.admit(sender, msg.receivedAtNs);
+    if (verdict.announce > 0n) this.#announce(sender, verdict.announce, msg.receivedAtNs);
+    if (!verdict.admit) return fail(LO_STATUS.DENIED);
     if (claimsIdentity(req.scope, req.msg, req.fields)) {
       this.#rejectedForged += 1n;
       return fail(LO_STATUS.DENIED);
@@ -165,6 +198,25 @@ export class LogdServer {
     const item: GeneralItem = { ...req, timestampNs: msg.receivedAtNs, serviceId: sender };
     const entry = this.#general.append(item, this.#encodeGeneral(0n, item).byteLength);
     return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: this.#general.stats().dropped };
+  }
+
+  #denied(op: 1 | 2 | 3): AppendBody | QueryBody | { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats } {
+    if (op === LO_OP.APPEND) return { op: 1, status: LO_STATUS.DENIED, recordId: 0n, dropped: 0n };
+    if (op === LO_OP.QUERY) return { op: 2, status: LO_STATUS.DENIED, entries: [] };
+    return { op: 3, status: LO_STATUS.DENIED, stats: LO_ZERO_STATS };
+  }
+
+  /** journald's notice, in the general journal under logd's own id: the sender is its kernel id. */
+  #announce(sender: bigint, count: bigint, timestampNs: bigint): void {
+    const item: GeneralItem = {
+      level: LO_LEVEL.WARN,
+      scope: LOGD_SCOPE,
+      msg: `suppressed ${count} messages from ${sender.toString(16).padStart(16, '0')}`,
+      fields: new Uint8Array(0),
+      timestampNs,
+      serviceId: this.#selfId,
+    };
+    this.#general.append(item, this.#encodeGeneral(0n, item).byteLength);
   }
 
   async #query(sender: bigint, req: LogRequest & { op: 2 }): Promise<QueryBody> {
@@ -248,6 +300,8 @@ export class LogdServer {
       auditMalformed: this.#auditMalformed,
       auditSeqRegressions: this.#auditSeqRegressions,
       queriesDenied: this.#queriesDenied,
+      suppressed: this.#rate.suppressed,
+      wrongEndpoint: this.#wrongEndpoint,
     });
   }
 }

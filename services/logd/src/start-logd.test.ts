@@ -88,7 +88,7 @@ function boot(options: Partial<LogdOptions> = {}): Rig {
     kernel,
     logd,
     policyd,
-    policydToLogd: kernel.grant(logd.endpoint, policyd),
+    policydToLogd: kernel.grant(logd.auditEndpoint, policyd),
     app,
     appToLogd: kernel.grant(logd.endpoint, app),
     chain: new AuditChain({ policyVersion: POLICY_VERSION }),
@@ -286,20 +286,21 @@ describe(startLogd, () => {
       expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('ok');
       await flush();
       expect(rig.logd.stats().audit.count).toBe(1);
-      // The second QUERY's own record is queued behind it, so it sees only the first decision.
+      // The audit APPEND has its own endpoint, so it no longer queues behind the QUERY that caused
+      // it: the second QUERY already sees its own decision.
       const second = await log.query({ journal: LO_JOURNAL.AUDIT });
-      expect(second.records.map((r) => decodeRecord(r).seq)).toEqual([1n]);
+      expect(second.records.map((r) => decodeRecord(r).seq)).toEqual([1n, 2n]);
       await flush();
       expect(rig.logd.stats().audit.count).toBe(2);
     });
 
-    test('a policyd that waits for its APPEND stalls a QUERY only until the timeout (DENIED), never for good', async () => {
+    test('a policyd that waits for its APPEND no longer stalls a QUERY: the audit endpoint answers it meanwhile', async () => {
       const rig = boot({ policyTimeoutMs: 50 });
       rig.appendFirst = true;
       rig.appendByCall = true;
       rig.grants.add(`${rig.app.serviceId}:audit.read`);
       const log = clientOf(rig.app, rig.appToLogd);
-      expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('denied');
+      expect((await log.query({ journal: LO_JOURNAL.AUDIT })).status).toBe('ok');
       await flush();
       expect(rig.logd.stats().audit.count).toBe(1);
       rig.appendByCall = false;
@@ -383,7 +384,7 @@ describe(startLogd, () => {
       const rig = boot();
       rig.grants.add(`${rig.app.serviceId}:log.read`);
       const app = clientOf(rig.app, rig.appToLogd);
-      const other = clientOf(rig.policyd, rig.policydToLogd);
+      const other = clientOf(rig.policyd, rig.kernel.grant(rig.logd.endpoint, rig.policyd));
       for (let i = 0; i < 6; i++) await (i % 2 === 0 ? app : other).append({ level: 2, scope: 's', msg: `${i}` });
       const page = await app.query({ journal: LO_JOURNAL.GENERAL, subject: rig.policyd.serviceId, fromSeq: 3n });
       expect(page.records.map((r) => decodeLogRecord(r).msg)).toEqual(['3', '5']);

@@ -14,7 +14,13 @@ import { LogdServer, type LogdStats } from './logd-server.js';
  */
 export interface LogdHandle {
   readonly task: Task;
+  /** The general endpoint: grant copies to every service (general APPENDs, QUERY, STATS). */
   readonly endpoint: SendCap;
+  /**
+   * The audit endpoint: grant one copy to policyd and to no one else. It takes only policyd's
+   * audit APPENDs, so general traffic never queues in front of evidence.
+   */
+  readonly auditEndpoint: SendCap;
   /** Hands logd its send right to policyd (held by logd's task); allowed once. */
   connectPolicyd(cap: SendCap): void;
   stats(): LogdStats;
@@ -29,7 +35,7 @@ export interface LogdHandle {
  * @example
  * const logd = startLogd(kernel, { auditWriter: policyd.serviceId });
  * logd.connectPolicyd(kernel.grant(policydEndpoint.send, logd.task));
- * kernel.grant(logd.endpoint, policyd);
+ * kernel.grant(logd.auditEndpoint, policyd); // policyd's audit channel, and no one else's
  */
 export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
   const resolved = resolveLogdOptions(options);
@@ -38,16 +44,19 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
     maxFrame: Math.max(LO_MAX_REPLY, LO_MAX_FRAME),
     queueDepth: resolved.queueDepth,
   });
+  const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_FRAME, queueDepth: resolved.auditQueueDepth });
   let policy: PolicyClient | undefined;
-  const server = new LogdServer(resolved, () => policy);
+  const server = new LogdServer(resolved, () => policy, task.serviceId);
   // A QUERY or STATS holds the endpoint while it asks policyd (one message at a time per endpoint),
   // so the timeout bounds how long appends queue behind it. policyd's audit APPEND is a `task.call`
   // with a timeout that its decision path never awaits, so policyd answers and the read finishes.
-  task.serve(recv, (msg) => server.handle(msg));
+  task.serve(recv, (msg) => server.handle(msg, 'general'));
+  task.serve(audit.recv, (msg) => server.handle(msg, 'audit'));
   resolved.console?.('logd: serving LO v1/v2');
   return Object.freeze({
     task,
     endpoint: send,
+    auditEndpoint: audit.send,
     connectPolicyd(cap: SendCap): void {
       if (policy !== undefined) throw new LogdError('ALREADY_CONNECTED', 'logd is already connected to policyd');
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: resolved.policyTimeoutMs });

@@ -22,7 +22,7 @@ export interface KernelAuditTransportOptions {
  *
  * @example
  * const transport = new KernelAuditTransport(policydTask);
- * transport.connect(kernel.grant(logd.endpoint, policydTask));
+ * transport.connect(kernel.grant(logd.auditEndpoint, policydTask));
  * new AuditSink({ chain, primary: transport, uart, now });
  */
 export class KernelAuditTransport implements AuditTransport {
@@ -48,7 +48,7 @@ export class KernelAuditTransport implements AuditTransport {
    * (a restarted logd gets a fresh one).
    *
    * @example
-   * transport.connect(kernel.grant(logd.endpoint, policydTask));
+   * transport.connect(kernel.grant(logd.auditEndpoint, policydTask));
    */
   connect(cap: SendCap): void {
     const task = this.#task;

@@ -180,7 +180,7 @@ describe(startPolicyd, () => {
     const b = boot({ checkpointEvery: 5 });
     const logd = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
     logd.connectPolicyd(b.kernel.grant(b.policyd.endpoint, logd.task));
-    b.policyd.connectLogd(b.kernel.grant(logd.endpoint, b.policyd.task));
+    b.policyd.connectLogd(b.kernel.grant(logd.auditEndpoint, b.policyd.task));
     await runMixed(b, 3);
     await b.policyd.flush();
     const n = MIXED.length * 3;
@@ -244,7 +244,7 @@ describe('test_hung_logd_never_allows_unrecorded', () => {
   test('a muted logd: every ALLOW answered has its record on the console, the rest are DENY and declared', async () => {
     const b = boot({ uartBudget: 4, logTimeoutMs: 20 });
     const logd = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
-    b.policyd.connectLogd(b.kernel.grant(logd.endpoint, b.policyd.task));
+    b.policyd.connectLogd(b.kernel.grant(logd.auditEndpoint, b.policyd.task));
     const { task, ask } = b.client('selftest-client');
     const frame = encodePolicyRequest({ version: 1, op: 4, subjectId: task.serviceId, cap: 'ipc.core' });
     b.kernel.faults.mute(logd.task); // logd hangs: no reply, no crash

@@ -105,7 +105,7 @@ function loadPolicy(options: PolicydOptions): Policy {
  * @example
  * const policyd = startPolicyd(kernel, { policyDir: 'recipes/policy', console: { write: (l) => console.log(l) } });
  * const route = kernel.grant(policyd.endpoint, client);
- * policyd.connectLogd(kernel.grant(logd.endpoint, policyd.task));
+ * policyd.connectLogd(kernel.grant(logd.auditEndpoint, policyd.task));
  */
 export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHandle {
   const policy = loadPolicy(options);
