@@ -271,7 +271,7 @@ describe('test_hung_logd_never_allows_unrecorded', () => {
     b.kernel.kill(logd.task);
     const fresh = startLogd(b.kernel, { auditWriter: b.policyd.task.serviceId });
     fresh.connectPolicyd(b.kernel.grant(b.policyd.endpoint, fresh.task));
-    b.policyd.connectLogd(b.kernel.grant(fresh.endpoint, b.policyd.task));
+    b.policyd.connectLogd(b.kernel.grant(fresh.auditEndpoint, b.policyd.task));
     expect(status(await ask(frame))).toBe(PO_STATUS.ALLOW);
     await b.policyd.flush();
     const end = b.policyd.auditStats();
