@@ -14,8 +14,9 @@ const STATS: LogStats = {
   general: { total: 10n, dropped: 2n, highWater: 8, count: 7, bytes: 700 },
   audit: { total: 5n, dropped: 0n, highWater: 5, count: 5, bytes: 300 },
   rejectedForged: 1n,
+  suppressed: 6n,
 };
-const statsBytes = [...u64(10n), ...u64(2n), ...u32(8), ...u32(7), ...u32(700), ...u64(5n), ...u64(0n), ...u32(5), ...u32(5), ...u32(300), ...u64(1n)];
+const statsBytes = [...u64(10n), ...u64(2n), ...u32(8), ...u32(7), ...u32(700), ...u64(5n), ...u64(0n), ...u32(5), ...u32(5), ...u32(300), ...u64(1n), ...u64(6n)];
 
 const golden: ReadonlyArray<{ name: string; reply: LogReply; bytes: number[] }> = [
   {
@@ -46,7 +47,7 @@ const golden: ReadonlyArray<{ name: string; reply: LogReply; bytes: number[] }> 
   {
     name: 'v1 STATS unsupported',
     reply: { version: 1, op: 3, status: 2, stats: LO_ZERO_STATS },
-    bytes: [0x4c, 0x4f, 0x01, 0x83, 0x02, ...new Array<number>(64).fill(0)],
+    bytes: [0x4c, 0x4f, 0x01, 0x83, 0x02, ...new Array<number>(72).fill(0)],
   },
 ];
 

@@ -18,7 +18,7 @@ import { readMagic } from './read-magic.js';
 
 function readStats(r: FrameReader): LogStats {
   const journal = (): LogJournalStats => ({ total: r.u64(), dropped: r.u64(), highWater: r.u32(), count: r.u32(), bytes: r.u32() });
-  return { general: journal(), audit: journal(), rejectedForged: r.u64() };
+  return { general: journal(), audit: journal(), rejectedForged: r.u64(), suppressed: r.u64() };
 }
 
 /**

@@ -19,7 +19,7 @@ function writeStats(w: FrameWriter, stats: LogStats): void {
   };
   journal(stats.general);
   journal(stats.audit);
-  w.u64(stats.rejectedForged);
+  w.u64(stats.rejectedForged).u64(stats.suppressed);
 }
 
 function checkStatus(status: number): asserts status is LogStatus {

@@ -122,6 +122,8 @@ export interface LogStats {
   readonly audit: LogJournalStats;
   /** APPENDs refused for claiming a scope the sender may not write (e.g. `policyd.audit`). */
   readonly rejectedForged: bigint;
+  /** General APPENDs suppressed by logd's per-sender rate limit. */
+  readonly suppressed: bigint;
 }
 
 /** The header fields of an LO reply (nonce required on v2, absent on v1). */
@@ -186,6 +188,7 @@ export const LO_ZERO_STATS: LogStats = Object.freeze({
   general: Object.freeze({ total: 0n, dropped: 0n, highWater: 0, count: 0, bytes: 0 }),
   audit: Object.freeze({ total: 0n, dropped: 0n, highWater: 0, count: 0, bytes: 0 }),
   rejectedForged: 0n,
+  suppressed: 0n,
 });
 
 /**
@@ -198,5 +201,5 @@ export const LO_ZERO_STATS: LogStats = Object.freeze({
 export function isZeroLogStats(s: LogStats): boolean {
   const zero = (j: LogJournalStats): boolean =>
     j.total === 0n && j.dropped === 0n && j.highWater === 0 && j.count === 0 && j.bytes === 0;
-  return zero(s.general) && zero(s.audit) && s.rejectedForged === 0n;
+  return zero(s.general) && zero(s.audit) && s.rejectedForged === 0n && s.suppressed === 0n;
 }

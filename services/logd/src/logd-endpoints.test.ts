@@ -109,5 +109,7 @@ describe('general APPEND per-sender rate limit (issue #13)', () => {
     const notices = page.records.map((b) => decodeLogRecord(b)).filter((rec) => rec.scope === LOGD_SCOPE);
     expect(notices.map((n) => [n.msg, n.serviceId])).toEqual([[`suppressed 6 messages from ${r.app.serviceId.toString(16).padStart(16, '0')}`, r.logd.task.serviceId]]);
     expect(r.logd.stats().general.count).toBe(4 + 1 + 1 + 1);
+    // STATS carries the count on the wire too (a log.read holder may see it).
+    expect(await reader.stats()).toEqual({ status: 'ok', stats: expect.objectContaining({ suppressed: 6n }) });
   });
 });

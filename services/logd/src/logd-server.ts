@@ -50,7 +50,7 @@ interface GeneralItem extends LogAppend {
 
 /**
  * Everything logd counts: the STATS body plus counters only the boot harness sees through the
- * handle (the LO STATS layout carries `rejectedForged` but not these).
+ * handle (the LO STATS layout carries `rejectedForged` and `suppressed` but not these).
  *
  * @example
  * const { audit, rejectedForged, auditMalformed }: LogdStats = handle.stats();
@@ -62,8 +62,6 @@ export interface LogdStats extends LogStats {
   readonly auditSeqRegressions: bigint;
   /** QUERYs and STATS denied because policyd said no, or could not be asked. */
   readonly queriesDenied: bigint;
-  /** General APPENDs suppressed by the per-sender rate limit (each run announced in the general journal). */
-  readonly suppressed: bigint;
   /** Messages refused for arriving on the wrong endpoint (an audit APPEND on the general one, anything else on the audit one). */
   readonly wrongEndpoint: bigint;
 }
@@ -285,7 +283,7 @@ export class LogdServer {
   }
 
   #wireStats(): LogStats {
-    return { general: this.#general.stats(), audit: this.#audit.stats(), rejectedForged: this.#rejectedForged };
+    return { general: this.#general.stats(), audit: this.#audit.stats(), rejectedForged: this.#rejectedForged, suppressed: this.#rate.suppressed };
   }
 
   /**
@@ -300,7 +298,6 @@ export class LogdServer {
       auditMalformed: this.#auditMalformed,
       auditSeqRegressions: this.#auditSeqRegressions,
       queriesDenied: this.#queriesDenied,
-      suppressed: this.#rate.suppressed,
       wrongEndpoint: this.#wrongEndpoint,
     });
   }
