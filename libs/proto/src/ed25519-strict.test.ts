@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isStrictEd25519Point, isStrictEd25519Signature } from './ed25519-strict.js';
@@ -34,7 +35,7 @@ const REJECTED_POINTS: readonly { name: string; hex: string }[] = [
 const L_HEX = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010';
 
 describe(isStrictEd25519Point, async () => {
-  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const pub = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
 
   test('a generated public key is accepted', () => {
@@ -61,7 +62,7 @@ describe(isStrictEd25519Point, async () => {
 });
 
 describe(isStrictEd25519Signature, async () => {
-  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const sig = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, pair.privateKey, Uint8Array.of(1)));
 
   test('a real signature is accepted', () => {
