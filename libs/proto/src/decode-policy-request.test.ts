@@ -264,7 +264,8 @@ describe(decodePolicyRequest, () => {
 
 /** Arbitrary valid PO requests, for the round-trip property. */
 const arbPolicyRequest: fc.Arbitrary<PolicyRequest> = (() => {
-  const name = fc.string({ minLength: 1, maxLength: 48, unit: 'grapheme-ascii' });
+  // Valid names are already in the normalized policy alphabet, so they round-trip unchanged.
+  const name = fc.string({ minLength: 1, maxLength: 48, unit: fc.constantFrom(...'abcxyz019._*@-') });
   const nonce = fc.nat({ max: 0xffffffff });
   const id = fc.bigInt({ min: 0n, max: 0xffffffffffffffffn });
   const image = fc.nat({ max: 255 });
@@ -283,6 +284,36 @@ const arbPolicyRequest: fc.Arbitrary<PolicyRequest> = (() => {
     fc.record({ version: fc.constant(2 as const), op: fc.constant(7 as const), nonce }),
   );
 })();
+
+describe('names in PO frames (the policy alphabet)', () => {
+  const cases: readonly [label: string, request: PolicyRequest, expected: PolicyRequest | 'MALFORMED'][] = [
+    ['a v2 ROUTE target "EXECD " is normalized to execd', { version: 2, op: 2, nonce: 1, requester: 'init-lite', target: 'EXECD ' }, { version: 2, op: 2, nonce: 1, requester: 'init-lite', target: 'execd' }],
+    ['a capability "AUDIT.READ" is normalized', { version: 2, op: 5, nonce: 1, subjectId: 1n, cap: 'AUDIT.READ' }, { version: 2, op: 5, nonce: 1, subjectId: 1n, cap: 'audit.read' }],
+    ['a claimed requester keeps its spelling (hashed as sent)', { version: 2, op: 2, nonce: 1, requester: 'InitLite', target: 'logd' }, { version: 2, op: 2, nonce: 1, requester: 'InitLite', target: 'logd' }],
+    ['test_reject_escape_in_capability', { version: 2, op: 5, nonce: 1, subjectId: 1n, cap: 'x\u001b[1A\u001b[2K' }, 'MALFORMED'],
+    ['test_reject_newline_in_target', { version: 1, op: 2, requester: 'a', target: 'logd\nforged' }, 'MALFORMED'],
+    ['test_reject_control_in_requester', { version: 1, op: 3, requester: 'ex\u0007cd', imageId: 1 }, 'MALFORMED'],
+    ['test_reject_space_inside_capability', { version: 1, op: 4, subjectId: 1n, cap: 'a b' }, 'MALFORMED'],
+    ['test_reject_blank_capability', { version: 1, op: 4, subjectId: 1n, cap: '   ' }, 'MALFORMED'],
+  ];
+  it.each(cases)('%s', (_label, request, expected) => {
+    const result = decodePolicyRequest(encodePolicyRequest(request));
+    if (expected === 'MALFORMED') expect(result).toMatchObject({ ok: false, status: PO_STATUS.MALFORMED });
+    else expect(result).toEqual({ ok: true, request: expected });
+  });
+
+  it('property: any ASCII name decodes to its normalized form or is MALFORMED, never a control byte', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 48, unit: 'grapheme-ascii' }), (cap) => {
+        const result = decodePolicyRequest(encodePolicyRequest({ version: 1, op: 4, subjectId: 1n, cap }));
+        if (!result.ok) return;
+        const decoded = (result.request as { cap: string }).cap;
+        expect(decoded).toMatch(/^[a-z0-9._*@-]+$/);
+        expect(decoded).toBe(cap.trim().toLowerCase());
+      }),
+    );
+  });
+});
 
 describe(encodePolicyRequest, () => {
   it('property: encode → decode round trip for random valid requests', () => {

@@ -12,14 +12,25 @@ import {
   type PolicyStatus,
   type PolicyVersion,
 } from './po-wire.js';
+import { claimedName, policyName } from './policy-name.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
 import { readMagic } from './read-magic.js';
 
-function readName(r: FrameReader): string {
+function readRaw(r: FrameReader): string {
   const name = readGuard(() => r.str8(PO_MAX_NAME));
   if (name === '') throw new ProtoError('MALFORMED', 'empty name or capability');
   return name;
+}
+
+/** A capability or target: normalized as the policy normalizes it, in the policy alphabet. */
+function readName(r: FrameReader): string {
+  return policyName(readRaw(r));
+}
+
+/** A claimed requester: kept as sent (it is hashed), in the policy alphabet. */
+function readClaim(r: FrameReader): string {
+  return claimedName(readRaw(r));
 }
 
 function readBody(r: FrameReader, version: PolicyVersion, op: number, nonce: number): PolicyRequest | undefined {
@@ -32,15 +43,15 @@ function readBody(r: FrameReader, version: PolicyVersion, op: number, nonce: num
     return undefined;
   }
   if (version === 1) {
-    if (op === PO_OP.CHECK) return { version, op, name: readName(r) };
-    if (op === PO_OP.ROUTE) return { version, op, requester: readName(r), target: readName(r) };
-    if (op === PO_OP.EXEC) return { version, op, requester: readName(r), imageId: u8() };
+    if (op === PO_OP.CHECK) return { version, op, name: readClaim(r) };
+    if (op === PO_OP.ROUTE) return { version, op, requester: readClaim(r), target: readName(r) };
+    if (op === PO_OP.EXEC) return { version, op, requester: readClaim(r), imageId: u8() };
     if (op === PO_OP.CHECK_CAP) return { version, op, subjectId: u64(), cap: readName(r) };
     if (op === PO_OP.CHECK_CAP_DELEGATED) return { version, op, subjectId: u64(), cap: readName(r) };
     return undefined;
   }
-  if (op === PO_OP.ROUTE) return { version, op, nonce, requester: readName(r), target: readName(r) };
-  if (op === PO_OP.EXEC) return { version, op, nonce, requester: readName(r), imageId: u8() };
+  if (op === PO_OP.ROUTE) return { version, op, nonce, requester: readClaim(r), target: readName(r) };
+  if (op === PO_OP.EXEC) return { version, op, nonce, requester: readClaim(r), imageId: u8() };
   if (op === PO_OP.CHECK_CAP_DELEGATED) return { version, op, nonce, subjectId: u64(), cap: readName(r) };
   if (op === PO_OP.VERSION) return { version, op, nonce };
   return undefined;
