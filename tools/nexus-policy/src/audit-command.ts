@@ -1,16 +1,11 @@
-import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   AuditError,
   checkpointFromJson,
-  JOURNAL_LIMITS,
-  loadAuditPublicKey,
-  parseJournal,
   verifyJournal,
   type AuditRecord,
   type Checkpoint,
   type JournalVerdict,
-  type ParsedJournal,
   type VerifyJournalOptions,
 } from '@nexus/audit';
 import { isServiceName } from '@nexus/ipc';
@@ -21,11 +16,11 @@ import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { formatTable } from './format-table.js';
 import type { CliIo } from './main.js';
+import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
 import { printable } from './printable.js';
 
 const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
 /** Bounds a key or checkpoint file (both are a few hundred bytes). */
-const MAX_ANCHOR_BYTES = 64 * 1024;
 
 /**
  * `nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE] [--allow-unsealed-tail]
@@ -52,26 +47,7 @@ function asciiJson(value: unknown): string {
   return formatJson(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-async function readJournalFile(path: string, io: CliIo): Promise<ParsedJournal> {
-  // latin1: the format is ASCII, so a stray byte is a bad line (exit 1), not an unreadable file.
-  const text = await io.readFile(resolve(io.cwd, path), JOURNAL_LIMITS.maxBytes, 'latin1');
-  try {
-    return parseJournal(text);
-  } catch (cause) {
-    if (cause instanceof AuditError) throw new CliError('TOO_LARGE', cause.message, { file: printable(path), cause });
-    throw cause;
-  }
-}
 
-async function readKey(path: string, io: CliIo): Promise<KeyObject> {
-  const text = await io.readFile(resolve(io.cwd, path), MAX_ANCHOR_BYTES);
-  try {
-    return loadAuditPublicKey(text);
-  } catch (cause) {
-    if (cause instanceof AuditError) throw new CliError('USAGE', `--key: ${cause.message.replace(/^[A-Z_]+: /, '')}`, { file: printable(path), cause });
-    throw cause;
-  }
-}
 
 async function readCheckpoint(path: string, io: CliIo): Promise<Checkpoint> {
   const text = await io.readFile(resolve(io.cwd, path), MAX_ANCHOR_BYTES);

@@ -1,54 +1,27 @@
-import type { KeyObject } from 'node:crypto';
-import { resolve } from 'node:path';
 import {
-  AuditError,
-  JOURNAL_LIMITS,
-  loadAuditPublicKey,
-  parseJournal,
   verifyJournal,
   type JournalVerdict,
-  type ParsedJournal,
 } from '@nexus/audit';
 import type { Policy } from '@nexus/sel';
 import { formatVerdict } from './audit-command.js';
-import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { loadPolicy } from './load-policy.js';
 import type { CliIo } from './main.js';
+import { readJournalFile, readKey } from './journal-input.js';
 import { printable } from './printable.js';
 import { isUnknownOutcome, replayJournal, type ChangeGroup, type ReplayReport } from './replay-journal.js';
 import { ruleJson, ruleLocation } from './rule-location.js';
 
 /** Bounds a key file (a few hundred bytes). */
-const MAX_KEY_BYTES = 64 * 1024;
 
 /** JSON whose every non-ASCII character is escaped too, so no journal field reaches the terminal raw. */
 function asciiJson(value: unknown): string {
   return formatJson(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-async function readKey(path: string, io: CliIo): Promise<KeyObject> {
-  const text = await io.readFile(resolve(io.cwd, path), MAX_KEY_BYTES);
-  try {
-    return loadAuditPublicKey(text);
-  } catch (cause) {
-    if (cause instanceof AuditError) throw new CliError('USAGE', `--key: ${cause.message.replace(/^[A-Z_]+: /, '')}`, { file: printable(path), cause });
-    throw cause;
-  }
-}
 
-async function readJournalFile(path: string, io: CliIo): Promise<ParsedJournal> {
-  // latin1: the format is ASCII, so a stray byte is a bad line (unverified, exit 1), not an unreadable file.
-  const text = await io.readFile(resolve(io.cwd, path), JOURNAL_LIMITS.maxBytes, 'latin1');
-  try {
-    return parseJournal(text);
-  } catch (cause) {
-    if (cause instanceof AuditError) throw new CliError('TOO_LARGE', cause.message, { file: printable(path), cause });
-    throw cause;
-  }
-}
 
 /** A subject as `name (0x…)` when the candidate knows the id, else the bare id. */
 function subjectText(id: bigint, candidate: Policy): string {
