@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const CHANGES = [
   { id: 'policy', file: 'recipes/policy/base.toml', from: 'updated = ["crypto.verify", "ipc.core"]', to: 'updated = ["crypto.verify", "ipc.core", "crypto.sign"]', what: 'grant crypto.sign to updated' },
   { id: 'sel', file: 'libs/nexus-sel/src/policy-version.ts', from: "'nexus-sel/1'", to: "'nexus-sel/2'", what: 'change the policy version domain (every version hash)' },
-  { id: 'service', file: 'services/logd/src/logd-server.ts', from: "[LO_JOURNAL.GENERAL]: 'log.read', [LO_JOURNAL.AUDIT]: 'audit.read'", to: "[LO_JOURNAL.GENERAL]: 'audit.read', [LO_JOURNAL.AUDIT]: 'log.read'", what: 'swap the read capabilities of the two journals' },
+  { id: 'service', file: 'services/logd/src/logd-server.ts', from: "[LO_JOURNAL.GENERAL]: 'log.read',\n  [LO_JOURNAL.AUDIT]: 'audit.read',", to: "[LO_JOURNAL.GENERAL]: 'audit.read',\n  [LO_JOURNAL.AUDIT]: 'log.read',", what: 'swap the read capabilities of the two journals' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

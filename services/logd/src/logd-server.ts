@@ -90,10 +90,10 @@ type Header = { readonly version: 1 } | { readonly version: 2; readonly nonce: b
  * @example
  * LOGD_READ_CAPS[LO_JOURNAL.AUDIT]; // 'audit.read'
  */
-export const LOGD_READ_CAPS: { readonly [LO_JOURNAL.GENERAL]: 'log.read'; readonly [LO_JOURNAL.AUDIT]: 'audit.read' } = {
+export const LOGD_READ_CAPS: { readonly [LO_JOURNAL.GENERAL]: string; readonly [LO_JOURNAL.AUDIT]: string } = Object.freeze({
   [LO_JOURNAL.GENERAL]: 'log.read',
   [LO_JOURNAL.AUDIT]: 'audit.read',
-};
+});
 const READ_CAP = LOGD_READ_CAPS;
 /** STATS is asked of policyd like a general QUERY. */
 const STATS_CAP = READ_CAP[LO_JOURNAL.GENERAL];
