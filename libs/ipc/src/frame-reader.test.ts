@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, codeOf } from '../test-support/error-code.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { IpcError } from './ipc-error.js';
 
-const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IpcError) return error.code;
-    throw error;
-  }
-  return 'ok';
-}
 
 describe(FrameReader, () => {
   const reads: ReadonlyArray<{ name: string; frame: Uint8Array; read: (r: FrameReader) => unknown; out: unknown }> = [

@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, codeOf } from '../test-support/error-code.js';
 import { FrameWriter } from './frame-writer.js';
 import { IpcError } from './ipc-error.js';
 
-const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IpcError) return error.code;
-    throw error;
-  }
-  return 'ok';
-}
 
 describe(FrameWriter, () => {
   const writes: ReadonlyArray<{ name: string; write: (w: FrameWriter) => FrameWriter; out: Uint8Array }> = [

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, codeOf } from '../test-support/error-code.js';
 import type { RecvCap, SendCap } from './cap.js';
 import { IpcError } from './ipc-error.js';
 import { IPC_LIMITS } from './ipc-limits.js';
@@ -11,19 +12,7 @@ import type { Incoming, Outgoing, Task } from './task.js';
  * read twice, rights pushed into a receiver's table, one sender filling a shared queue.
  */
 
-const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** The IpcError code of a throw, 'ok' when nothing was thrown; any other throw fails the test. */
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IpcError) return error.code;
-    throw error;
-  }
-  return 'ok';
-}
 
 /** The IpcError code a promise settles with, 'ok' when it resolves; any other rejection fails the test. */
 async function settled(promise: Promise<unknown>): Promise<string> {

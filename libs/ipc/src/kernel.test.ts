@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, codeOf } from '../test-support/error-code.js';
 import type { RecvCap, SendCap } from './cap.js';
 import { IpcError } from './ipc-error.js';
 import { IPC_LIMITS } from './ipc-limits.js';
@@ -8,19 +9,8 @@ import { serviceIdFromName } from './service-id.js';
 import type { Incoming, Task } from './task.js';
 
 const MS = 1_000_000n;
-const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 /** Lets every queued microtask and one macrotask turn run, so pending deliveries happen. */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IpcError) return error.code;
-    throw error;
-  }
-  return 'ok';
-}
 
 async function rejection(promise: Promise<unknown>): Promise<IpcError> {
   try {
