@@ -19,8 +19,8 @@ describe(parseFixtures, () => {
     expect(parseFixtures(one(`${base}expect = """allow"""`), 'f.toml')).toMatchObject([{ expect: 'allow' }]);
   });
 
-  test('an empty file has no cases', () => {
-    expect(parseFixtures('# nothing\n', 'f.toml')).toEqual([]);
+  test('test_reject_empty_file: a file without a case proves nothing (FIXTURE, line 1)', () => {
+    expect(() => parseFixtures('# nothing\n', 'f.toml')).toThrow(/^f\.toml:1: no \[\[case\]\] table/);
   });
 
   const rejects: readonly [name: string, text: string, line: number][] = [
@@ -60,6 +60,33 @@ describe(parseFixtures, () => {
   test('test_reject_oversized_file: TOO_LARGE before parsing', () => {
     expect(() => parseFixtures('#'.repeat(FIXTURE_LIMITS.maxBytes + 1), 'f.toml')).toThrow(
       expect.objectContaining({ code: 'TOO_LARGE' }),
+    );
+  });
+
+  test('generated fixture files round-trip: every case comes back with its line', () => {
+    const name = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/);
+    const fixture = fc.record({
+      subject: name,
+      action: name,
+      target: fc.option(name, { nil: undefined }),
+      expect: fc.constantFrom('allow' as const, 'deny' as const),
+      reason: fc.option(fc.constantFrom('allow' as const, 'no-rule' as const, 'deny-rule' as const, 'malformed' as const), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(fixture, { minLength: 1, maxLength: 8 }), (cases) => {
+        let text = '# generated\n';
+        const lines: number[] = [];
+        for (const c of cases) {
+          lines.push(text.split('\n').length);
+          text += `[[case]]\nsubject = ${JSON.stringify(c.subject)}\naction = '${c.action}'\n`;
+          if (c.target !== undefined) text += `target = ${JSON.stringify(c.target)}\n`;
+          text += `expect = "${c.expect}"\n`;
+          if (c.reason !== undefined) text += `reason = "${c.reason}"\n`;
+          text += '\n';
+        }
+        expect(parseFixtures(text, 'f.toml')).toEqual(cases.map((c, i) => ({ line: lines[i], ...c })));
+      }),
+      { numRuns: 300 },
     );
   });
 

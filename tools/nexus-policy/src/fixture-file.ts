@@ -14,9 +14,14 @@ export interface FixtureCase {
   readonly reason: DecisionReason | undefined;
 }
 
-/** Bounds of a fixture file, checked before anything is parsed. */
-export const FIXTURE_LIMITS: { readonly maxBytes: number; readonly maxCases: number; readonly maxValueBytes: number } =
-  Object.freeze({ maxBytes: 1024 * 1024, maxCases: 65_536, maxValueBytes: 1024 });
+/** Bounds of a fixture file and of one `test` run, checked before anything is parsed. */
+export const FIXTURE_LIMITS: {
+  readonly maxBytes: number;
+  readonly maxCases: number;
+  readonly maxValueBytes: number;
+  readonly maxFiles: number;
+  readonly maxRunCases: number;
+} = Object.freeze({ maxBytes: 1024 * 1024, maxCases: 65_536, maxValueBytes: 1024, maxFiles: 256, maxRunCases: 262_144 });
 
 const KEYS = new Set(['subject', 'action', 'target', 'expect', 'reason']);
 const REASONS = new Set<string>(['allow', 'no-rule', 'deny-rule', 'malformed']);
@@ -68,6 +73,7 @@ export function parseFixtures(text: string, file: string): readonly FixtureCase[
   const list = tables as unknown[];
   if (list.length > FIXTURE_LIMITS.maxCases) fail(headers[FIXTURE_LIMITS.maxCases] ?? 1, `more than ${FIXTURE_LIMITS.maxCases} cases`);
   if (list.length !== headers.length) fail(1, 'every case must be written as a [[case]] table');
+  if (list.length === 0) fail(1, 'no [[case]] table: a fixture file without a case would pass while proving nothing');
 
   return list.map((table, index) => {
     const from = headers[index] ?? 1;

@@ -39,13 +39,18 @@ Prints every decision that differs between two policies, exactly: every service 
   ~ reason ...: OLD → NEW                    same decision, different reason
 --json lists every query class singly. Exit 0 when nothing changes, 1 when something does.
 `,
-  test: `Usage: nexus-policy test FIXTURES.toml [DIR] [--min-coverage N] [--json]
+  test: `Usage: nexus-policy test FIXTURES... [--policy DIR] [--coverage-of FILE] [--min-coverage N]
+                                   [--json]
+       nexus-policy test FIXTURES.toml DIR [...]
 
 Runs decision fixtures ([[case]] tables with subject, action, optional target, expect = allow|deny,
-optional reason = allow|no-rule|deny-rule|malformed) against the policy in DIR and prints failures
-and per-rule coverage (rules that decided at least one case). --min-coverage N (a decimal percent,
-e.g. 90 or 99.5) fails when covered*100 < N*total, computed exactly. Exit 0 all pass, 1 a failure
-or coverage below N, 2 bad input.
+optional reason = allow|no-rule|deny-rule|malformed) against the policy in DIR (default
+recipes/policy) and prints failures and per-rule coverage (rules that decided at least one case).
+FIXTURES are files or folders (a folder stands for its *.toml, sorted); a last folder without
+[[case]] tables is the policy (the older form). A fixture file without a case is an error.
+--coverage-of FILE counts only the rules of that policy file (as typed or relative to DIR).
+--min-coverage N (a decimal percent, e.g. 90 or 99.5) fails when covered*100 < N*total, computed
+exactly. Exit 0 all pass, 1 a failure or coverage below N, 2 bad input.
 `,
   fmt: `Usage: nexus-policy fmt [--check|--write] [DIR|FILE...] [--json]
 
@@ -93,7 +98,7 @@ Commands:
   explain --subject NAME --action CAP [--target T] [DIR]
                                                why is this allowed or denied?
   diff OLD_DIR NEW_DIR                         which decisions does a change alter?
-  test FIXTURES.toml [DIR] [--min-coverage N]  run decision fixtures, report rule coverage
+  test FIXTURES... [--policy DIR]              run decision fixtures, report rule coverage
   audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
