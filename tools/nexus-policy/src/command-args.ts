@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from '@nexus/sel';
 import { CliError } from './cli-error.js';
+import { printable } from './printable.js';
 
 /** The flags a command accepts, in `node:util` `parseArgs` form. */
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
@@ -48,6 +50,8 @@ export class CommandArgs {
         allowPositionals: true,
       }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
     } catch (cause) {
+      const unknown = (cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownFlag(argv, options) : undefined;
+      if (unknown !== undefined) throw new CliError('USAGE', `${command}: ${unknown}`, { cause });
       throw new CliError('USAGE', `${command}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
     const args = new CommandArgs(parsed.values, parsed.positionals);
@@ -78,4 +82,28 @@ export class CommandArgs {
     if (value === undefined) throw new CliError('USAGE', `${command}: --${name} is required`);
     return value;
   }
+}
+
+/**
+ * The first flag of `argv` that `options` does not know, as a message with the nearest known flag
+ * (or the list of flags), printable and cut so a hostile argument cannot paint the terminal.
+ */
+function unknownFlag(argv: readonly string[], options: CommandOptions): string | undefined {
+  const known = [...Object.keys(options), 'json'];
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index] ?? '';
+    if (word === '--') return undefined;
+    if (!word.startsWith('-') || word === '-') continue;
+    const name = word.startsWith('--') ? (word.slice(2).split('=')[0] ?? '') : word.slice(1);
+    if (word.startsWith('--') && known.includes(name)) {
+      // A string flag written `--flag VALUE` takes the next word, whatever it looks like.
+      if (options[name]?.type === 'string' && !word.includes('=')) index++;
+      continue;
+    }
+    const shown = printable(`${word.startsWith('--') ? '--' : '-'}${name}`.slice(0, 66));
+    const near = name.length > 1 ? didYouMean(name, known) : undefined;
+    const hint = near === undefined ? `flags: ${known.map((flag) => `--${flag}`).join(', ')}` : `did you mean --${near}?`;
+    return `unknown flag ${shown} (${hint})`;
+  }
+  return undefined;
 }
