@@ -100,6 +100,15 @@ describe(checkCommand, () => {
     expect(run.stdout).toContain('dead-deny: deny keystord crypto.sign matches nothing: no allow rule of keystord could match it (did you mean keystored?)');
   });
 
+  test('a grant to a misspelled service warns near-name, naming the service it is near', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'policy-'));
+    await writeFile(join(dir, 'a.toml'), '[allow]\nkeystored = ["crypto.sign"]\nkeystord = ["crypto.verify"]\n');
+    const run = await runCli(['check', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('near-name: keystord is one typo away from keystored');
+    expect(run.stdout).toContain('1 warning(s)');
+  });
+
   test('test_reject_undeclared_capability: a typo in a grant of the recipes is a located compile error', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'policy-'));
     await cp(join(REPO_ROOT, 'recipes/policy'), dir, { recursive: true });

@@ -1,5 +1,6 @@
 import { didYouMean, serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import { lintBundleNames } from './lint-bundle-names.js';
+import { lintNearNames } from './lint-near-names.js';
 import { capabilitiesOverlap } from './pattern-overlap.js';
 import { representativeAction } from './representative-action.js';
 import { ruleLocation } from './rule-location.js';
@@ -10,7 +11,8 @@ export type LintKind =
   | 'duplicate-grant'
   | 'dead-deny'
   | 'unrestricted-name'
-  | 'unrestricted-install';
+  | 'unrestricted-install'
+  | 'near-name';
 
 /** One lint finding, located at `rule`; `related` is the other rule involved, when there is one. */
 export interface LintWarning {
@@ -30,7 +32,8 @@ export interface LintWarning {
  * - `dead-deny`: no allow rule of that service (of any service, for `"*"`) could match what the
  *   deny names;
  * - `unrestricted-name` / `unrestricted-install`: a granted service's name a bundle could be
- *   installed under (see `lintBundleNames`).
+ *   installed under (see `lintBundleNames`);
+ * - `near-name`: a subject one typo away from another (see `lintNearNames`).
  * Warnings come in file, line, column order.
  *
  * @example
@@ -96,7 +99,7 @@ export function lintPolicy(policy: Policy): readonly LintWarning[] {
     }
   }
 
-  warnings.push(...lintBundleNames(policy));
+  warnings.push(...lintBundleNames(policy), ...lintNearNames(policy));
   return warnings.sort(
     (a, b) =>
       compareText(a.rule.file, b.rule.file) || a.rule.line - b.rule.line || a.rule.column - b.rule.column,
