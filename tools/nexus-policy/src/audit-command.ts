@@ -3,28 +3,23 @@ import {
   AuditError,
   checkpointFromJson,
   verifyJournal,
-  type AuditRecord,
   type Checkpoint,
   type JournalVerdict,
   type VerifyJournalOptions,
 } from '@nexus/audit';
-import { isServiceName } from '@nexus/ipc';
-import { serviceIdFromName } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { formatJson } from './format-json.js';
-import { formatServiceId } from './format-service-id.js';
-import { formatTable } from './format-table.js';
 import type { CliIo } from './main.js';
 import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
 import { printable } from './printable.js';
+import { auditShow } from './audit-show.js';
+import { asciiJson } from './ascii-json.js';
 
-const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
-/** Bounds a key or checkpoint file (both are a few hundred bytes). */
 
 /**
  * `nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE] [--allow-unsealed-tail]
- * [--allow-unsigned]` and `nexus-policy audit show FILE [--subject S] [--decision D]`.
+ * [--allow-unsigned]` and `nexus-policy audit show FILE [--subject S] [--decision D] [--policy DIR]`
+ * (see `auditShow`).
  * verify: exit 0 only when every record up to the last seal chains and every seal verifies under
  * the key (or the records chain to the checkpoint given), and nothing follows unsealed (unless
  * `--allow-unsealed-tail`); without a key or checkpoint, only with `--allow-unsigned` (a warning).
@@ -38,16 +33,9 @@ const SERVICE_ID = /^0x[0-9a-fA-F]{1,16}$/;
 export async function auditCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'verify') return verify(rest, io);
-  if (sub === 'show') return show(rest, io);
+  if (sub === 'show') return auditShow(rest, io);
   throw new CliError('USAGE', `audit: expected "verify" or "show", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
 }
-
-/** JSON whose every non-ASCII character is escaped too, so no field can reach the terminal raw. */
-function asciiJson(value: unknown): string {
-  return formatJson(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-
 
 async function readCheckpoint(path: string, io: CliIo): Promise<Checkpoint> {
   const text = await io.readFile(resolve(io.cwd, path), MAX_ANCHOR_BYTES);
@@ -116,66 +104,3 @@ export function formatVerdict(path: string, verdict: JournalVerdict): string {
   return `journal ${path}: ok\nrecords: ${verdict.records}, last seq: ${verdict.lastSeq}, verified through seq ${verdict.verifiedThrough} (${verdict.seals} seals)\n${warnings}`;
 }
 
-async function show(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = CommandArgs.parse(
-    'audit show',
-    argv,
-    { subject: { type: 'string' }, decision: { type: 'string' } },
-    { min: 1, max: 1 },
-  );
-  const subject = subjectFilter(args.string('subject'));
-  const decision = args.string('decision');
-  if (decision !== undefined && decision !== 'allow' && decision !== 'deny') {
-    throw new CliError('USAGE', `audit show: --decision must be allow or deny, got "${printable(String(decision).slice(0, 32))}"`);
-  }
-  const path = args.positionals[0] ?? '';
-  const { entries, bad } = await readJournalFile(path, io);
-  if (bad !== undefined) {
-    throw new CliError('JOURNAL', `not a journal: ${printable(bad.detail)} (audit verify classifies it)`, { file: printable(path), line: bad.line });
-  }
-  const shown = entries
-    .map((e) => e.record)
-    .filter(
-      (r) =>
-        (subject === undefined || (r.kind === 'decision' && r.subjectId === subject)) &&
-        (decision === undefined || (r.kind === 'decision' && r.decision === decision)),
-    );
-  if (args.json) {
-    io.stdout(asciiJson({ file: path, records: shown }));
-    return 0;
-  }
-  io.stdout(formatTable(['seq', 'time', 'op', 'subject', 'action', 'target', 'decision', 'reason', 'rule'], shown.map(row)));
-  return 0;
-}
-
-function subjectFilter(text: string | undefined): bigint | undefined {
-  if (text === undefined) return undefined;
-  const shown = printable(text.slice(0, 64));
-  if (SERVICE_ID.test(text)) return BigInt(text);
-  if (isServiceName(text)) return serviceIdFromName(text);
-  throw new CliError('USAGE', `audit show: --subject must be a service name or 0x<hex id>, got "${shown}"`);
-}
-
-/** One table row; every field that came from the file goes through `printable`. */
-function row(r: AuditRecord): string[] {
-  const time = `${r.timestampNs / 1_000_000_000n}.${(r.timestampNs % 1_000_000_000n).toString().padStart(9, '0')}s`;
-  const control = (what: string): string[] => [`${r.seq}`, time, r.kind, '-', what, '-', '-', '-', '-'];
-  if ((r.kind === 'audit-lost' || r.kind === 'audit-evicted') && r.lost !== undefined) {
-    return control(`${r.kind === 'audit-lost' ? 'lost' : 'evicted'} seq ${r.lost.fromSeq}..${r.lost.toSeq} (${r.lost.count})`);
-  }
-  if (r.kind === 'sink-switch') return control(`to ${r.sink ?? '?'}`);
-  if (r.kind === 'checkpoint' && r.checkpoint !== undefined) {
-    return control(`${r.checkpoint.signature === undefined ? 'unsealed' : 'sealed'} through seq ${r.checkpoint.headSeq}`);
-  }
-  return [
-    `${r.seq}`,
-    time,
-    r.op,
-    formatServiceId(r.subjectId),
-    r.action === '' ? '-' : printable(r.action),
-    r.target === undefined ? '-' : printable(r.target),
-    r.decision,
-    r.reason,
-    r.rule === undefined ? '-' : printable(r.rule),
-  ];
-}

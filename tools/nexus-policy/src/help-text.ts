@@ -63,7 +63,8 @@ file that is not formatted and exits 1 if any; --write rewrites them and exits 0
 `,
   audit: `Usage: nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE]
                                  [--allow-unsealed-tail] [--allow-unsigned] [--json]
-       nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--json]
+       nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--policy DIR]
+                               [--json]
 
 verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
 not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).
@@ -75,7 +76,9 @@ with its class (gap, prev-mismatch, hash-mismatch, reorder, duplicate, truncated
 bad-record, bad-seal, foreign-boot, seal-gap, checkpoint-mismatch), line and seq. Exit 0 verified,
 1 broken, unparsable or unverified, 2 usage error or a file that cannot be read.
 show: prints the records as a table (seq, time, op, subject, action, target, decision, reason,
-rule); every byte that is not printable ASCII is escaped (\\xNN, \\u{N}).
+rule); every byte that is not printable ASCII is escaped (\\xNN, \\u{N}). Subjects are named from
+the policy in --policy DIR (default recipes/policy), and a record decided under that very policy
+shows its rule as file:line:col with its text.
 `,
   replay: REPLAY_HELP,
 };

@@ -5,29 +5,16 @@ import {
 import type { Policy } from '@nexus/sel';
 import { formatVerdict } from './audit-command.js';
 import { CommandArgs } from './command-args.js';
-import { formatJson } from './format-json.js';
-import { formatServiceId } from './format-service-id.js';
 import { loadPolicy } from './load-policy.js';
 import type { CliIo } from './main.js';
 import { readJournalFile, readKey } from './journal-input.js';
 import { printable } from './printable.js';
 import { isUnknownOutcome, replayJournal, type ChangeGroup, type ReplayReport } from './replay-journal.js';
 import { ruleJson, ruleLocation } from './rule-location.js';
+import { asciiJson } from './ascii-json.js';
+import { subjectText } from './subject-text.js';
 
 /** Bounds a key file (a few hundred bytes). */
-
-/** JSON whose every non-ASCII character is escaped too, so no journal field reaches the terminal raw. */
-function asciiJson(value: unknown): string {
-  return formatJson(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-
-
-/** A subject as `name (0x…)` when the candidate knows the id, else the bare id. */
-function subjectText(id: bigint, candidate: Policy): string {
-  const name = candidate.nameOf(id);
-  return name === undefined ? formatServiceId(id) : `${printable(name)} (${formatServiceId(id)})`;
-}
 
 function groupText(g: ChangeGroup, candidate: Policy): string {
   const query = `${printable(g.action)}${g.target === undefined ? '' : `@${printable(g.target)}`}`;
