@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../test-support/run-cli.js';
 import { main } from './main.js';
+import { TOOL_VERSION } from './tool-version.js';
 
 describe(main, () => {
   const helps: readonly (readonly string[])[] = [['--help'], ['help'], ['-h'], ['help', 'diff'], ['diff', '--help'], ['audit', 'verify', '--help']];
@@ -29,6 +30,14 @@ describe(main, () => {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain('Usage: nexus-policy');
+    });
+  }
+
+  const versions: readonly (readonly string[])[] = [['--version'], ['-V'], ['check', '--version'], ['audit', 'show', '--version'], ['replay', '-V']];
+  for (const argv of versions) {
+    test(`${argv.join(' ')} prints the version, exit 0`, async () => {
+      const run = await runCli(argv);
+      expect([run.code, run.stdout, run.stderr]).toEqual([0, `nexus-policy ${TOOL_VERSION}\n`, '']);
     });
   }
 });

@@ -57,10 +57,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     (word === undefined ? io.stderr : io.stdout)(helpText());
     return word === undefined ? 2 : 0;
   }
-  if (word === '--version' || word === '-V') {
-    io.stdout(`nexus-policy ${TOOL_VERSION}\n`);
-    return 0;
-  }
+  if (word === '--version' || word === '-V') return version(io);
   if (word === 'help') return help(rest, io);
   if (!isCommandName(word)) {
     const near = didYouMean(word, COMMAND_NAMES);
@@ -72,11 +69,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(helpText(word));
     return 0;
   }
+  if (rest.includes('--version') || rest.includes('-V')) return version(io);
   try {
     return await COMMANDS[word](rest, io);
   } catch (error) {
     return report(error, word, rest.includes('--json'), io);
   }
+}
+
+function version(io: CliIo): number {
+  io.stdout(`nexus-policy ${TOOL_VERSION}\n`);
+  return 0;
 }
 
 function help(rest: readonly string[], io: CliIo): number {
