@@ -5,10 +5,12 @@
 // And true inputs: a project whose code or tests name a path of another project (`recipes/policy`,
 // `../../libs/x/...`) must declare it (a graph dependency, e.g. `implicitDependencies`, or a
 // `{workspaceRoot}/...` test input), so `nx affected` and the cache key see an edit there.
+// And no import cycle inside a package (type-only imports included).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { packageCycles } from '../tools/repo-checks/src/import-cycles.mjs';
 import { referencesIn, undeclared } from '../tools/repo-checks/src/path-references.mjs';
 
 const EVALUATOR = 'sel';
@@ -63,6 +65,7 @@ try {
     Object.values(graph.nodes).map((node) => [node.name, (node.data.targets?.test?.inputs ?? []).filter((i) => typeof i === 'string')]),
   );
   const missing = undeclared(references, dependencies, inputs, projects);
+  const cycles = projects.filter(({ root }) => root !== '.' && root !== '').flatMap(({ name, root }) => packageCycles(root, '.').map((group) => ({ name, group })));
 
   if (offenders.length > 0) {
     console.error('Only policyd may depend on @nexus/sel (invariant 2):');
@@ -73,9 +76,14 @@ try {
     console.error('add it to the project\'s nx.implicitDependencies (or a {workspaceRoot}/... test input):');
     for (const ref of missing) console.error(`  ${ref.file}:${ref.line}: "${ref.literal}" is in ${ref.target}, not a dependency of ${ref.from}`);
   }
-  if (offenders.length > 0 || missing.length > 0) process.exit(1);
+  if (cycles.length > 0) {
+    console.error('Import cycles inside a package (move the shared piece into a module of its own):');
+    for (const { name, group } of cycles) console.error(`  ${name}: ${group.join(' <-> ')}`);
+  }
+  if (offenders.length > 0 || missing.length > 0 || cycles.length > 0) process.exit(1);
   console.log(`boundaries ok: ${services.length} services checked, only ${AUTHORITY} reaches @nexus/sel`);
   console.log(`inputs ok: ${references.length} cross-project path reference(s) in ${projects.length} projects, all declared`);
+  console.log(`cycles ok: no import cycle inside any of ${projects.length} projects`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

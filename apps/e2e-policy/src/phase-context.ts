@@ -1,6 +1,6 @@
 import type { Checkpoint } from '@nexus/audit';
 import type { AuditReader } from './audit-reader.js';
-import type { AuditKeyCopy } from './fetch-audit-key.js';
+import type { AuditKeyCopy } from './audit-key-copy.js';
 import type { BootedSystem } from './boot-system.js';
 import type { SelftestClient } from './selftest-client.js';
 

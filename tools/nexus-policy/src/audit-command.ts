@@ -9,7 +9,7 @@ import {
 } from '@nexus/audit';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
 import { printable } from './printable.js';
 import { auditShow } from './audit-show.js';

@@ -9,7 +9,7 @@ import { formatServiceId } from './format-service-id.js';
 import { formatTable } from './format-table.js';
 import { readJournalFile } from './journal-input.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
 import { formatRule, ruleJson, type RuleJson } from './rule-location.js';
 

@@ -2,7 +2,7 @@ import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { lintPolicy } from './lint-policy.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { ruleLocation } from './rule-location.js';
 
 /**

@@ -1,7 +1,7 @@
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { diffLines } from './diff-lines.js';
 import { diffPolicies } from './policy-diff.js';
 import { ruleJson } from './rule-location.js';

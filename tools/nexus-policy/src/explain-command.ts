@@ -6,7 +6,7 @@ import { didYouMean } from '@nexus/sel';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { findNearMisses, type NearMisses } from './near-misses.js';
 import { printable } from './printable.js';
 import { formatRule, ruleJson } from './rule-location.js';

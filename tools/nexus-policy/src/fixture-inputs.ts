@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import { FIXTURE_LIMITS } from './fixture-file.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
 /** The fixture files of one `test` run and the policy folder they run against, when named. */
 export interface FixtureInputs {

@@ -6,7 +6,7 @@ import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
 import { lineDiff } from './line-diff.js';
 import { DEFAULT_POLICY_DIR, policyFiles } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { formatPolicyText } from './policy-format.js';
 
 /**

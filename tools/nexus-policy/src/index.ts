@@ -1,24 +1,14 @@
-export * from './audit-command.js';
-export * from './check-command.js';
-export * from './cli-error.js';
-export * from './command-args.js';
-export * from './coverage.js';
-export * from './diff-command.js';
-export * from './explain-command.js';
-export * from './fixture-file.js';
-export * from './format-json.js';
-export * from './format-service-id.js';
-export * from './format-table.js';
-export * from './help-text.js';
-export * from './lint-bundle-names.js';
-export * from './lint-policy.js';
-export * from './load-policy.js';
-export * from './main.js';
-export * from './near-misses.js';
-export * from './node-io.js';
-export * from './pattern-overlap.js';
-export * from './policy-diff.js';
-export * from './printable.js';
-export * from './representative-action.js';
-export * from './rule-location.js';
-export * from './test-command.js';
+// The programmatic API of @nexus/policy-cli, listed by name: everything else is the tool's own
+// (commands, formatting, argument parsing) and may change without a major version.
+export { formatVerdict } from './audit-command.js';
+export { CliError, type CliErrorCode } from './cli-error.js';
+export type { CliIo, Command } from './cli-io.js';
+export { measureCoverage, meetsMinCoverage, parsePercent, type Coverage, type Percent, type RuleCoverage } from './coverage.js';
+export { FIXTURE_LIMITS, parseFixtures, type FixtureCase } from './fixture-file.js';
+export { lintPolicy } from './lint-policy.js';
+export type { LintKind, LintWarning } from './lint-warning.js';
+export { main } from './main.js';
+export { findNearMisses, type NearMisses } from './near-misses.js';
+export { nodeIo } from './node-io.js';
+export { diffPolicies, type ChangeKind, type DecisionChange, type PolicyDiff } from './policy-diff.js';
+export { printable } from './printable.js';

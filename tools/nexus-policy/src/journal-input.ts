@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AuditError, JOURNAL_LIMITS, loadAuditPublicKey, parseJournal, type ParsedJournal } from '@nexus/audit';
 import { CliError } from './cli-error.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
 
 /** The most a trust anchor file (`--key`, `--checkpoint`) may hold. */

@@ -1,5 +1,5 @@
 import { serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
-import type { LintWarning } from './lint-policy.js';
+import type { LintWarning } from './lint-warning.js';
 import { capabilitiesOverlap } from './pattern-overlap.js';
 import { ruleLocation } from './rule-location.js';
 

@@ -1,5 +1,5 @@
 import type { Policy, Rule } from '@nexus/sel';
-import type { LintWarning } from './lint-policy.js';
+import type { LintWarning } from './lint-warning.js';
 import { ruleLocation } from './rule-location.js';
 
 /** Names shorter than this are too short for one edit to mean a typo (`logd`, `vfsd` are four). */

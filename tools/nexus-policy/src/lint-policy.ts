@@ -4,23 +4,7 @@ import { lintNearNames } from './lint-near-names.js';
 import { capabilitiesOverlap } from './pattern-overlap.js';
 import { representativeAction } from './representative-action.js';
 import { ruleLocation } from './rule-location.js';
-
-/** The kinds of lint warning `check` reports. None of them stops compilation. */
-export type LintKind =
-  | 'shadowed-grant'
-  | 'duplicate-grant'
-  | 'dead-deny'
-  | 'unrestricted-name'
-  | 'unrestricted-install'
-  | 'near-name';
-
-/** One lint finding, located at `rule`; `related` is the other rule involved, when there is one. */
-export interface LintWarning {
-  readonly kind: LintKind;
-  readonly rule: Rule;
-  readonly related: Rule | undefined;
-  readonly message: string;
-}
+import type { LintWarning } from './lint-warning.js';
 
 /**
  * Finds grants that can never take effect and denies that guard nothing, using the policy's own

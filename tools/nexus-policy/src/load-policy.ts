@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compilePolicy, POLICY_LIMITS, PolicyError, type Policy, type PolicyFile } from '@nexus/sel';
 import { CliError } from './cli-error.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
 /** The policy folder commands use when none is given. */
 export const DEFAULT_POLICY_DIR = 'recipes/policy';

@@ -1,6 +1,6 @@
 import { open, writeFile } from 'node:fs/promises';
 import { CliError } from './cli-error.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
 /**
  * The real process: `process.stdout` / `process.stderr`, `process.cwd()`, and a file reader that

@@ -6,7 +6,7 @@ import type { Policy } from '@nexus/sel';
 import { formatVerdict } from './audit-command.js';
 import { CommandArgs } from './command-args.js';
 import { loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { readJournalFile, readKey } from './journal-input.js';
 import { printable } from './printable.js';
 import { isUnknownOutcome, replayJournal, type ChangeGroup, type ReplayReport } from './replay-journal.js';

@@ -7,7 +7,7 @@ import { FIXTURE_LIMITS, parseFixtures, type FixtureCase } from './fixture-file.
 import { fixtureInputs } from './fixture-inputs.js';
 import { formatJson } from './format-json.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { formatRule, ruleJson } from './rule-location.js';
 
 interface FileCase extends FixtureCase {
