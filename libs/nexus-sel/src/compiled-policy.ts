@@ -1,3 +1,4 @@
+import { nearMissesOf } from './analysis/near-misses.js';
 import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
 import type { CapabilityDeclaration, Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
@@ -183,6 +184,7 @@ export class CompiledPolicy implements Policy {
         restricted: false,
         considered: Object.freeze([]),
         truncated: false,
+        nearMisses: undefined,
       });
     }
     const action = normalizeName(query.action, POLICY_LIMITS.maxNameBytes) ?? '';
@@ -195,13 +197,15 @@ export class CompiledPolicy implements Policy {
       for (const entry of index.wildcard) if (extendsPrefix(action, entry.prefix ?? '')) matching.push(entry);
     }
     matching.sort((a, b) => b.rank - a.rank || a.rule.id - b.rule.id);
+    const restricted = target !== undefined && this.#isRestricted(action, target);
     return Object.freeze({
       decision,
       action,
       target,
-      restricted: target !== undefined && this.#isRestricted(action, target),
+      restricted,
       considered: Object.freeze(matching.slice(0, POLICY_LIMITS.maxExplainRules).map((entry) => entry.rule)),
       truncated: matching.length > POLICY_LIMITS.maxExplainRules,
+      nearMisses: decision.reason === 'no-rule' ? nearMissesOf(this, query, restricted) : undefined,
     });
   }
 

@@ -1,8 +1,24 @@
+// The public API of @nexus/sel, listed by name. Analysis beyond one decision (overlap, action
+// classes, near misses) is `@nexus/sel/analysis`; reading a policy folder from disk is `@nexus/sel/node`.
 export { serviceIdFromName } from '@nexus/ipc';
-export * from './compile-policy.js';
-export * from './normalize-name.js';
+export { compilePolicy } from './compile-policy.js';
 export { didYouMean } from './did-you-mean.js';
-export * from './policy.js';
-export * from './policy-error.js';
-export * from './policy-limits.js';
-export * from './policy-schema.js';
+export { normalizeName } from './normalize-name.js';
+export type {
+  CapabilityDeclaration,
+  Decision,
+  DecisionReason,
+  Explanation,
+  Holder,
+  NearMisses,
+  Policy,
+  PolicyFile,
+  Query,
+  RestrictedHint,
+  Restriction,
+  Rule,
+  RuleEffect,
+} from './policy.js';
+export { PolicyError, type PolicyErrorCode, type PolicyErrorLocation } from './policy-error.js';
+export { POLICY_LIMITS, type PolicyLimits } from './policy-limits.js';
+export { POLICY_SCHEMA } from './policy-schema.js';

@@ -19,6 +19,8 @@ export interface PolicyLimits {
   readonly maxRawQueryChars: number;
   /** Most rules `Policy.explain` lists as considered. */
   readonly maxExplainRules: number;
+  /** Most grants and most holders a near-miss report (`Explanation.nearMisses`) lists. */
+  readonly maxNearMisses: number;
 }
 
 /**
@@ -35,4 +37,5 @@ export const POLICY_LIMITS: PolicyLimits = Object.freeze({
   maxTargetBytes: 64,
   maxRawQueryChars: 256,
   maxExplainRules: 64,
+  maxNearMisses: 8,
 });

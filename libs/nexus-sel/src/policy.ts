@@ -105,6 +105,50 @@ export interface Explanation {
   readonly considered: readonly Rule[];
   /** True when more rules matched than `considered` holds. */
   readonly truncated: boolean;
+  /** For a default deny (`no-rule`), what comes closest to an allow; otherwise `undefined`. */
+  readonly nearMisses: NearMisses | undefined;
+}
+
+/**
+ * A grant another service holds for the queried action (and target).
+ *
+ * @example
+ * const holder: Holder = { service: 'keystored', rule };
+ */
+export interface Holder {
+  readonly service: string;
+  readonly rule: Rule;
+}
+
+/**
+ * Why a plain grant of the subject does not reach the queried target.
+ *
+ * @example
+ * hint.needed; // 'ipc.route@execd'
+ */
+export interface RestrictedHint {
+  /** The subject's untargeted grant that would allow the action without the target. */
+  readonly grant: Rule;
+  /** The `[restrict]` entry that lists the target, when one can be named. */
+  readonly restriction: Restriction | undefined;
+  /** The pattern a grant needs to name to cover the target, e.g. `ipc.route@execd`. */
+  readonly needed: string;
+}
+
+/**
+ * The closest things to an allow for a query that nothing allows (a default deny): what
+ * `Policy.explain` of a `no-rule` deny carries as `nearMisses`.
+ *
+ * @example
+ * policy.explain(query).nearMisses?.holders.map((h) => h.service); // ['keystored']
+ */
+export interface NearMisses {
+  /** The subject's own grants, closest capability name first. */
+  readonly grants: readonly Rule[];
+  /** Other services that would be allowed the same action and target, with the deciding rule. */
+  readonly holders: readonly Holder[];
+  readonly holdersTruncated: boolean;
+  readonly restricted: RestrictedHint | undefined;
 }
 
 /**

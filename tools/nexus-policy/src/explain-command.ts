@@ -1,13 +1,11 @@
 import { isServiceName } from '@nexus/ipc';
-import { serviceIdFromName, type Rule } from '@nexus/sel';
+import { didYouMean, serviceIdFromName, type NearMisses, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { didYouMean } from '@nexus/sel';
 import { formatJson } from './format-json.js';
 import { formatServiceId } from './format-service-id.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
 import type { CliIo } from './cli-io.js';
-import { findNearMisses, type NearMisses } from './near-misses.js';
 import { printable } from './printable.js';
 import { formatRule, ruleJson } from './rule-location.js';
 
@@ -48,7 +46,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
           (rule) => rule.effect === 'allow' && rule.service === subject && applies(rule, explanation.target, explanation.restricted),
         )
       : [];
-  const misses = decision.reason === 'no-rule' ? findNearMisses(policy, subject, action, target) : undefined;
+  const misses = explanation.nearMisses;
   const known = policy.services.includes(subject);
   const suggestion = known ? undefined : didYouMean(subject, policy.services.filter((s) => s !== '*'));
 

@@ -8,7 +8,6 @@ export { FIXTURE_LIMITS, parseFixtures, type FixtureCase } from './fixture-file.
 export { lintPolicy } from './lint-policy.js';
 export type { LintKind, LintWarning } from './lint-warning.js';
 export { main } from './main.js';
-export { findNearMisses, type NearMisses } from './near-misses.js';
 export { nodeIo } from './node-io.js';
 export { diffPolicies, type ChangeKind, type DecisionChange, type PolicyDiff } from './policy-diff.js';
 export { printable } from './printable.js';

@@ -1,6 +1,6 @@
 import { serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import type { LintWarning } from './lint-warning.js';
-import { capabilitiesOverlap } from './pattern-overlap.js';
+import { capabilitiesOverlap } from '@nexus/sel/analysis';
 import { ruleLocation } from './rule-location.js';
 
 /** The capability bundlemgrd asks policyd about, with the bundle's service name as target. */

@@ -1,8 +1,7 @@
 import { didYouMean, serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import { lintBundleNames } from './lint-bundle-names.js';
 import { lintNearNames } from './lint-near-names.js';
-import { capabilitiesOverlap } from './pattern-overlap.js';
-import { representativeAction } from './representative-action.js';
+import { capabilitiesOverlap, representativeAction } from '@nexus/sel/analysis';
 import { ruleLocation } from './rule-location.js';
 import type { LintWarning } from './lint-warning.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT, runCli, runJson } from '../test-support/run-cli.js';
 import { diffLines } from './diff-lines.js';
 import { diffPolicies, OTHER_SERVICES, type DecisionChange } from './policy-diff.js';
-import { actionClasses, inActionClass } from './representative-action.js';
+import { actionClasses, inActionClass } from '@nexus/sel/analysis';
 
 const policyOf = (text: string): Policy => compilePolicy([{ path: 'p.toml', text }]);
 const key = (c: DecisionChange): string => `${c.service} ${c.action}@${c.target ?? ''}`;

@@ -1,5 +1,5 @@
 import { serviceIdFromName, type DecisionReason, type Policy, type Rule } from '@nexus/sel';
-import { actionClasses } from './representative-action.js';
+import { actionClasses } from '@nexus/sel/analysis';
 
 /** How one query's decision changed from the old policy to the new one. */
 export type ChangeKind = 'allow-added' | 'allow-removed' | 'reason-changed';

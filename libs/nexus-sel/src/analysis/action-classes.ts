@@ -1,4 +1,4 @@
-import { POLICY_LIMITS } from '@nexus/sel';
+import { POLICY_LIMITS } from '../policy-limits.js';
 
 // The characters a query action may hold besides `.` (sel's name alphabet after normalization).
 const SEGMENT_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-';

@@ -1,61 +1,49 @@
-import { serviceIdFromName, type Policy, type Restriction, type Rule } from '@nexus/sel';
-
-/** How many grants of each kind a near-miss report lists at most. */
-export const NEAR_MISS_LIMIT = 8;
-
-/** A grant another service holds for the queried action (and target). */
-export interface Holder {
-  readonly service: string;
-  readonly rule: Rule;
-}
-
-/** Why a plain grant of the subject does not reach the queried target. */
-export interface RestrictedHint {
-  /** The subject's untargeted grant that would allow the action without the target. */
-  readonly grant: Rule;
-  /** The `[restrict]` entry that lists the target, when one can be named. */
-  readonly restriction: Restriction | undefined;
-  /** The pattern a grant needs to name to cover the target, e.g. `ipc.route@execd`. */
-  readonly needed: string;
-}
-
-/** The closest things to an allow for a query that nothing allows (a default deny). */
-export interface NearMisses {
-  /** The subject's own grants, closest capability name first. */
-  readonly grants: readonly Rule[];
-  /** Other services that would be allowed the same action and target, with the deciding rule. */
-  readonly holders: readonly Holder[];
-  readonly holdersTruncated: boolean;
-  readonly restricted: RestrictedHint | undefined;
-}
+import { serviceIdFromName } from '@nexus/ipc';
+import { normalizeName } from '../normalize-name.js';
+import type { Holder, NearMisses, Policy, Query, RestrictedHint } from '../policy.js';
+import { POLICY_LIMITS } from '../policy-limits.js';
 
 /**
  * Lists what comes closest to allowing a query: the subject's own grants ranked by how close their
  * capability is to the action (shared dotted segments, then shared prefix, then edit distance), the
  * services the policy would allow the same action and target, and, when the subject holds a plain
  * grant that does not reach a restricted target, the targeted pattern it would need. Every answer
- * comes from `policy.decide`, so it cannot disagree with the evaluator.
+ * comes from `policy.decide`, so it cannot disagree with the evaluator. At most
+ * `POLICY_LIMITS.maxNearMisses` of each kind. `Policy.explain` of a default deny carries this.
  *
  * @example
- * findNearMisses(policy, 'selftest-client', 'crypto.sign', undefined).holders;
+ * findNearMisses(policy, { subject: serviceIdFromName('selftest-client'), action: 'crypto.sign' }).holders;
  * // [{ service: 'keystored', rule: <base.toml: keystored crypto.sign> }]
  */
-export function findNearMisses(policy: Policy, subject: string, action: string, target: string | undefined): NearMisses {
-  const wanted = action.trim().toLowerCase();
+export function findNearMisses(policy: Policy, query: Query): NearMisses {
+  const explained = policy.explain(query);
+  return explained.nearMisses ?? nearMissesOf(policy, query, explained.restricted);
+}
+
+/**
+ * `findNearMisses` given whether `[restrict]` covers the query, which `explain` has already worked
+ * out: `explain` calls this, so this must not call `explain`.
+ *
+ * @internal
+ */
+export function nearMissesOf(policy: Policy, query: Query, restrictedTarget: boolean): NearMisses {
+  const { action, target } = query;
+  const subject = policy.nameOf(query.subject);
+  const wanted = normalizeName(action, POLICY_LIMITS.maxNameBytes) ?? action.slice(0, POLICY_LIMITS.maxNameBytes);
   const grants = policy.rules
     .filter((rule) => rule.effect === 'allow' && rule.service === subject)
     .map((rule) => ({ rule, score: closeness(rule.capability, wanted) }))
     .sort((a, b) => b.score[0] - a.score[0] || b.score[1] - a.score[1] || a.score[2] - b.score[2] || a.rule.id - b.rule.id)
-    .slice(0, NEAR_MISS_LIMIT)
+    .slice(0, POLICY_LIMITS.maxNearMisses)
     .map((entry) => entry.rule);
 
   const holders: Holder[] = [];
   let holdersTruncated = false;
   for (const service of policy.services) {
-    if (service === subject || service === '*') continue;
+    if (service === subject || service === '*' || serviceIdFromName(service) === query.subject) continue;
     const decision = policy.decide({ subject: serviceIdFromName(service), action, target });
     if (!decision.allow || decision.rule === undefined) continue;
-    if (holders.length === NEAR_MISS_LIMIT) {
+    if (holders.length === POLICY_LIMITS.maxNearMisses) {
       holdersTruncated = true;
       break;
     }
@@ -64,18 +52,17 @@ export function findNearMisses(policy: Policy, subject: string, action: string, 
 
   let restricted: RestrictedHint | undefined;
   if (target !== undefined) {
-    const untargeted = policy.decide({ subject: serviceIdFromName(subject), action, target: undefined });
-    const explained = policy.explain({ subject: serviceIdFromName(subject), action, target });
-    if (untargeted.allow && untargeted.rule !== undefined && explained.restricted) {
-      const normalizedTarget = explained.target ?? target;
+    const untargeted = policy.decide({ subject: query.subject, action, target: undefined });
+    const normalizedTarget = normalizeName(target, POLICY_LIMITS.maxTargetBytes);
+    if (untargeted.allow && untargeted.rule !== undefined && normalizedTarget !== undefined && restrictedTarget) {
       restricted = {
         grant: untargeted.rule,
         restriction: policy.restricted.find((entry) => entry.targets.includes(normalizedTarget)),
-        needed: `${explained.action ?? wanted}@${normalizedTarget}`,
+        needed: `${wanted}@${normalizedTarget}`,
       };
     }
   }
-  return { grants, holders, holdersTruncated, restricted };
+  return Object.freeze({ grants: Object.freeze(grants), holders: Object.freeze(holders), holdersTruncated, restricted });
 }
 
 /** [shared dotted segments, shared leading characters, edit distance] of a capability to an action. */
