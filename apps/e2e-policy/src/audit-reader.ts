@@ -1,4 +1,4 @@
-import { decodeRecord, verifyChain, type AuditRecord, type Checkpoint, type VerifyResult } from '@nexus/audit';
+import { decodeRecord, sameBytes, verifyChain, type AuditRecord, type Checkpoint, type VerifyResult } from '@nexus/audit';
 import { LO_JOURNAL, type LogClient } from '@nexus/proto';
 
 /**
@@ -85,7 +85,7 @@ export class AuditReader {
   add(records: readonly AuditRecord[]): void {
     for (const record of records) {
       const held = this.#bySeq.get(record.seq) ?? [];
-      if (!held.some((r) => sameHash(r.hash, record.hash))) held.push(record);
+      if (!held.some((r) => sameBytes(r.hash, record.hash))) held.push(record);
       this.#bySeq.set(record.seq, held);
       if (record.seq > this.#last) this.#last = record.seq;
     }
@@ -124,8 +124,4 @@ export class AuditReader {
       return undefined;
     }
   }
-}
-
-function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
 }

@@ -1,11 +1,12 @@
 import { AuditError } from './audit-error.js';
 import type { AuditCheckpoint, AuditControl, AuditInput, AuditLost, AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
-import { FrameWriter } from '@nexus/ipc';
+import { FrameWriter, U64_MAX } from '@nexus/ipc';
 import { AUDIT_LIMITS } from './audit-record.js';
 import { writeBody } from './encode-record.js';
 import { HASH_BYTES, sha256 } from './hash-record.js';
 import { validateInput, validateRecord } from './validate-record.js';
+import { ZERO_HASH } from './zero-hash.js';
 
 /**
  * Options of `AuditChain`.
@@ -33,10 +34,8 @@ export interface SealedRecord {
   readonly encoded: Uint8Array;
 }
 
-const ZERO_HASH = new Uint8Array(32);
 /** Room for a record's `prevHash` and `hash`, filled once the hash is known. */
 const ZERO_TRAILER = new Uint8Array(64);
-const U64_MAX = 0xffffffffffffffffn;
 
 /**
  * Records chained but not sealed yet, plus sealed ones not yet taken, at most: `enqueue` seals the

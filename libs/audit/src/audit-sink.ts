@@ -7,7 +7,7 @@ import { PrimaryGate } from './primary-gate.js';
 import { RecentRecords } from './recent-records.js';
 import { QuietInterval, type RecoveryClocks } from './recovery-clock.js';
 import { UartBudget, type UartHold, type UartPort } from './uart-budget.js';
-import { sameBytes } from './verify-chain.js';
+import { sameBytes } from './same-bytes.js';
 
 export type { UartPort, UartReservation } from './uart-budget.js';
 

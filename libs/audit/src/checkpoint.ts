@@ -1,3 +1,4 @@
+import { U64_MAX } from '@nexus/ipc';
 import { AuditError } from './audit-error.js';
 import { fromHex, toHex } from './hex.js';
 
@@ -30,7 +31,6 @@ export interface CheckpointJson {
 
 const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
 const VERSION = /^sha256:[0-9a-f]{64}$/;
-const U64_MAX = 0xffffffffffffffffn;
 
 /**
  * Converts a checkpoint to plain JSON-safe values.

@@ -5,11 +5,11 @@ import { encodeCheckpointMessage } from './checkpoint-message.js';
 import { fromHex } from './hex.js';
 import { utf8Bytes } from './utf8-bytes.js';
 import { validateRecord, type UnsealedRecord } from './validate-record.js';
+import { ZERO_HASH } from './zero-hash.js';
 
 /** @internal Flag bits of byte 2: which optional fields follow. */
 export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lost: 16, sink: 32, checkpoint: 64, signature: 128 });
 
-const ZERO_HASH = new Uint8Array(32);
 
 // One policy is live per boot, so a one-entry cache saves a hex decode per record.
 let versionText = '';

@@ -1,4 +1,4 @@
-import { serviceIdFromName } from '@nexus/ipc';
+import { BoundedMemo, hexU64, serviceIdFromName } from '@nexus/ipc';
 import { AUDIT_LIMITS, type AuditRecord } from './audit-record.js';
 import { checkpointMessageOf } from './encode-record.js';
 import { toHex } from './hex.js';
@@ -8,22 +8,7 @@ import { validateRecord } from './validate-record.js';
 const MAX_CACHED_TARGETS = 256;
 // Summaries go out with every record to logd; hashing the target (UTF-8 encode + FNV-1a) each time
 // cost more than the rest of the line, and targets repeat from the policy's small set.
-const targetIds = new Map<string, string>();
-
-function targetHex(target: string): string {
-  let hex = targetIds.get(target);
-  if (hex === undefined) {
-    hex = hexId(serviceIdFromName(target));
-    if (targetIds.size >= MAX_CACHED_TARGETS) targetIds.clear();
-    targetIds.set(target, hex);
-  }
-  return hex;
-}
-
-/** @internal `0x` + 16 lowercase hex digits: how ids appear in lines. */
-export function hexId(id: bigint): string {
-  return `0x${id.toString(16).padStart(16, '0')}`;
-}
+const targetHex = new BoundedMemo(MAX_CACHED_TARGETS, (target: string) => hexU64(serviceIdFromName(target)));
 
 /**
  * The original's line: `audit v2 op=<op> decision=<allow|deny> subject=0x<16 hex>
@@ -35,8 +20,8 @@ export function hexId(id: bigint): string {
  */
 export function formatRecordSummary(r: AuditRecord): string {
   validateRecord(r);
-  const target = r.target === undefined ? '' : ` target=${targetHex(r.target)}`;
-  return `audit v${AUDIT_LIMITS.version} op=${r.op} decision=${r.decision} subject=${hexId(r.subjectId)}${target} reason=${r.reason}`;
+  const target = r.target === undefined ? '' : ` target=${targetHex.get(r.target)}`;
+  return `audit v${AUDIT_LIMITS.version} op=${r.op} decision=${r.decision} subject=${hexU64(r.subjectId)}${target} reason=${r.reason}`;
 }
 
 /**
@@ -51,13 +36,13 @@ export function formatRecordSummary(r: AuditRecord): string {
  * parseRecordLine(formatRecordLine(record)); // deep-equals record
  */
 export function formatRecordLine(r: AuditRecord): string {
-  let line = `${formatRecordSummary(r)} seq=${r.seq} ts=${r.timestampNs} sender=${hexId(r.senderId)}`;
-  if (r.claimedId !== undefined) line += ` claimed=${hexId(r.claimedId)}`;
+  let line = `${formatRecordSummary(r)} seq=${r.seq} ts=${r.timestampNs} sender=${hexU64(r.senderId)}`;
+  if (r.claimedId !== undefined) line += ` claimed=${hexU64(r.claimedId)}`;
   line += ` kind=${r.kind} action=${encodeURIComponent(r.action)}`;
   if (r.target !== undefined) line += ` tname=${encodeURIComponent(r.target)}`;
   if (r.rule !== undefined) line += ` rule=${encodeURIComponent(r.rule)}`;
   line += ` ver=${r.policyVersion}`;
-  if (r.nonce !== undefined) line += ` nonce=${hexId(r.nonce)}`;
+  if (r.nonce !== undefined) line += ` nonce=${hexU64(r.nonce)}`;
   if (r.lost !== undefined) {
     const l = r.lost;
     line += ` lost=${l.fromSeq}:${l.toSeq}:${l.count}:${l.decisions}:${toHex(l.beforeHash)}:${toHex(l.lastHash)}`;

@@ -10,6 +10,7 @@ export * from './parse-record-line.js';
 export * from './checkpoint.js';
 export * from './audit-chain.js';
 export * from './verify-chain.js';
+export * from './same-bytes.js';
 export * from './audit-sink.js';
 export * from './checkpoint-sealer.js';
 export * from './seal-key.js';

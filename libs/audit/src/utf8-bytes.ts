@@ -1,3 +1,5 @@
+import { BoundedMemo } from '@nexus/ipc';
+
 const encoder = new TextEncoder();
 // In u-mode a valid pair is one code point, so this matches lone surrogates only.
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -8,7 +10,11 @@ const MAX_ENTRIES = 1024;
 
 // Actions, targets and rule refs repeat from a small set (the policy's), so a bounded cache turns
 // the per-record well-formedness check and UTF-8 encoding (an off-heap allocation) into one lookup.
-const cache = new Map<string, Uint8Array>();
+const cache = new BoundedMemo(
+  MAX_ENTRIES,
+  (value: string) => (LONE_SURROGATE.test(value) ? undefined : encoder.encode(value)),
+  (value) => value.length <= MAX_CACHED_CHARS,
+);
 
 /**
  * @internal The UTF-8 bytes of a well-formed string (shared: callers must not modify them), or
@@ -18,13 +24,5 @@ const cache = new Map<string, Uint8Array>();
  * utf8Bytes('ipc.core')?.byteLength; // 8
  */
 export function utf8Bytes(value: string): Uint8Array | undefined {
-  const hit = cache.get(value);
-  if (hit !== undefined) return hit;
-  if (LONE_SURROGATE.test(value)) return undefined;
-  const bytes = encoder.encode(value);
-  if (value.length <= MAX_CACHED_CHARS) {
-    if (cache.size >= MAX_ENTRIES) cache.clear();
-    cache.set(value, bytes);
-  }
-  return bytes;
+  return cache.get(value);
 }

@@ -1,8 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { AuditError } from './audit-error.js';
 import type { AuditLost, AuditRecord } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
 import { hashRecord } from './hash-record.js';
+import { sameBytes } from './same-bytes.js';
+import { ZERO_HASH } from './zero-hash.js';
 
 /**
  * How a chain breaks, at its first break. `gap`: a missing seq no run declares; `prev-mismatch`: a
@@ -49,12 +50,6 @@ export interface VerifyChainOptions {
   readonly fromStart?: boolean;
 }
 
-const ZERO_HASH = new Uint8Array(32);
-
-/** @internal Constant-time equality of two byte strings (false for different lengths). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a instanceof Uint8Array && b instanceof Uint8Array && a.byteLength === b.byteLength && timingSafeEqual(a, b);
-}
 
 interface Run {
   readonly index: number;

@@ -5,7 +5,8 @@ import { checkpointMessageOf } from './encode-record.js';
 import { toHex } from './hex.js';
 import { parseJournal, type JournalEntry } from './journal-file.js';
 import { auditKeyId, verifyCheckpointSignature } from './seal-key.js';
-import { sameBytes, verifyChain, type ChainBreakKind } from './verify-chain.js';
+import { sameBytes } from './same-bytes.js';
+import { verifyChain, type ChainBreakKind } from './verify-chain.js';
 
 /**
  * How a journal breaks: a chain break (`ChainBreakKind`), or a seal that does not vouch for it:

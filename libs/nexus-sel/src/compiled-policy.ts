@@ -1,3 +1,4 @@
+import { U64_MAX } from '@nexus/ipc';
 import { nearMissesOf } from './analysis/near-misses.js';
 import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
@@ -5,7 +6,6 @@ import type { CapabilityDeclaration, Decision, Explanation, Policy, Query, Restr
 import { POLICY_LIMITS } from './policy-limits.js';
 import { SubjectTable } from './subject-table.js';
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const MALFORMED: Decision = Object.freeze({ allow: false, reason: 'malformed' });
 const NO_RULE: Decision = Object.freeze({ allow: false, reason: 'no-rule' });
 // Any exact capability outranks every wildcard (prefixes are at most 47 bytes).

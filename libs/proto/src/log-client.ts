@@ -1,3 +1,4 @@
+import { U64_MAX } from '@nexus/ipc';
 import { callTransport, type Transport, type TransportFailure } from './call-transport.js';
 import { decodeLogReply } from './decode-log-reply.js';
 import { encodeLogRequest } from './encode-log-request.js';
@@ -74,7 +75,7 @@ export class LogClient {
   }
 
   async #exchange(build: (nonce: bigint) => LogRequest & { readonly version: 2 }): Promise<Exchange> {
-    this.#nonce = (this.#nonce + 1n) & 0xffffffffffffffffn;
+    this.#nonce = (this.#nonce + 1n) & U64_MAX;
     let request: LogRequest & { readonly version: 2 };
     let frame: Uint8Array;
     try {

@@ -1,12 +1,14 @@
+import { BoundedMemo } from '@nexus/ipc';
+
 const encoder = new TextEncoder();
 /** Longer strings are encoded every time: the repeating ones (names, scopes) are short. */
 const MAX_CACHED_CHARS = 256;
 /** Bounds the cache's memory: at most this many strings of at most 256 chars. */
 const MAX_ENTRIES = 512;
 
-// Names, capabilities and log scopes repeat from a small set, so a bounded cache turns a TextEncoder
+// Names, capabilities and log scopes repeat from a small set, so a bounded memo turns a TextEncoder
 // call (an allocation and a native call, ~0.5 µs) per frame into one lookup.
-const cache = new Map<string, Uint8Array>();
+const cache = new BoundedMemo(MAX_ENTRIES, (value: string) => encoder.encode(value), (value) => value.length <= MAX_CACHED_CHARS);
 
 /**
  * The UTF-8 bytes of `value` exactly as `TextEncoder` gives them (a lone surrogate becomes U+FFFD),
@@ -17,12 +19,5 @@ const cache = new Map<string, Uint8Array>();
  * utf8Cached('policyd.audit').byteLength; // 13
  */
 export function utf8Cached(value: string): Uint8Array {
-  const hit = cache.get(value);
-  if (hit !== undefined) return hit;
-  const bytes = encoder.encode(value);
-  if (value.length <= MAX_CACHED_CHARS) {
-    if (cache.size >= MAX_ENTRIES) cache.clear();
-    cache.set(value, bytes);
-  }
-  return bytes;
+  return cache.get(value);
 }

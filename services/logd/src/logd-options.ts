@@ -1,3 +1,4 @@
+import { U64_MAX } from '@nexus/ipc';
 import { LO_MAX_RECORD } from '@nexus/proto';
 import type { JournalBounds } from './journal.js';
 import { LogdError } from './logd-error.js';
@@ -95,7 +96,7 @@ export function resolveLogdOptions(options: LogdOptions): ResolvedLogdOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key)) throw new LogdError('INVALID_OPTION', `unknown option ${key}`);
   }
-  if (typeof options.auditWriter !== 'bigint' || options.auditWriter < 0n || options.auditWriter > 0xffffffffffffffffn) {
+  if (typeof options.auditWriter !== 'bigint' || options.auditWriter < 0n || options.auditWriter > U64_MAX) {
     throw new LogdError('INVALID_OPTION', 'auditWriter must be a u64 service id');
   }
   if (options.console !== undefined && typeof options.console !== 'function') {

@@ -1,4 +1,4 @@
-import { serviceIdFromName } from '@nexus/ipc';
+import { BoundedMemo, hexU64, serviceIdFromName } from '@nexus/ipc';
 import type { PolicyRequest } from '@nexus/proto';
 import { OP_QUERY_TABLE, type OpQuerySpec } from './op-query-table.js';
 import { PolicydError } from './policyd-error.js';
@@ -20,23 +20,17 @@ export interface RequestQuery {
  * refuses that spelling as a name, so no targeted rule can match it.
  */
 function unknownTarget(id: bigint): string {
-  return `0x${id.toString(16).padStart(16, '0')}`;
+  return hexU64(id);
 }
 
 /** Bounds the name cache: at most this many names (each ≤ the PO name bound). */
 const MAX_CACHED_NAMES = 256;
 // Clients ask under their own few names again and again; hashing one (UTF-8 encode + FNV-1a) costs
 // more than the decision itself, so the ids of recent names are kept (bounded, cleared when full).
-const idCache = new Map<string, bigint>();
+const ids = new BoundedMemo(MAX_CACHED_NAMES, serviceIdFromName);
 
 function idOf(name: string): bigint {
-  let id = idCache.get(name);
-  if (id === undefined) {
-    id = serviceIdFromName(name);
-    if (idCache.size >= MAX_CACHED_NAMES) idCache.clear();
-    idCache.set(name, id);
-  }
-  return id;
+  return ids.get(name);
 }
 
 function claimOf(request: PolicyRequest): bigint | undefined {

@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
 import type { AuditRecord } from '@nexus/audit';
-import { isServiceName } from '@nexus/ipc';
+import { hexU64, isServiceName } from '@nexus/ipc';
 import { PolicyError, serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import { asciiJson } from './ascii-json.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { formatServiceId } from './format-service-id.js';
 import { formatTable } from './format-table.js';
 import { readJournalFile } from './journal-input.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
@@ -92,7 +91,7 @@ function decidingRule(r: AuditRecord, policy: Policy | undefined): Rule | undefi
 
 function nameText(id: bigint, policy: Policy | undefined): string {
   const name = policy?.nameOf(id);
-  return name === undefined ? formatServiceId(id) : printable(name);
+  return name === undefined ? hexU64(id) : printable(name);
 }
 
 /** One table row; every field that came from the file goes through `printable`. */
@@ -122,7 +121,7 @@ function row(r: AuditRecord, policy: Policy | undefined): string[] {
 
 /** The JSON form of a record: ids as in the table (`0x` + 16 hex), plus the names and rule found. */
 function recordJson(r: AuditRecord, policy: Policy | undefined): Record<string, unknown> {
-  const id = (value: bigint | undefined): string | null => (value === undefined ? null : formatServiceId(value));
+  const id = (value: bigint | undefined): string | null => (value === undefined ? null : hexU64(value));
   const name = (value: bigint | undefined): string | null => (value === undefined ? null : (policy?.nameOf(value) ?? null));
   const ruleAt: RuleJson | null = ruleJson(decidingRule(r, policy));
   return {

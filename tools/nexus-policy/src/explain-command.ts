@@ -1,9 +1,8 @@
-import { isServiceName } from '@nexus/ipc';
+import { hexU64, isServiceName } from '@nexus/ipc';
 import { didYouMean, serviceIdFromName, type NearMisses, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
-import { formatServiceId } from './format-service-id.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
 import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
@@ -55,7 +54,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
       formatJson({
         decision: decision.allow ? 'allow' : 'deny',
         reason: decision.reason,
-        subject: { name: subject, id: formatServiceId(id), inPolicy: known, didYouMean: suggestion ?? null },
+        subject: { name: subject, id: hexU64(id), inPolicy: known, didYouMean: suggestion ?? null },
         action: explanation.action ?? action,
         target: explanation.target ?? target ?? null,
         version: policy.version,
@@ -79,7 +78,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   }
 
   let out = `${decision.allow ? 'allow' : 'deny'} (${decision.reason})\n`;
-  out += `subject:  ${subject} (${formatServiceId(id)})\n`;
+  out += `subject:  ${subject} (${hexU64(id)})\n`;
   if (!known) {
     out += `note:     "${subject}" is not a service in this policy${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}\n`;
   }

@@ -1,5 +1,5 @@
+import { hexU64 } from '@nexus/ipc';
 import type { Policy } from '@nexus/sel';
-import { formatServiceId } from './format-service-id.js';
 import { printable } from './printable.js';
 
 /**
@@ -12,5 +12,5 @@ import { printable } from './printable.js';
  */
 export function subjectText(id: bigint, policy: Policy | undefined): string {
   const name = policy?.nameOf(id);
-  return name === undefined ? formatServiceId(id) : `${printable(name)} (${formatServiceId(id)})`;
+  return name === undefined ? hexU64(id) : `${printable(name)} (${hexU64(id)})`;
 }
