@@ -5,6 +5,11 @@ import { parseBundleManifest } from './parse-bundle-manifest.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** A manifest written as TOML the way a publisher would. */
+function manifestText(m: { name: string; version: string; publisher: string; capabilities: readonly string[] }): string {
+  return `name = ${JSON.stringify(m.name)}\nversion = ${JSON.stringify(m.version)}\npublisher = ${JSON.stringify(m.publisher)}\ncapabilities = ${JSON.stringify(m.capabilities)}\n`;
+}
+
 describe(parseBundleManifest, () => {
   test('a valid manifest', () => {
     const text = 'name = "demo.testsvc"\nversion = "1.2.3-rc.1"\npublisher = "nexus"\ncapabilities = ["ipc.core", "fs.read"]\n';
@@ -40,13 +45,36 @@ describe(parseBundleManifest, () => {
   test('fuzz: any bytes parse to a valid manifest or throw only BundleError', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 300 }).map(utf8)), (bytes) => {
+        let parsed;
         try {
-          parseBundleManifest(bytes);
+          parsed = parseBundleManifest(bytes);
         } catch (e) {
           expect(e).toBeInstanceOf(BundleError);
+          return;
         }
+        // A success is a manifest that says the same again: written back out, it parses equal.
+        expect(parseBundleManifest(utf8(manifestText(parsed)))).toEqual(parsed);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  test('round trip: every generated valid manifest parses to exactly what was written', () => {
+    const segment = fc.stringMatching(/^[a-z0-9_-]{1,8}$/);
+    const name = fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,9}$/), fc.array(segment, { maxLength: 3 })).map(([head, rest]) => [head, ...rest].join('.'));
+    const version = fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map((parts) => parts.join('.'));
+    const manifest = fc.record({
+      name,
+      version,
+      publisher: name,
+      capabilities: fc.uniqueArray(fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.')), { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(manifest, (m) => {
+        fc.pre(m.capabilities.every((c) => c.length <= 48));
+        expect(parseBundleManifest(utf8(manifestText(m)))).toEqual(m);
+      }),
+      { numRuns: 500 },
     );
   });
 });
