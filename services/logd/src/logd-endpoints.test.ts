@@ -43,6 +43,26 @@ function boot(options: { generalBurst?: number } = {}): Rig {
 }
 
 describe('logd audit endpoint (issue #13)', () => {
+  test('test_reject_half_share_on_audit_endpoint: policyd, its one sender, may fill the whole audit queue', async () => {
+    // A default (half) per-sender share refused policyd's 33rd APPEND in flight with QUEUE_FULL, so a
+    // flood of decisions from any task took the audit primary down (issue #12 eviction flood).
+    const r = boot();
+    const route = r.kernel.grant(r.logd.auditEndpoint, r.policyd);
+    const depth = 64;
+    const frames = Array.from({ length: depth }, () => encodeLogRequest(auditReq(r.chain.appendSealed(decision(r.app.serviceId)).encoded)));
+    const refused = frames.filter((frame) => {
+      try {
+        r.policyd.send(route, frame);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused).toHaveLength(0);
+    for (let i = 0; i < 8; i++) await turn();
+    expect(r.logd.stats().audit.count).toBe(depth);
+  });
+
   test('test_reject_audit_append_on_general_endpoint: evidence only on the audit endpoint', async () => {
     const r = boot();
     const { encoded } = r.chain.appendSealed(decision(r.app.serviceId));

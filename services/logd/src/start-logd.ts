@@ -44,7 +44,8 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
     maxFrame: Math.max(LO_MAX_REPLY, LO_MAX_FRAME),
     queueDepth: resolved.queueDepth,
   });
-  const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_FRAME, queueDepth: resolved.auditQueueDepth });
+  // policyd is the one sender here: its share is the whole queue (a half share refused its 33rd APPEND in flight).
+  const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_FRAME, queueDepth: resolved.auditQueueDepth, maxPerSender: resolved.auditQueueDepth });
   let policy: PolicyClient | undefined;
   const server = new LogdServer(resolved, () => policy, task.serviceId);
   // A QUERY or STATS holds the endpoint while it asks policyd (one message at a time per endpoint),
