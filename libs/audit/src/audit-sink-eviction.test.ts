@@ -3,7 +3,7 @@ import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
 import type { AuditRecord } from './audit-record.js';
 import { ALLOW, VERSION } from './arbitraries.test.js';
-import { AuditSink, type AuditTransport } from './audit-sink.js';
+import { AuditSink, type AuditTransport, type EvictionReport } from './audit-sink.js';
 import { DENY, MemoryPrimary, MemoryUart } from './seal-rig.test.js';
 import { verifyChain } from './verify-chain.js';
 
@@ -154,5 +154,70 @@ describe('AuditSink self-healing on real elapsed time', () => {
     await sink.flush();
     primary.healthy = true;
     expect(sink.record(DENY).destination).toBe('uart');
+  });
+});
+
+describe('AuditSink: evictions the primary reports', () => {
+  class ReportingPrimary extends MemoryPrimary {
+    reports: unknown[] = [];
+    evictions(): readonly EvictionReport[] {
+      const out = this.reports as EvictionReport[];
+      this.reports = [];
+      return out;
+    }
+  }
+
+  test('reported runs wait for a batch, are declared on flush, merged when adjacent, and the held records verify', async () => {
+    const primary = new ReportingPrimary();
+    const { sink } = rig({ primary });
+    for (let i = 0; i < 6; i++) sink.record(ALLOW);
+    await sink.flush();
+    primary.reports = [{ fromSeq: 1n, toSeq: 2n }, { fromSeq: 3n, toSeq: 3n }];
+    sink.record(DENY);
+    expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsPending: 3n });
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ evicted: 3n, evictionsPending: 0n, evictionsRefused: 0n });
+    const declared = primary.stored.filter((r) => r.kind === 'audit-evicted');
+    expect(declared.map((r) => [r.lost!.fromSeq, r.lost!.toSeq, r.lost!.count])).toEqual([[1n, 3n, 3n]]);
+    expect(verifyChain(primary.stored.filter((r) => r.seq > 3n), undefined, { fromStart: true })).toMatchObject({ ok: true });
+  });
+
+  test('a batch of evictionBatch records is declared before the next decision', async () => {
+    const primary = new ReportingPrimary();
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const sink = new AuditSink({ chain, primary, uart: new MemoryUart(), now: () => 0n, realNowMs: () => 0, evictionBatch: 2 });
+    for (let i = 0; i < 4; i++) sink.record(ALLOW);
+    await sink.flush();
+    primary.reports = [{ fromSeq: 1n, toSeq: 2n }];
+    sink.record(DENY);
+    expect(sink.stats()).toMatchObject({ evicted: 2n, evictionsPending: 0n });
+  });
+
+  const hostile: [string, unknown][] = [
+    ['test_reject_report_with_getters', Object.defineProperty({ toSeq: 2n }, 'fromSeq', { get: () => 1n, enumerable: true })],
+    ['test_reject_report_not_an_object', 42],
+    ['test_reject_report_number_seqs', { fromSeq: 1, toSeq: 2 }],
+  ];
+  for (const [name, report] of hostile) {
+    test(name, async () => {
+      const primary = new ReportingPrimary();
+      const { sink } = rig({ primary });
+      for (let i = 0; i < 3; i++) sink.record(ALLOW);
+      await sink.flush();
+      primary.reports = [report];
+      await sink.flush();
+      expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsPending: 0n });
+    });
+  }
+
+  test('test_reject_report_contradicting_the_sink: refused, counted, nothing chained', async () => {
+    const primary = new ReportingPrimary();
+    const { sink } = rig({ primary });
+    for (let i = 0; i < 3; i++) sink.record(ALLOW);
+    await sink.flush();
+    const chained = sink.stats().chained;
+    primary.reports = [{ fromSeq: 1n, toSeq: 2n, lastHash: new Uint8Array(32).fill(7) }];
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsRefused: 2n, chained });
   });
 });

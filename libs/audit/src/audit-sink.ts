@@ -30,6 +30,13 @@ export interface AuditTransport {
    * delivery that failed later. Without it, every record is sealed and offered at once.
    */
   ready?(): boolean;
+  /**
+   * Optional: the runs of records the store confirmed and no longer holds (evicted), each reported
+   * once, in seq order. The sink asks before every decision and declares them (`audit-evicted`),
+   * in batches of `evictionBatch` records, and all of them on `declarePending()` and `flush()`.
+   * Must not throw (a throw counts as nothing to report).
+   */
+  evictions?(): readonly EvictionReport[];
 }
 
 /**
@@ -66,6 +73,13 @@ export interface AuditSinkOptions {
    * declarations with its own hashes. Make it larger than the primary's capacity.
    */
   readonly recentRecords?: number;
+  /**
+   * Evicted records reported by the primary that a decision waits for before they are declared in
+   * one `audit-evicted` record (default 64). Each declaration is a record the store holds in turn,
+   * so declaring every eviction at once would evict one record per declaration, forever; a batch
+   * costs one record per `evictionBatch`. `declarePending()`, seals and `flush()` declare the rest.
+   */
+  readonly evictionBatch?: number;
 }
 
 /**
@@ -144,6 +158,10 @@ export interface AuditSinkStats {
   readonly inFlightDecisions: number;
   /** Missing records that no chained declaration covers yet (the next record declares them). */
   readonly undeclared: bigint;
+  /** Evicted records the primary reported that wait for their batch (declared by `flush()` at the latest). */
+  readonly evictionsPending: bigint;
+  /** Evicted records the primary reported that the sink refused to declare (a report contradicting its memory). */
+  readonly evictionsRefused: bigint;
   readonly sink: AuditSinkName;
 }
 
@@ -156,6 +174,26 @@ function count(value: number | undefined, fallback: number, what: string): numbe
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_FIELD', `${what} must be a non-negative integer`);
   return n;
+}
+
+/** A report read once into a private copy (own data fields only; a hostile object cannot change it later). */
+function snapshotReport(value: unknown): EvictionReport | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const field = (key: string): unknown => {
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    return d !== undefined && 'value' in d ? d.value : undefined;
+  };
+  const [fromSeq, toSeq, beforeHash, lastHash, decisions] = ['fromSeq', 'toSeq', 'beforeHash', 'lastHash', 'decisions'].map(field);
+  if (typeof fromSeq !== 'bigint' || typeof toSeq !== 'bigint') return undefined;
+  const bytes = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array ? Uint8Array.prototype.slice.call(v) : undefined);
+  const before = bytes(beforeHash);
+  const last = bytes(lastHash);
+  return {
+    fromSeq, toSeq,
+    ...(before === undefined ? {} : { beforeHash: before }),
+    ...(last === undefined ? {} : { lastHash: last }),
+    ...(typeof decisions === 'bigint' ? { decisions } : {}),
+  };
 }
 
 function defaultRealNowMs(): number {
@@ -204,6 +242,12 @@ export class AuditSink {
   #chained = 0n;
   #toPrimary = 0n;
   #recordedDecisions = 0n;
+  readonly #evictionBatch: number;
+  /** Runs the primary reported evicted and not declared yet (seq order, adjacent runs merged). */
+  #reported: EvictionReport[] = [];
+  #reportedCount = 0n;
+  #declaringEvictions = false;
+  #evictionsRefused = 0n;
 
   constructor(options: AuditSinkOptions) {
     this.#chain = options.chain;
@@ -216,6 +260,7 @@ export class AuditSink {
     this.#tracker = new DeliveryTracker(count(options.maxInFlight, 64, 'maxInFlight'));
     this.#uart = new UartBudget(options.uart, count(options.uartBudget, 64, 'uartBudget'), new QuietInterval(clocks, retryAfterNs));
     this.#recent = new RecentRecords(count(options.recentRecords, 4096, 'recentRecords'));
+    this.#evictionBatch = count(options.evictionBatch, 64, 'evictionBatch');
   }
 
   /** The policy version of the chain (every checkpoint commits to it). */
@@ -231,7 +276,8 @@ export class AuditSink {
    * sink.record(input); // { seq: 7n, destination: 'primary' }
    */
   record(input: AuditInput): AuditOutcome {
-    this.declarePending();
+    this.#declareReported(false);
+    this.#declareRuns();
     const outcome = this.#emit(input);
     this.#decisions++;
     return outcome;
@@ -246,8 +292,80 @@ export class AuditSink {
    * sink.declarePending(); sink.stats().undeclared; // 0n unless a declaration was lost
    */
   declarePending(): void {
+    this.#declareReported(true);
+    this.#declareRuns();
+  }
+
+  #declareRuns(): void {
     if (!this.#ledger.pending) return;
     for (const run of this.#ledger.take()) this.#emit({ kind: run.kind, timestampNs: this.#now(), lost: run.lost });
+  }
+
+  /**
+   * Takes the primary's eviction reports and declares them: once `evictionBatch` records wait, or
+   * all of them when `force`. A run that still holds a record in flight (its confirmation has not
+   * settled yet) waits for the next call; one the sink refuses (it contradicts its own memory) is
+   * counted in `evictionsRefused` and not declared: the verifier then sees the gap undeclared.
+   */
+  #declareReported(force: boolean): void {
+    if (this.#declaringEvictions) return;
+    this.#pullReports();
+    if (this.#reported.length === 0 || (!force && this.#reportedCount < BigInt(this.#evictionBatch))) return;
+    this.#declaringEvictions = true;
+    try {
+      while (this.#reported.length > 0) {
+        const report = this.#reported[0] as EvictionReport;
+        if (this.#holdsInFlight(report)) break;
+        this.#reported.shift();
+        this.#reportedCount -= report.toSeq - report.fromSeq + 1n;
+        try {
+          this.declareEvicted(report);
+        } catch (error) {
+          if (!(error instanceof AuditError)) throw error;
+          this.#evictionsRefused += report.toSeq - report.fromSeq + 1n;
+        }
+      }
+    } finally {
+      this.#declaringEvictions = false;
+    }
+  }
+
+  #pullReports(): void {
+    if (this.#primary.evictions === undefined) return;
+    let reports: readonly EvictionReport[];
+    try {
+      reports = this.#primary.evictions();
+    } catch {
+      return;
+    }
+    if (!Array.isArray(reports)) return;
+    for (const r of reports as readonly unknown[]) {
+      const report = snapshotReport(r);
+      if (report === undefined) continue;
+      const last = this.#reported.at(-1);
+      if (last !== undefined && last.toSeq + 1n === report.fromSeq && (last.decisions === undefined) === (report.decisions === undefined)) {
+        // One declaration for adjacent runs: bridged by the first's beforeHash and the second's lastHash.
+        this.#reported[this.#reported.length - 1] = {
+          fromSeq: last.fromSeq, toSeq: report.toSeq,
+          ...(last.decisions === undefined || report.decisions === undefined ? {} : { decisions: last.decisions + report.decisions }),
+          ...(last.beforeHash === undefined ? {} : { beforeHash: last.beforeHash }),
+          ...(report.lastHash === undefined ? {} : { lastHash: report.lastHash }),
+        };
+      } else {
+        this.#reported.push(report);
+      }
+      this.#reportedCount += report.toSeq - report.fromSeq + 1n;
+    }
+  }
+
+  /** Whether the sink still waits for the confirmation of a record of the run. */
+  #holdsInFlight(report: EvictionReport): boolean {
+    for (let seq = report.toSeq; seq >= report.fromSeq; seq--) {
+      const entry = this.#recent.get(seq);
+      if (entry === undefined) return false;
+      if (entry.place === 'in-flight') return true;
+    }
+    return false;
   }
 
   /**
@@ -261,13 +379,13 @@ export class AuditSink {
    * sink.declareEvicted({ fromSeq: 40n, toSeq: 41n }); // { seq: 97n, destination: 'primary' }
    */
   declareEvicted(report: EvictionReport): AuditOutcome {
-    const run = this.#evictedRun(report);
+    const run = this.#evictedRun(snapshotReport(report) ?? ({} as EvictionReport));
     for (let seq = run.fromSeq; seq <= run.toSeq; seq++) this.#recent.place(seq, 'evicted');
     this.#ledger.evicted(run);
     this.#chain.noteLost(run.count);
-    this.declarePending();
+    this.#declareRuns();
     const outcome = this.#emit({ kind: 'audit-evicted', timestampNs: this.#now(), lost: run });
-    this.declarePending();
+    this.#declareRuns();
     return outcome;
   }
 
@@ -568,6 +686,8 @@ export class AuditSink {
       inFlight: this.#tracker.inFlight,
       inFlightDecisions: this.#tracker.inFlightDecisions,
       undeclared: this.#ledger.undeclared,
+      evictionsPending: this.#reportedCount,
+      evictionsRefused: this.#evictionsRefused,
       sink: this.#sink,
     };
   }
@@ -583,6 +703,21 @@ export class AuditSink {
     while (this.#tracker.inFlight > 0) {
       await this.#tracker.idle();
       this.#drain();
+    }
+    if (this.#primary.evictions === undefined) return;
+    // What the last confirmations reported evicted is declared now, and its declaration delivered.
+    for (let round = 0; round < 4; round++) {
+      this.#declareReported(true);
+      this.#declareRuns();
+      if (this.#tracker.inFlight === 0 && this.#queued === 0) {
+        this.#pullReports();
+        if (this.#reported.length === 0) return;
+      }
+      this.#drain();
+      while (this.#tracker.inFlight > 0) {
+        await this.#tracker.idle();
+        this.#drain();
+      }
     }
   }
 }
