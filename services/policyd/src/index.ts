@@ -5,3 +5,4 @@ export * from './policy-frame-handler.js';
 export * from './policyd-error.js';
 export * from './request-query.js';
 export * from './start-policyd.js';
+export * from './eviction-tracker.js';

@@ -1,6 +1,7 @@
-import { formatRecordSummary, type AuditRecord, type AuditTransport } from '@nexus/audit';
+import { formatRecordSummary, type AuditRecord, type AuditTransport, type EvictionReport } from '@nexus/audit';
 import type { SendCap, Task } from '@nexus/ipc';
 import { LO_LEVEL, LogClient } from '@nexus/proto';
+import { EvictionTracker } from './eviction-tracker.js';
 
 /** The logd scope of audit records (only policyd's kernel identity may append under it). */
 export const AUDIT_LOG_SCOPE = 'policyd.audit';
@@ -18,7 +19,9 @@ export interface KernelAuditTransportOptions {
  * than its timeout still open (logd hangs), it answers `false` at once; otherwise the promise
  * resolves `true` only on a matching OK reply, so a timeout, a refusal or a garbage reply makes the
  * sink re-route the record. `ready()` is also `false` after a failed delivery, until one succeeds
- * (the sink's probe) or `connect` is called.
+ * (the sink's probe) or `connect` is called. Every OK reply also tells which records logd evicted
+ * since (its `dropped` counter, see {@link EvictionTracker}); `evictions()` hands them to the sink,
+ * which declares them in the chain.
  *
  * @example
  * const transport = new KernelAuditTransport(policydTask);
@@ -32,6 +35,7 @@ export class KernelAuditTransport implements AuditTransport {
   /** Start times (ms) of the APPENDs in flight: at most the sink's `maxInFlight`. */
   readonly #started = new Set<{ readonly at: number }>();
   #failed = false;
+  readonly #evicted = new EvictionTracker();
 
   constructor(task: Task, options: KernelAuditTransportOptions = {}) {
     this.#task = task;
@@ -68,6 +72,17 @@ export class KernelAuditTransport implements AuditTransport {
     this.#client = client;
     this.#failed = false;
     this.#started.clear();
+    this.#evicted.reset();
+  }
+
+  /**
+   * The runs of records logd confirmed and has since evicted, not reported before (seq order).
+   *
+   * @example
+   * for (const report of transport.evictions()) sink.declareEvicted(report);
+   */
+  evictions(): readonly EvictionReport[] {
+    return this.#evicted.take();
   }
 
   /**
@@ -109,7 +124,17 @@ export class KernelAuditTransport implements AuditTransport {
     this.#started.add(call);
     return client
       .append({ level: LO_LEVEL.INFO, scope: AUDIT_LOG_SCOPE, msg, fields: encoded })
-      .then((result) => result.status === 'ok', () => false)
+      .then(
+        (result) => {
+          if (result.status !== 'ok') return false;
+          if (this.#client === client) {
+            this.#evicted.stored(result.recordId, record);
+            this.#evicted.dropped(result.dropped);
+          }
+          return true;
+        },
+        () => false,
+      )
       .then((ok) => {
         this.#started.delete(call);
         if (this.#client === client) this.#failed = !ok;
