@@ -147,6 +147,25 @@ describe('AuditSink self-healing on real elapsed time', () => {
     expect(sink.record(DENY).destination).toBe('uart');
   });
 
+  test('test_reject_probe_deny_after_long_outage: with the UART budget spent, the first allow after the interval is the probe and is answered', async () => {
+    const real = { ms: 0 };
+    const primary = new FlakyPrimary();
+    const chain = new AuditChain({ policyVersion: VERSION });
+    const sink = new AuditSink({ chain, primary, uart: new MemoryUart(), now: () => 0n, realNowMs: () => real.ms, uartBudget: 2 });
+    sink.record(DENY);
+    await sink.flush(); // failed later: the primary is down
+    for (let i = 0; i < 6; i++) sink.record(DENY); // the long outage spends the UART budget
+    expect(sink.record(ALLOW).destination).toBe('lost');
+    primary.healthy = true;
+    real.ms += 1000;
+    // The window refilled with the probe: the allow (after the loss declaration, itself the probe)
+    // holds a line, so it is answered, not DENY.
+    expect(sink.record(ALLOW).destination).not.toBe('lost');
+    await sink.flush();
+    expect(sink.stats().sink).toBe('primary');
+    expect(sink.record(ALLOW).destination).toBe('primary');
+  });
+
   test('a real clock that throws or goes backwards never ends an interval early', async () => {
     const primary = new FlakyPrimary();
     const { sink } = rig({ realNowMs: () => { throw new Error('no clock'); }, primary });
@@ -167,7 +186,7 @@ describe('AuditSink: evictions the primary reports', () => {
     }
   }
 
-  test('reported runs wait for a batch, are declared on flush, merged when adjacent, and the held records verify', async () => {
+  test('reported runs wait for a batch, are declared by declarePending, merged when adjacent, and the held records verify', async () => {
     const primary = new ReportingPrimary();
     const { sink } = rig({ primary });
     for (let i = 0; i < 6; i++) sink.record(ALLOW);
@@ -175,6 +194,7 @@ describe('AuditSink: evictions the primary reports', () => {
     primary.reports = [{ fromSeq: 1n, toSeq: 2n }, { fromSeq: 3n, toSeq: 3n }];
     sink.record(DENY);
     expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsPending: 3n });
+    sink.declarePending();
     await sink.flush();
     expect(sink.stats()).toMatchObject({ evicted: 3n, evictionsPending: 0n, evictionsRefused: 0n });
     const declared = primary.stored.filter((r) => r.kind === 'audit-evicted');
@@ -205,6 +225,7 @@ describe('AuditSink: evictions the primary reports', () => {
       for (let i = 0; i < 3; i++) sink.record(ALLOW);
       await sink.flush();
       primary.reports = [report];
+      sink.declarePending();
       await sink.flush();
       expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsPending: 0n });
     });
@@ -217,6 +238,7 @@ describe('AuditSink: evictions the primary reports', () => {
     await sink.flush();
     const chained = sink.stats().chained;
     primary.reports = [{ fromSeq: 1n, toSeq: 2n, lastHash: new Uint8Array(32).fill(7) }];
+    sink.declarePending();
     await sink.flush();
     expect(sink.stats()).toMatchObject({ evicted: 0n, evictionsRefused: 2n, chained });
   });

@@ -219,9 +219,9 @@ describe(AuditSink, () => {
     const { chain, primary, uart, sink } = setup({ uartBudget: 2 });
     primary.mode = 'hold';
     expect(sink.record(ALLOW).destination).toBe('primary');
-    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
     // Both slots are held: the third allow has no guaranteed place, anywhere.
-    expect(sink.record(ALLOW)).toEqual({ seq: 3n, destination: 'lost' });
+    expect(sink.record({ ...ALLOW, subjectId: 3n })).toEqual({ seq: 3n, destination: 'lost' });
     // A deny needs no reserve (its answer does not depend on the record).
     expect(sink.record(deny).destination).toBe('primary');
     while (primary.held.length > 0) primary.settleOldest(false);
@@ -229,6 +229,22 @@ describe(AuditSink, () => {
     // Both allows took their reserved slots; the deny and the switch found none and are counted.
     expect(uart.lines.map((l) => parseRecordLine(l).seq)).toEqual([1n, 2n]);
     expect(sink.stats()).toMatchObject({ recordedDecisions: 2n, lostDecisions: 2n });
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('test_reject_one_subject_holds_every_uart_line: a subject holds at most half of them, the others keep theirs', async () => {
+    const { chain, primary, sink } = setup({ uartBudget: 4 });
+    primary.mode = 'hold';
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.record(ALLOW).destination).toBe('primary');
+    expect(sink.allowShareFull(ALLOW.subjectId)).toBe(true);
+    expect(sink.allowShareFull(2n)).toBe(false);
+    // Another subject's allows still find held room on the primary path.
+    expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
+    expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
+    while (primary.held.length > 0) primary.settleOldest(true);
+    await sink.flush();
+    expect(sink.allowShareFull(ALLOW.subjectId)).toBe(false);
     expectInvariants(sink.stats(), chain);
   });
 

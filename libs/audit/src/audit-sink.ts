@@ -33,7 +33,8 @@ export interface AuditTransport {
   /**
    * Optional: the runs of records the store confirmed and no longer holds (evicted), each reported
    * once, in seq order. The sink asks before every decision and declares them (`audit-evicted`),
-   * in batches of `evictionBatch` records, and all of them on `declarePending()` and `flush()`.
+   * in batches of `evictionBatch` records, and all of them on `declarePending()` (the sealer calls
+   * it before its final seal).
    * Must not throw (a throw counts as nothing to report).
    */
   evictions?(): readonly EvictionReport[];
@@ -77,7 +78,7 @@ export interface AuditSinkOptions {
    * Evicted records reported by the primary that a decision waits for before they are declared in
    * one `audit-evicted` record (default 64). Each declaration is a record the store holds in turn,
    * so declaring every eviction at once would evict one record per declaration, forever; a batch
-   * costs one record per `evictionBatch`. `declarePending()`, seals and `flush()` declare the rest.
+   * costs one record per `evictionBatch`. `declarePending()` declares the rest.
    */
   readonly evictionBatch?: number;
 }
@@ -158,7 +159,7 @@ export interface AuditSinkStats {
   readonly inFlightDecisions: number;
   /** Missing records that no chained declaration covers yet (the next record declares them). */
   readonly undeclared: bigint;
-  /** Evicted records the primary reported that wait for their batch (declared by `flush()` at the latest). */
+  /** Evicted records the primary reported that wait for their batch (or for `declarePending()`). */
   readonly evictionsPending: bigint;
   /** Evicted records the primary reported that the sink refused to declare (a report contradicting its memory). */
   readonly evictionsRefused: bigint;
@@ -168,6 +169,10 @@ export interface AuditSinkStats {
 /** An allow decision: its answer stands only if its record has a place, so it holds a UART line while in flight. */
 function holdsLine(entry: AuditInput | AuditControl | AuditRecord): boolean {
   return (!('kind' in entry) || entry.kind === 'decision') && entry.decision === 'allow';
+}
+
+function subjectOf(entry: AuditInput | AuditControl): bigint | undefined {
+  return 'kind' in entry ? undefined : entry.subjectId;
 }
 
 function count(value: number | undefined, fallback: number, what: string): number {
@@ -261,6 +266,19 @@ export class AuditSink {
     this.#uart = new UartBudget(options.uart, count(options.uartBudget, 64, 'uartBudget'), new QuietInterval(clocks, retryAfterNs));
     this.#recent = new RecentRecords(count(options.recentRecords, 4096, 'recentRecords'));
     this.#evictionBatch = count(options.evictionBatch, 64, 'evictionBatch');
+  }
+
+  /**
+   * Whether `subjectId` already holds its share (half) of the UART lines with allow decisions in
+   * flight: its next allow would have no place unless the others' lines were taken. The decider
+   * answers (and records) such an allow as DENY `audit-unavailable`, so one subject asking faster
+   * than the primary confirms cannot make anyone else's allow a DENY.
+   *
+   * @example
+   * if (input.decision === 'allow' && sink.allowShareFull(input.subjectId)) input = { ...input, decision: 'deny', reason: 'audit-unavailable' };
+   */
+  allowShareFull(subjectId: bigint): boolean {
+    return this.#uart.shareFull(subjectId);
   }
 
   /** The policy version of the chain (every checkpoint commits to it). */
@@ -464,7 +482,8 @@ export class AuditSink {
   }
 
   #emit(entry: AuditInput | AuditControl): AuditOutcome {
-    const hold = holdsLine(entry) ? this.#uart.acquire() : null;
+    this.#refillForProbe();
+    const hold = holdsLine(entry) ? this.#uart.acquire(subjectOf(entry)) : null;
     const gate = hold === undefined ? 'closed' : this.#gate.state();
     if (gate !== 'closed' && this.#ready()) {
       let seq: bigint;
@@ -485,7 +504,8 @@ export class AuditSink {
     // Queued records go out first, so the primary and the UART see records in seq order; a refusal
     // among them may have marked the primary down.
     this.#drain();
-    const hold = holdsLine(entry) ? this.#uart.acquire() : null;
+    this.#refillForProbe();
+    const hold = holdsLine(entry) ? this.#uart.acquire(subjectOf(entry)) : null;
     const gate = hold === undefined ? 'closed' : this.#gate.state();
     let sealed: SealedRecord;
     try {
@@ -506,6 +526,15 @@ export class AuditSink {
     const destination = this.#toUartOrLost(record);
     this.#emitSwitch('uart');
     return { sealed, outcome: { seq, destination } };
+  }
+
+  /**
+   * A probe is due: the quiet interval passed, so the UART window may refill too (at most once per
+   * interval, as ever). Without it, after a long outage that spent the budget the probe itself, an
+   * allow, found no line to hold and was answered DENY: the first decision after recovery.
+   */
+  #refillForProbe(): void {
+    if (this.#gate.state() === 'probe') this.#uart.refillIfDue();
   }
 
   #notify(kind: AuditKind): void {
@@ -703,21 +732,6 @@ export class AuditSink {
     while (this.#tracker.inFlight > 0) {
       await this.#tracker.idle();
       this.#drain();
-    }
-    if (this.#primary.evictions === undefined) return;
-    // What the last confirmations reported evicted is declared now, and its declaration delivered.
-    for (let round = 0; round < 4; round++) {
-      this.#declareReported(true);
-      this.#declareRuns();
-      if (this.#tracker.inFlight === 0 && this.#queued === 0) {
-        this.#pullReports();
-        if (this.#reported.length === 0) return;
-      }
-      this.#drain();
-      while (this.#tracker.inFlight > 0) {
-        await this.#tracker.idle();
-        this.#drain();
-      }
     }
   }
 }

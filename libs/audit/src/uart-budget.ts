@@ -39,6 +39,13 @@ export interface UartPort {
  */
 export interface UartHold {
   readonly reservation: UartReservation | null;
+  /** The decision's subject: no subject may hold more than its share of the lines. */
+  readonly subject: bigint | undefined;
+}
+
+interface Held {
+  readonly reservation: UartReservation | null;
+  readonly subject: bigint | undefined;
 }
 
 /**
@@ -56,7 +63,10 @@ export class UartBudget {
   readonly #window: QuietInterval;
   #used = 0;
   /** Held lines by seq: a device reservation, or `null` for a port without reservations. */
-  readonly #held = new Map<bigint, UartReservation | null>();
+  readonly #held = new Map<bigint, Held>();
+  /** Lines held per subject (held or unattached): one flooding subject never holds them all. */
+  readonly #bySubject = new Map<bigint, number>();
+  readonly #share: number;
   /** Holds acquired for a record that is being chained (at most one at a time). */
   readonly #unattached = new Set<UartHold>();
   #written = 0n;
@@ -65,6 +75,21 @@ export class UartBudget {
     this.#port = port;
     this.#budget = budget;
     this.#window = window;
+    // Half the lines (at least one): a subject that asks faster than the primary confirms holds
+    // at most this many, the rest stay for everyone else.
+    this.#share = Math.max(1, Math.ceil(budget / 2));
+  }
+
+  /** Whether `subject` already holds its share of the lines (its next allow would find none). */
+  shareFull(subject: bigint): boolean {
+    return (this.#bySubject.get(subject) ?? 0) >= this.#share;
+  }
+
+  #count(subject: bigint | undefined, delta: number): void {
+    if (subject === undefined) return;
+    const n = (this.#bySubject.get(subject) ?? 0) + delta;
+    if (n <= 0) this.#bySubject.delete(subject);
+    else this.#bySubject.set(subject, n);
   }
 
   /** Lines the sink wrote to the UART. */
@@ -82,8 +107,8 @@ export class UartBudget {
    * has them, room on the device. `undefined` when either is missing (the decision cannot go to the
    * primary). The hold counts against the budget at once; `attach` ties it to the record's seq.
    */
-  acquire(): UartHold | undefined {
-    if (!this.canHold()) return undefined;
+  acquire(subject?: bigint): UartHold | undefined {
+    if (!this.canHold() || (subject !== undefined && this.shareFull(subject))) return undefined;
     let reservation: UartReservation | null = null;
     if (this.#port.reserve !== undefined) {
       try {
@@ -93,28 +118,32 @@ export class UartBudget {
       }
       if (reservation === null) return undefined;
     }
-    const hold: UartHold = { reservation };
+    const hold: UartHold = { reservation, subject };
     this.#unattached.add(hold);
+    this.#count(subject, 1);
     return hold;
   }
 
   /** Ties an acquired hold to the seq its record got. */
   attach(seq: bigint, hold: UartHold): void {
     this.#unattached.delete(hold);
-    this.#held.set(seq, hold.reservation);
+    this.#held.set(seq, { reservation: hold.reservation, subject: hold.subject });
   }
 
   /** Gives back a hold that was never attached (chaining failed). */
   abandon(hold: UartHold): void {
-    if (this.#unattached.delete(hold) && hold.reservation !== null) safeRelease(hold.reservation);
+    if (!this.#unattached.delete(hold)) return;
+    this.#count(hold.subject, -1);
+    if (hold.reservation !== null) safeRelease(hold.reservation);
   }
 
   /** Gives a held line back (the record was confirmed by the primary). */
   release(seq: bigint): void {
-    const reservation = this.#held.get(seq);
-    if (reservation === undefined) return;
+    const held = this.#held.get(seq);
+    if (held === undefined) return;
     this.#held.delete(seq);
-    if (reservation !== null) safeRelease(reservation);
+    this.#count(held.subject, -1);
+    if (held.reservation !== null) safeRelease(held.reservation);
   }
 
   /**
@@ -125,8 +154,9 @@ export class UartBudget {
     const held = this.#held.get(record.seq);
     if (held !== undefined) {
       this.#held.delete(record.seq);
+      this.#count(held.subject, -1);
       this.#used++;
-      return this.#put(held, record);
+      return this.#put(held.reservation, record);
     }
     if (!this.canHold()) return false;
     this.#used++;
