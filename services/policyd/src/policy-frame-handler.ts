@@ -16,6 +16,8 @@ import { requestQuery } from './request-query.js';
 /** The part of `AuditSink` the decision path uses (a double in tests). */
 export interface AuditRecorder {
   record(input: AuditInput): AuditOutcome;
+  /** Optional: whether the subject's allows already hold their share of the audit fallback (see `AuditSink.allowShareFull`). */
+  allowShareFull?(subjectId: bigint): boolean;
 }
 
 /** What a {@link PolicyFrameHandler} is bound to. */
@@ -126,7 +128,13 @@ export class PolicyFrameHandler {
    */
   handlePolicyFrame(senderId: bigint, frame: Uint8Array): Uint8Array {
     const timestampNs = this.#now();
-    const judged = this.#judge(senderId, frame, timestampNs);
+    let judged = this.#judge(senderId, frame, timestampNs);
+    if (judged.input.decision === 'allow' && this.#shareFull(judged.input.subjectId)) {
+      // This subject's allows already hold their share of the audit fallback: one more would take
+      // the others' room, so it is answered and recorded DENY (fail closed, and fair).
+      const { rule: _rule, ...input } = judged.input;
+      judged = { input: { ...input, decision: 'deny', reason: 'audit-unavailable' }, header: judged.header, status: PO_STATUS.DENY };
+    }
     let kept = false;
     try {
       kept = this.#sink.record(judged.input).destination !== 'lost';
@@ -146,6 +154,14 @@ export class PolicyFrameHandler {
       return encodePolicyReply(reply);
     } catch {
       return LAST_RESORT_DENY;
+    }
+  }
+
+  #shareFull(subjectId: bigint): boolean {
+    try {
+      return this.#sink.allowShareFull?.(subjectId) === true;
+    } catch {
+      return true;
     }
   }
 

@@ -173,7 +173,14 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     checkpoints: (): readonly Checkpoint[] => [...kept],
     auditStats: (): AuditSinkStats => sink.stats(),
     connectKeystore,
-    flush: (): Promise<void> => (sealer === undefined || closed ? sink.flush() : sealer.flush()),
+    flush: (): Promise<void> => {
+      if (sealer !== undefined && !closed) return sealer.flush();
+      // Without a sealer the pending declarations (losses, evictions logd reported) go out now.
+      return sink.flush().then(() => {
+        sink.declarePending();
+        return sink.flush();
+      });
+    },
     close: (): Promise<void> => {
       if (sealer === undefined || closed) return sink.flush();
       closed = true;
