@@ -99,7 +99,13 @@ export class AuditReader {
    */
   records(toSeq?: bigint): readonly AuditRecord[] {
     const seqs = [...this.#bySeq.keys()].filter((s) => toSeq === undefined || s <= toSeq).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return seqs.flatMap((s) => this.#bySeq.get(s) ?? []);
+    const held = seqs.flatMap((s) => this.#bySeq.get(s) ?? []);
+    // logd forgot what a declared eviction covers; a copy kept from before cannot be tied to the
+    // chain any more (the records after it in the run are gone), and a verifier refuses every
+    // record inside a declared run: the copy keeps what logd keeps.
+    const evicted = held.filter((r) => r.kind === 'audit-evicted' && r.lost !== undefined && (toSeq === undefined || r.seq <= toSeq)).map((r) => r.lost!);
+    if (evicted.length === 0) return held;
+    return held.filter((r) => !evicted.some((run) => run.fromSeq <= r.seq && r.seq <= run.toSeq));
   }
 
   /**

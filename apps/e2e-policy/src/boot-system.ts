@@ -18,6 +18,8 @@ export interface BootOptions {
   readonly policyDir: string;
   /** Where policyd's ready line goes (stdout in the app). */
   readonly console: (line: string) => void;
+  /** policyd's wait for one audit APPEND, ms (default {@link LOG_TIMEOUT_MS}); tests on a loaded machine raise it. */
+  readonly logTimeoutMs?: number;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     policyDir: options.policyDir,
     console: uart,
     uartBudget: UART_BUDGET,
-    logTimeoutMs: LOG_TIMEOUT_MS,
+    logTimeoutMs: options.logTimeoutMs ?? LOG_TIMEOUT_MS,
   });
   let logd = wireLogd(kernel, policyd);
 

@@ -75,15 +75,13 @@ describe('logd flood (issue #13)', () => {
     const still: string[] = [];
     for (let i = 0; i < 5; i++) still.push(await routeLogd(system));
     expect(still).toContain('deny');
-    // One retry interval (logRetryMs, 1 s) of real time later: the next decision is the probe (DENY:
-    // the console budget is spent), it is confirmed, and every route after it is answered normally.
+    // One retry interval (logRetryMs, 1 s) of real time later: the next decision is the probe; the
+    // console window refilled with it, so the probe (an allow) holds a line and is answered like
+    // every route after it (it was DENY once, the console budget spent by the outage).
     await vi.advanceTimersByTimeAsync(1_001);
     const after: string[] = [];
     for (let i = 0; i < 20; i++) after.push(await routeLogd(system));
-    const firstOk = after.indexOf('ok');
-    expect(firstOk).toBeGreaterThanOrEqual(0);
-    expect(firstOk).toBeLessThanOrEqual(1);
-    expect(after.slice(firstOk + 1).filter((s) => s !== 'ok')).toEqual([]);
+    expect(after.filter((s) => s !== 'ok')).toEqual([]);
     // Every loss is declared in the chain (nothing undeclared), and the sink is back on logd.
     const stats = system.policyd.auditStats();
     expect({ undeclared: stats.undeclared, inFlight: stats.inFlight, sink: stats.sink }).toEqual({ undeclared: 0n, inFlight: 0, sink: 'primary' });
