@@ -68,8 +68,12 @@ export interface BootedSystem {
 
 /** policyd's audit UART lines per logd outage: small, so the fault phase reaches the bound. */
 export const UART_BUDGET = 8;
-/** How long policyd waits for one audit APPEND: short, so a wedged logd is seen quickly. */
-export const LOG_TIMEOUT_MS = 50;
+/**
+ * How long policyd waits for one audit APPEND: short, so a wedged logd is seen quickly, yet above
+ * what a busy shared machine stalls one process for (at 50 ms the flood phase, run beside other
+ * jobs, saw overdue APPENDs that logd had answered, and audit fell back to the console).
+ */
+export const LOG_TIMEOUT_MS = 250;
 const SERVICE_TIMEOUT_MS = 500;
 
 function wireLogd(kernel: Kernel, policyd: PolicydHandle): LogdHandle {

@@ -23,6 +23,7 @@ const ALL_MARKERS = [
   'bundle system name denied',
   'audit chain verify',
   'audit checkpoint signed',
+  'flood contained',
   'audit uart fallback',
   'policyd down fail-closed',
 ];
@@ -182,10 +183,10 @@ describe(runSelftest, () => {
   test('test_reject_unknown_phase: an unknown phase exits 2 before anything boots', async () => {
     const { report, io } = await run({ phases: ['nope'] });
     expect(report.exitCode).toBe(2);
-    expect(io.lines).toEqual(['SELFTEST: configuration error: unknown phase "nope" (phases: bringup, routing, policy, keystored, exec, audit, faults)']);
+    expect(io.lines).toEqual(['SELFTEST: configuration error: unknown phase "nope" (phases: bringup, routing, policy, keystored, exec, audit, flood, faults)']);
   });
 
-  test.each([['bringup'], ['routing'], ['policy'], ['keystored'], ['exec'], ['audit'], ['faults']])('phase %s runs on its own', async (phase) => {
+  test.each([['bringup'], ['routing'], ['policy'], ['keystored'], ['exec'], ['audit'], ['flood'], ['faults']])('phase %s runs on its own', async (phase) => {
     const { report } = await run({ phases: [phase] });
     expect(report.failed).toEqual([]);
     expect(report.earned.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { MarkerOutcome, Phase, PhaseContext } from './phase-context.js';
 import { phaseExec } from './phase-exec.js';
 import { fetchAuditKey } from './fetch-audit-key.js';
 import { phaseFaults } from './phase-faults.js';
+import { phaseFlood } from './phase-flood.js';
 import { orderPhases, phaseName, type PhaseName } from './phase-name.js';
 import { phaseKeystored } from './phase-keystored.js';
 import { phasePolicy } from './phase-policy.js';
@@ -82,6 +83,7 @@ const PHASES: Readonly<Record<PhaseName, Phase>> = {
   keystored: phaseKeystored,
   exec: phaseExec,
   audit: phaseAudit,
+  flood: phaseFlood,
   faults: phaseFaults,
 };
 
