@@ -23,7 +23,7 @@ interface MutableReport {
  * reached against a real logd; past it the oldest entries are reported evicted (they cannot still
  * be held).
  */
-export const EVICTION_TRACKER_LIMIT = 65_536 + 1024;
+export const EVICTION_TRACKER_LIMIT: number = 65_536 + 1024;
 
 /**
  * Which audit records logd still holds, learnt from its APPEND replies alone. logd's audit journal
