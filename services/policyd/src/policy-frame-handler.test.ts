@@ -421,3 +421,25 @@ describe(PolicyFrameHandler, () => {
     expect(decisions(r)).toHaveLength(1000);
   });
 });
+
+describe('fair share of the audit fallback (issue #13)', () => {
+  test('test_reject_one_subject_spends_every_uart_line: past its share its allows are DENY audit-unavailable, recorded; others still allowed', async () => {
+    const r = rig('accept', 4);
+    const version = (n: number): Uint8Array => encodePolicyRequest({ version: 2, op: 7, nonce: n });
+    const statusOf = (reply: Uint8Array): number => reply[8] as number; // after the v2 u32 nonce
+    // Synchronously, before any confirmation settles: each allow holds a UART line while in flight.
+    const flood = [1, 2, 3, 4].map((n) => statusOf(r.handler.handlePolicyFrame(ID.nobody, version(n))));
+    expect(flood).toEqual([PO_STATUS.ALLOW, PO_STATUS.ALLOW, PO_STATUS.DENY, PO_STATUS.DENY]);
+    expect(statusOf(r.handler.handlePolicyFrame(ID.selftest, version(5)))).toBe(PO_STATUS.ALLOW);
+    await r.sink.flush();
+    const recorded = decisions(r).map((d) => [d.subjectId, d.decision, d.reason]);
+    expect(recorded).toEqual([
+      [ID.nobody, 'allow', 'policy-allow'], [ID.nobody, 'allow', 'policy-allow'],
+      [ID.nobody, 'deny', 'audit-unavailable'], [ID.nobody, 'deny', 'audit-unavailable'],
+      [ID.selftest, 'allow', 'policy-allow'],
+    ]);
+    expect(r.sink.stats().lostDecisions).toBe(0n);
+    // Confirmed: the share is back.
+    expect(statusOf(r.handler.handlePolicyFrame(ID.nobody, version(6)))).toBe(PO_STATUS.ALLOW);
+  });
+});
