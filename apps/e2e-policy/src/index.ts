@@ -10,6 +10,7 @@ export * from './phase-bringup.js';
 export * from './phase-context.js';
 export * from './phase-exec.js';
 export * from './phase-faults.js';
+export * from './phase-flood.js';
 export * from './phase-keystored.js';
 export * from './phase-name.js';
 export * from './phase-policy.js';
