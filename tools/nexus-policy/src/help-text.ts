@@ -1,7 +1,8 @@
+import { LEARN_HELP } from './learn-help.js';
 import { REPLAY_HELP } from './replay-help.js';
 
 /** The commands `nexus-policy` understands (`audit` takes a subcommand). */
-export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt' | 'replay';
+export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt' | 'replay' | 'learn';
 
 const EXIT_CODES = `Exit codes:
   0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
@@ -81,6 +82,7 @@ the policy in --policy DIR (default recipes/policy), and a record decided under 
 shows its rule as file:line:col with its text.
 `,
   replay: REPLAY_HELP,
+  learn: LEARN_HELP,
 };
 
 /**
@@ -107,6 +109,7 @@ Commands:
   audit show FILE [--subject S] [--decision D] print audit records as a table
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
   replay --policy DIR JOURNAL --key PEM        what would a candidate policy have changed?
+  learn JOURNAL [--ceiling DIR] [-o FILE]      propose the grants observed denies needed
   help [COMMAND]                               this text, or a command's help
 
 Every command takes --json (one JSON document on stdout) and --help; --version prints the version.

@@ -9,6 +9,7 @@ import { fmtCommand } from './fmt-command.js';
 import { formatJson } from './format-json.js';
 import { COMMAND_NAMES, helpText, isCommandName, type CommandName } from './help-text.js';
 import { TOOL_VERSION } from './tool-version.js';
+import { learnCommand } from './learn-command.js';
 import { replayCommand } from './replay-command.js';
 import { testCommand } from './test-command.js';
 import type { CliIo, Command } from './cli-io.js';
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   audit: auditCommand,
   fmt: fmtCommand,
   replay: replayCommand,
+  learn: learnCommand,
 };
 
 /**
