@@ -4,19 +4,20 @@ import { CompiledPolicy } from './compiled-policy.js';
 import { didYouMean } from './did-you-mean.js';
 import { normalizeName } from './normalize-name.js';
 import { parsePattern } from './parse-pattern.js';
-import type { CapabilityDeclaration, Policy, PolicyFile, Restriction, Rule, RuleEffect } from './policy.js';
+import type { CapabilityDeclaration, ModeEntry, Policy, PolicyFile, Restriction, Rule, RuleEffect, ServiceMode } from './policy.js';
 import { PolicyError, type PolicyErrorCode } from './policy-error.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 import { POLICY_SCHEMA } from './policy-schema.js';
 import { policyVersion } from './policy-version.js';
 import { SourceIndex } from './source-index.js';
+import { TRUSTED_BASE } from './trusted-base.js';
 
 /**
  * How policyd writes a v3 target id the policy does not know (`0x` + 16 hex digits). A policy that
  * could name a service or target that way would let a rule match every id rendered to it, so the
  * spelling is not a name.
  */
-const POLICY_TABLES = ['allow', 'deny', 'restrict', 'capabilities'];
+const POLICY_TABLES = ['allow', 'deny', 'restrict', 'capabilities', 'mode'];
 const UNKNOWN_ID_SPELLING = /^0x[0-9a-f]{16}$/;
 
 type Table = Record<string, string[]>;
@@ -25,6 +26,7 @@ interface PolicyDocument {
   deny?: Table;
   restrict?: Table;
   capabilities?: Record<string, string>;
+  mode?: Record<string, ServiceMode>;
 }
 
 /** A name as first written, for collision errors that do not depend on file order. */
@@ -77,6 +79,7 @@ class FileCompiler {
   readonly names: NameSite[] = [];
   readonly services: string[] = [];
   readonly capabilities: CapabilityDeclaration[] = [];
+  readonly modes: ModeEntry[] = [];
   readonly #file: PolicyFile;
   readonly path: string;
   readonly text: string;
@@ -91,6 +94,18 @@ class FileCompiler {
     this.#rules('deny', document.deny ?? {});
     this.#restrict(document.restrict ?? {});
     this.#declare(document.capabilities ?? {});
+    this.#modes(document.mode ?? {});
+  }
+
+  #modes(table: Readonly<Record<string, ServiceMode>>): void {
+    for (const [key, mode] of Object.entries(table)) {
+      const service = this.#name(key, POLICY_LIMITS.maxNameBytes, ['mode', key], 'service name');
+      if (mode === 'learn' && TRUSTED_BASE.includes(service)) {
+        this.#fail('TRUSTED_BASE_MODE', `${excerpt(key)} is part of the trusted base (${TRUSTED_BASE.join(', ')}) and can never be in learn mode`, ['mode', key]);
+      }
+      const { line, column } = this.#source.positionOf(['mode', key]);
+      this.modes.push({ service, mode, file: this.#file.path, line, column });
+    }
   }
 
   #declare(table: Readonly<Record<string, string>>): void {
@@ -204,7 +219,7 @@ function readFile(file: PolicyFile): FileCompiler {
     const near = unknown && path.length === 1 ? didYouMean(String(path[0]), POLICY_TABLES) : undefined;
     const hint = near === undefined ? '' : ` (did you mean [${near}]?)`;
     const detail = unknown ? `unknown table or key ${where}${hint}` : `${where} ${error?.message ?? 'is invalid'}`;
-    throw new PolicyError('SCHEMA', `${detail} (tables: allow, deny, restrict with arrays of strings; capabilities with descriptions)`, {
+    throw new PolicyError('SCHEMA', `${detail} (tables: allow, deny, restrict with arrays of strings; capabilities with descriptions; mode with "enforce" or "learn")`, {
       file: file.path,
       text: file.text,
       offset: new SourceIndex(file.text).offsetOf(path),
@@ -307,8 +322,10 @@ export function buildPolicy(files: readonly PolicyFile[], idOf: (name: string) =
   const services = new Set(compiled.flatMap((file) => file.services));
   const capabilities = vocabulary(compiled.flatMap((file) => file.capabilities));
   if (capabilities.length > 0) checkDeclared(capabilities, compiled, rules, restricted);
+  const modes = mergeModes(compiled);
   return new CompiledPolicy({
-    version: policyVersion(rules, restricted),
+    version: policyVersion(rules, restricted, modes),
+    modes,
     rules,
     services: Object.freeze([...services].sort(compareStrings)),
     restricted,
@@ -316,6 +333,32 @@ export function buildPolicy(files: readonly PolicyFile[], idOf: (name: string) =
     names,
     idOf,
   });
+}
+
+/**
+ * One mode per service over all files. The same mode written twice is one entry (the first in file
+ * order); two different modes for one service are `MODE_CONFLICT` at the later site, whatever the
+ * file order, because which one wins would be a guess.
+ */
+function mergeModes(compiled: readonly FileCompiler[]): readonly ModeEntry[] {
+  const first = new Map<string, ModeEntry>();
+  const texts = new Map(compiled.map((file) => [file.path, file.text]));
+  for (const entry of compiled.flatMap((file) => file.modes)) {
+    const seen = first.get(entry.service);
+    if (seen === undefined) {
+      first.set(entry.service, Object.freeze(entry));
+      continue;
+    }
+    if (seen.mode !== entry.mode) {
+      throw new PolicyError('MODE_CONFLICT', `${excerpt(entry.service)} is "${entry.mode}" here and "${seen.mode}" at ${seen.file}:${seen.line}:${seen.column}`, {
+        file: entry.file,
+        text: texts.get(entry.file),
+        line: entry.line,
+        column: entry.column,
+      });
+    }
+  }
+  return Object.freeze([...first.values()].sort((a, b) => compareStrings(a.service, b.service)));
 }
 
 /** The declarations, one per capability (the first in file order wins), sorted and frozen. */

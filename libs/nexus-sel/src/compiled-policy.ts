@@ -2,7 +2,7 @@ import { U64_MAX } from '@nexus/ipc';
 import { nearMissesOf } from './analysis/near-misses.js';
 import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
-import type { CapabilityDeclaration, Decision, Explanation, Policy, Query, Restriction, Rule } from './policy.js';
+import type { CapabilityDeclaration, Decision, Explanation, ModeEntry, Policy, Query, Restriction, Rule, ServiceMode } from './policy.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 import { SubjectTable } from './subject-table.js';
 
@@ -48,6 +48,8 @@ export interface CompiledPolicyParts {
   readonly services: readonly string[];
   readonly restricted: readonly Restriction[];
   readonly capabilities: readonly CapabilityDeclaration[];
+  /** One entry per service, sorted; absent means none. */
+  readonly modes?: readonly ModeEntry[];
   readonly names: ReadonlyMap<bigint, string>;
   readonly idOf: (name: string) => bigint;
 }
@@ -103,6 +105,9 @@ export class CompiledPolicy implements Policy {
   readonly services: readonly string[];
   readonly restricted: readonly Restriction[];
   readonly capabilities: readonly CapabilityDeclaration[];
+  readonly modes: readonly ModeEntry[];
+  /** The ids of the learn-mode services (trusted base excluded by the compiler). */
+  readonly #learning: ReadonlySet<bigint>;
   readonly #names: ReadonlyMap<bigint, string>;
   readonly #subjects: SubjectTable<Subject>;
   readonly #star: RuleIndex = newIndex();
@@ -120,6 +125,8 @@ export class CompiledPolicy implements Policy {
     this.services = parts.services;
     this.restricted = parts.restricted;
     this.capabilities = parts.capabilities;
+    this.modes = parts.modes ?? Object.freeze([]);
+    this.#learning = new Set(this.modes.filter((m) => m.mode === 'learn').map((m) => parts.idOf(m.service)));
     this.#names = parts.names;
     for (const restriction of parts.restricted) this.#addRestriction(restriction);
     const indexes = new Map<string, RuleIndex>();
@@ -207,6 +214,10 @@ export class CompiledPolicy implements Policy {
       truncated: matching.length > POLICY_LIMITS.maxExplainRules,
       nearMisses: decision.reason === 'no-rule' ? nearMissesOf(this, query, restricted) : undefined,
     });
+  }
+
+  modeOf(subject: bigint): ServiceMode {
+    return typeof subject === 'bigint' && this.#learning.has(subject) ? 'learn' : 'enforce';
   }
 
   nameOf(id: bigint): string | undefined {

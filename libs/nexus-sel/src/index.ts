@@ -10,6 +10,7 @@ export type {
   DecisionReason,
   Explanation,
   Holder,
+  ModeEntry,
   NearMisses,
   Policy,
   PolicyFile,
@@ -18,7 +19,9 @@ export type {
   Restriction,
   Rule,
   RuleEffect,
+  ServiceMode,
 } from './policy.js';
 export { PolicyError, type PolicyErrorCode, type PolicyErrorLocation } from './policy-error.js';
 export { POLICY_LIMITS, type PolicyLimits } from './policy-limits.js';
 export { POLICY_SCHEMA } from './policy-schema.js';
+export { TRUSTED_BASE } from './trusted-base.js';

@@ -14,6 +14,8 @@ export type PolicyErrorCode =
   | 'TOO_MANY_RULES'
   | 'WILDCARD_SERVICE'
   | 'UNKNOWN_CAPABILITY'
+  | 'TRUSTED_BASE_MODE'
+  | 'MODE_CONFLICT'
   | 'IO';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The JSON Schema (draft 2020-12 subset that ajv 8 checks by default) every parsed policy file must
  * satisfy: only the tables `allow`, `deny` and `restrict`, each mapping a key to an array of strings,
- * and `capabilities`, mapping a capability (or a `family.*`) to its one-line description.
+ * `capabilities`, mapping a capability (or a `family.*`) to its one-line description, and `mode`,
+ * mapping a service to `enforce` or `learn`.
  * Names and patterns inside are checked by the compiler, which can say where they are.
  *
  * @example
@@ -18,6 +19,10 @@ export const POLICY_SCHEMA = {
     capabilities: {
       type: 'object',
       additionalProperties: { type: 'string', maxLength: 200 },
+    },
+    mode: {
+      type: 'object',
+      additionalProperties: { enum: ['enforce', 'learn'] },
     },
   },
   $defs: {

@@ -179,6 +179,32 @@ export interface CapabilityDeclaration {
 }
 
 /**
+ * How policyd answers a service: `enforce` (the default) answers every decision as computed;
+ * `learn` answers a default deny (`no-rule`) ALLOW and records it as a would-deny (every record of
+ * the service carries the mode). A `[deny]` rule, an identity mismatch, a malformed or unsupported
+ * request and a restricted target stay DENY in either mode.
+ *
+ * @example
+ * const mode: ServiceMode = policy.modeOf(msg.senderServiceId); // 'enforce'
+ */
+export type ServiceMode = 'enforce' | 'learn';
+
+/**
+ * One entry of a `[mode]` table, with where it is written.
+ *
+ * @example
+ * policy.modes[0]; // { service: 'demo.testsvc', mode: 'learn', file: 'learn.toml', line: 2, column: 1 }
+ */
+export interface ModeEntry {
+  /** Normalized service name; never one of the trusted base in learn mode. */
+  readonly service: string;
+  readonly mode: ServiceMode;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
  * A compiled, frozen policy. `decide` is pure and total: it never throws, and a query it cannot read
  * is `{ allow: false, reason: 'malformed' }`.
  *
@@ -200,6 +226,10 @@ export interface Policy {
    * one; otherwise every rule's and restriction's capability is declared (see `CapabilityDeclaration`).
    */
   readonly capabilities: readonly CapabilityDeclaration[];
+  /** Every `[mode]` entry, sorted by service (one per service). */
+  readonly modes: readonly ModeEntry[];
+  /** The mode of a subject: `learn` only when a `[mode]` entry says so, else `enforce`. */
+  modeOf(subject: bigint): ServiceMode;
   /** Decides a query: deny by default, any applicable deny beats every allow. */
   decide(query: Query): Decision;
   /** The decision plus the rules weighed for it (bounded). */
