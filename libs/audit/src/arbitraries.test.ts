@@ -50,6 +50,10 @@ export const arbInput: fc.Arbitrary<AuditInput> = fc
       action: text(48), target: text(64),
       reason: fc.constantFrom(...AUDIT_LIMITS.reasons.filter((r): r is Exclude<AuditReason, 'none'> => r !== 'none')),
       rule: text(128), nonce: u64,
+      mode: fc.constant('learn' as const),
+      shadow: fc
+        .record({ reason: fc.constantFrom('policy-allow', 'no-rule', 'deny-rule', 'identity-mismatch', 'malformed') as fc.Arbitrary<AuditReason>, policyVersion: fc.constantFrom(VERSION, `sha256:${'cd'.repeat(32)}`) })
+        .map((s) => ({ ...s, decision: s.reason === 'policy-allow' ? ('allow' as const) : ('deny' as const) })),
     },
     { requiredKeys: ['timestampNs', 'subjectId', 'senderId', 'op', 'action', 'reason'] },
   )

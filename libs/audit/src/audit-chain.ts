@@ -1,5 +1,5 @@
 import { AuditError } from './audit-error.js';
-import type { AuditCheckpoint, AuditControl, AuditInput, AuditLost, AuditRecord } from './audit-record.js';
+import type { AuditCheckpoint, AuditControl, AuditInput, AuditLost, AuditRecord, AuditShadow } from './audit-record.js';
 import type { Checkpoint } from './checkpoint.js';
 import { FrameWriter, U64_MAX } from '@nexus/ipc';
 import { AUDIT_LIMITS } from './audit-record.js';
@@ -56,6 +56,10 @@ function copyRun(l: AuditLost): AuditLost {
     fromSeq: l.fromSeq, toSeq: l.toSeq, count: l.count, decisions: l.decisions,
     beforeHash: copyBytes(l.beforeHash), lastHash: copyBytes(l.lastHash),
   };
+}
+
+function copyShadow(s: AuditShadow): AuditShadow {
+  return { decision: s.decision, reason: s.reason, policyVersion: s.policyVersion };
 }
 
 function copyCheckpoint(c: AuditCheckpoint): AuditCheckpoint {
@@ -235,12 +239,16 @@ export class AuditChain {
     if (input.op === 'none' || input.reason === 'none') throw new AuditError('BAD_FIELD', 'a decision needs a real op and reason');
     // A fixed shape (not a spread of the caller's object) keeps this hot path monomorphic, and the
     // copy keeps a later change to the caller's object out of a record sealed later.
-    return {
+    const record: Mutable<AuditRecord> = {
       kind: 'decision', seq, timestampNs: input.timestampNs, subjectId: input.subjectId, senderId: input.senderId,
       claimedId: input.claimedId, op: input.op, action: input.action, target: input.target, decision: input.decision,
       reason: input.reason, rule: input.rule, policyVersion: input.policyVersion, nonce: input.nonce,
+      mode: input.mode, shadow: input.shadow === undefined ? undefined : copyShadow(input.shadow),
       lost: undefined, sink: undefined, checkpoint: undefined, prevHash: ZERO_HASH, hash: ZERO_HASH,
     };
+    // The copies are what is sealed: check them, not the caller's objects (a getter can change).
+    if (record.mode !== undefined || record.shadow !== undefined) validateInput(record);
+    return record;
   }
 
   #control(c: AuditControl, seq: bigint): Mutable<AuditRecord> {
@@ -250,7 +258,7 @@ export class AuditChain {
     const record: Mutable<AuditRecord> = {
       kind: c.kind, seq, timestampNs: c.timestampNs, subjectId: 0n, senderId: 0n, claimedId: undefined, op: 'none',
       action: '', target: undefined, decision: 'deny', reason: 'none', rule: undefined, policyVersion: this.policyVersion,
-      nonce: undefined, lost, sink: c.kind === 'sink-switch' ? c.sink : undefined, checkpoint, prevHash: ZERO_HASH, hash: ZERO_HASH,
+      nonce: undefined, mode: undefined, shadow: undefined, lost, sink: c.kind === 'sink-switch' ? c.sink : undefined, checkpoint, prevHash: ZERO_HASH, hash: ZERO_HASH,
     };
     validateRecord(record);
     return record;

@@ -51,6 +51,22 @@ export type AuditReason =
 export type AuditSinkName = 'primary' | 'uart';
 
 /**
+ * A decision of a shadow (candidate) policy next to the active one: what the candidate would have
+ * answered, why, and its version. Recorded only where it differs from the active decision; it
+ * never changes the answer.
+ *
+ * @example
+ * const shadow: AuditShadow = { decision: 'deny', reason: 'no-rule', policyVersion: candidate.version };
+ */
+export interface AuditShadow {
+  readonly decision: 'allow' | 'deny';
+  /** A policy reason: `policy-allow` (exactly with allow), `no-rule`, `deny-rule`, `identity-mismatch`, `malformed`. */
+  readonly reason: AuditReason;
+  /** `sha256:<64 lowercase hex>` of the candidate policy. */
+  readonly policyVersion: string;
+}
+
+/**
  * What policyd hands the sink for one decision.
  *
  * @example
@@ -74,6 +90,13 @@ export interface AuditInput {
   /** `sha256:<64 lowercase hex>`. */
   readonly policyVersion: string;
   readonly nonce?: bigint;
+  /**
+   * `learn` when the subject is in learn mode (absent: enforce). The record's decision and reason
+   * are the computed ones; a learn-mode `deny`/`no-rule` record is a would-deny, answered ALLOW.
+   */
+  readonly mode?: 'learn';
+  /** The shadow policy's decision, present only where it differs from this one. */
+  readonly shadow?: AuditShadow;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { FrameReader, IpcError } from '@nexus/ipc';
 import { AuditError } from './audit-error.js';
-import { AUDIT_LIMITS, type AuditCheckpoint, type AuditLost, type AuditRecord } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditCheckpoint, type AuditLost, type AuditRecord, type AuditShadow } from './audit-record.js';
 import { CHECKPOINT_LIMITS, decodeCheckpointMessage, type CheckpointClaim } from './checkpoint-message.js';
-import { FLAG } from './encode-record.js';
+import { EXT, FLAG, OP_EXTENDED } from './encode-record.js';
 import { toHex } from './hex.js';
 import { validateRecord } from './validate-record.js';
 
@@ -51,7 +51,8 @@ function read(r: FrameReader): AuditRecord {
   const kind = pick(AUDIT_LIMITS.kinds, r.u8(), 'kind');
   const flags = r.u8();
   if ((flags & ~KNOWN_FLAGS) !== 0) throw new AuditError('BAD_FIELD', `unknown flag bits 0x${flags.toString(16)}`);
-  const op = pick(AUDIT_LIMITS.ops, r.u8(), 'op');
+  const opByte = r.u8();
+  const op = pick(AUDIT_LIMITS.ops, opByte & ~OP_EXTENDED, 'op');
   const decision = pick(['allow', 'deny'] as const, r.u8(), 'decision');
   const reason = pick(AUDIT_LIMITS.reasons, r.u8(), 'reason');
   const seq = r.u64();
@@ -79,6 +80,20 @@ function read(r: FrameReader): AuditRecord {
   } else if (flags & FLAG.signature) {
     throw new AuditError('BAD_FIELD', 'a signature without a checkpoint');
   }
+  let mode: 'learn' | undefined;
+  let shadow: AuditShadow | undefined;
+  if (opByte & OP_EXTENDED) {
+    const ext = r.u8();
+    if (ext === 0 || (ext & ~(EXT.learn | EXT.shadow)) !== 0) throw new AuditError('BAD_FIELD', `extension byte 0x${ext.toString(16)} is empty or has unknown bits`);
+    if (ext & EXT.learn) mode = 'learn';
+    if (ext & EXT.shadow) {
+      shadow = {
+        decision: pick(['allow', 'deny'] as const, r.u8(), 'shadow.decision'),
+        reason: pick(AUDIT_LIMITS.reasons, r.u8(), 'shadow.reason'),
+        policyVersion: `sha256:${toHex(r.bytes(32))}`,
+      };
+    }
+  }
   const prevHash = r.bytes(32);
   const hash = r.bytes(32);
   r.end();
@@ -94,6 +109,8 @@ function read(r: FrameReader): AuditRecord {
     ...(lost === undefined ? {} : { lost }),
     ...(sink === undefined ? {} : { sink }),
     ...(checkpoint === undefined ? {} : { checkpoint }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(shadow === undefined ? {} : { shadow }),
     prevHash, hash,
   };
 }

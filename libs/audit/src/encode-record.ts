@@ -10,6 +10,15 @@ import { ZERO_HASH } from './zero-hash.js';
 /** @internal Flag bits of byte 2: which optional fields follow. */
 export const FLAG = Object.freeze({ claimed: 1, target: 2, rule: 4, nonce: 8, lost: 16, sink: 32, checkpoint: 64, signature: 128 });
 
+/**
+ * @internal Bit 7 of the op byte: an extension byte follows the optional fields (the flags byte is
+ * full). Records without mode or shadow keep their exact v2 bytes, so their hashes do not change.
+ */
+export const OP_EXTENDED = 0x80;
+
+/** @internal Bits of the extension byte; it is never 0 (then bit 7 of the op is clear). */
+export const EXT = Object.freeze({ learn: 1, shadow: 2 });
+
 
 // One policy is live per boot, so a one-entry cache saves a hex decode per record.
 let versionText = '';
@@ -48,7 +57,7 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
     w.u8(AUDIT_LIMITS.version)
       .u8(AUDIT_LIMITS.kinds.indexOf(r.kind))
       .u8(flags)
-      .u8(AUDIT_LIMITS.ops.indexOf(r.op))
+      .u8(AUDIT_LIMITS.ops.indexOf(r.op) | (r.mode === undefined && r.shadow === undefined ? 0 : OP_EXTENDED))
       .u8(r.decision === 'allow' ? 0 : 1)
       .u8(AUDIT_LIMITS.reasons.indexOf(r.reason))
       .u64(r.seq)
@@ -70,6 +79,12 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
       // The exact signed bytes are part of the record, so the chain covers them and a line carries them.
       w.bytes(checkpointMessageOf(r));
       if (r.checkpoint.signature !== undefined) w.bytes(r.checkpoint.signature);
+    }
+    if (r.mode !== undefined || r.shadow !== undefined) {
+      w.u8((r.mode === 'learn' ? EXT.learn : 0) | (r.shadow === undefined ? 0 : EXT.shadow));
+      if (r.shadow !== undefined) {
+        w.u8(r.shadow.decision === 'allow' ? 0 : 1).u8(AUDIT_LIMITS.reasons.indexOf(r.shadow.reason)).bytes(fromHex(r.shadow.policyVersion.slice('sha256:'.length), 32, 'shadow.policyVersion'));
+      }
     }
     return w;
   } catch (cause) {
@@ -94,8 +109,9 @@ export function checkpointMessageOf(r: Pick<UnsealedRecord, 'checkpoint' | 'time
 /**
  * Encodes a record as binary v2 (layout in libs/audit/README.md): version byte, kind, flags, op,
  * decision, reason, fixed u64s, length-prefixed strings, optional fields by flag, then `prevHash`
- * and `hash`. At most 401 bytes (a signed checkpoint; a decision with every field at its maximum is
- * 393). Fields are validated first; a bad one throws `AuditError`.
+ * and `hash`; bit 7 of the op byte announces an extension byte (learn mode, a shadow decision) after
+ * the optional fields. At most 428 bytes (a decision with every field at its maximum and a shadow
+ * decision; a signed checkpoint is 401). Fields are validated first; a bad one throws `AuditError`.
  * A record without a hash (while it is being sealed) is encoded with 32 zero bytes in its place.
  *
  * @example

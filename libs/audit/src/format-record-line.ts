@@ -26,9 +26,9 @@ export function formatRecordSummary(r: AuditRecord): string {
 
 /**
  * The full text record: the summary prefix, then `key=value` pairs for every other field in a
- * fixed order: `seq ts sender [claimed] kind action [tname] [rule] ver [nonce] [lost] [sink] [cp]
- * [sig] prev hash`. Strings are percent-encoded (`encodeURIComponent`), so spaces and `=` cannot
- * split a pair; `lost` is `from:to:count:decisions:beforeHashHex:lastHashHex`; `cp` is the hex of
+ * fixed order: `seq ts sender [claimed] kind action [tname] [rule] ver [nonce] [mode] [shadow] [lost]
+ * [sink] [cp] [sig] prev hash`; `shadow` is `decision:reason:<64 hex of the candidate version>`.
+ * Strings are percent-encoded (`encodeURIComponent`), so spaces and `=` cannot split a pair; `lost` is `from:to:count:decisions:beforeHashHex:lastHashHex`; `cp` is the hex of
  * the exact signed checkpoint message and `sig` the hex of its Ed25519 signature (absent on an
  * unsealed checkpoint). `parseRecordLine` inverts it exactly.
  *
@@ -43,6 +43,8 @@ export function formatRecordLine(r: AuditRecord): string {
   if (r.rule !== undefined) line += ` rule=${encodeURIComponent(r.rule)}`;
   line += ` ver=${r.policyVersion}`;
   if (r.nonce !== undefined) line += ` nonce=${hexU64(r.nonce)}`;
+  if (r.mode !== undefined) line += ` mode=${r.mode}`;
+  if (r.shadow !== undefined) line += ` shadow=${r.shadow.decision}:${r.shadow.reason}:${r.shadow.policyVersion.slice('sha256:'.length)}`;
   if (r.lost !== undefined) {
     const l = r.lost;
     line += ` lost=${l.fromSeq}:${l.toSeq}:${l.count}:${l.decisions}:${toHex(l.beforeHash)}:${toHex(l.lastHash)}`;

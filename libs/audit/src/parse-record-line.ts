@@ -1,5 +1,5 @@
 import { AuditError } from './audit-error.js';
-import { AUDIT_LIMITS, type AuditKind, type AuditLost, type AuditOp, type AuditReason, type AuditRecord, type AuditSinkName } from './audit-record.js';
+import { AUDIT_LIMITS, type AuditKind, type AuditLost, type AuditOp, type AuditReason, type AuditRecord, type AuditShadow, type AuditSinkName } from './audit-record.js';
 import { CHECKPOINT_LIMITS, decodeCheckpointMessage } from './checkpoint-message.js';
 import { checkpointPayload } from './decode-record.js';
 import { formatRecordLine } from './format-record-line.js';
@@ -9,7 +9,7 @@ const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
 const ID = /^0x[0-9a-f]{16}$/;
 const KEYS = new Set([
   'op', 'decision', 'subject', 'target', 'reason', 'seq', 'ts', 'sender', 'claimed', 'kind', 'action',
-  'tname', 'rule', 'ver', 'nonce', 'lost', 'sink', 'cp', 'sig', 'prev', 'hash',
+  'tname', 'rule', 'ver', 'nonce', 'mode', 'shadow', 'lost', 'sink', 'cp', 'sig', 'prev', 'hash',
 ]);
 
 function malformed(message: string): never {
@@ -37,6 +37,18 @@ function str(text: string, what: string): string {
 function member<T extends string>(set: readonly T[], text: string, what: string): T {
   if (!set.includes(text as T)) malformed(`${what} is not in its closed set`);
   return text as T;
+}
+
+function shadowOf(text: string): AuditShadow {
+  const parts = text.split(':');
+  if (parts.length !== 3) malformed('shadow must be decision:reason:versionHex');
+  const [decision = '', reason = '', version = ''] = parts;
+  if (!/^[0-9a-f]{64}$/.test(version)) malformed('shadow version must be 64 lowercase hex');
+  return {
+    decision: member(['allow', 'deny'] as const, decision, 'shadow.decision'),
+    reason: member<AuditReason>(AUDIT_LIMITS.reasons, reason, 'shadow.reason'),
+    policyVersion: `sha256:${version}`,
+  };
 }
 
 function lostRange(text: string): AuditLost {
@@ -91,6 +103,8 @@ export function parseRecordLine(line: string): AuditRecord {
   const target = optional('tname', str);
   const rule = optional('rule', str);
   const nonce = optional('nonce', id);
+  const mode = optional('mode', (t, w) => member(['learn'] as const, t, w));
+  const shadow = optional('shadow', shadowOf);
   const lost = optional('lost', lostRange);
   const sink = optional('sink', (t, w) => member<AuditSinkName>(AUDIT_LIMITS.sinks, t, w));
   const claim = optional('cp', (t, w) => decodeCheckpointMessage(fromHex(t, CHECKPOINT_LIMITS.messageBytes, w)));
@@ -118,6 +132,8 @@ export function parseRecordLine(line: string): AuditRecord {
     ...(lost === undefined ? {} : { lost }),
     ...(sink === undefined ? {} : { sink }),
     ...(checkpoint === undefined ? {} : { checkpoint }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(shadow === undefined ? {} : { shadow }),
     prevHash: fromHex(need('prev'), 32, 'prev'),
     hash: fromHex(need('hash'), 32, 'hash'),
   };

@@ -71,6 +71,19 @@ export function validateInput(r: AuditInput): void {
     checkedVersion = r.policyVersion;
   }
   if ((r.decision === 'allow') !== (r.reason === 'policy-allow')) fail('allow goes with reason policy-allow only');
+  if (r.mode !== undefined && r.mode !== 'learn') fail('mode is learn or absent (enforce)');
+  if (r.shadow !== undefined) validateShadow(r.shadow);
+}
+
+const SHADOW_REASONS: ReadonlySet<unknown> = new Set(['policy-allow', 'no-rule', 'deny-rule', 'identity-mismatch', 'malformed']);
+
+function validateShadow(s: unknown): void {
+  if (typeof s !== 'object' || s === null) fail('shadow must be { decision, reason, policyVersion }');
+  const { decision, reason, policyVersion } = s as Record<string, unknown>;
+  if (decision !== 'allow' && decision !== 'deny') fail('shadow.decision must be allow or deny');
+  oneOf(reason, SHADOW_REASONS, 'shadow.reason');
+  if ((decision === 'allow') !== (reason === 'policy-allow')) fail('shadow allow goes with reason policy-allow only');
+  if (typeof policyVersion !== 'string' || !VERSION.test(policyVersion)) fail('shadow.policyVersion must be sha256:<64 lowercase hex>');
 }
 
 function isZero(bytes: Uint8Array): boolean {
@@ -109,7 +122,7 @@ export function validateRecord(r: UnsealedRecord): void {
   const control =
     r.op === 'none' && r.reason === 'none' && r.decision === 'deny' && r.action === '' &&
     r.subjectId === 0n && r.senderId === 0n && r.claimedId === undefined && r.target === undefined &&
-    r.rule === undefined && r.nonce === undefined;
+    r.rule === undefined && r.nonce === undefined && r.mode === undefined && r.shadow === undefined;
   if (!control) fail(`a ${r.kind} record carries only its control payload`);
   const payloads = (r.lost === undefined ? 0 : 1) + (r.sink === undefined ? 0 : 1) + (r.checkpoint === undefined ? 0 : 1);
   if (r.kind === 'sink-switch') {
