@@ -9,7 +9,7 @@ import {
   type PolicyStatus,
   type PolicyVersion,
 } from '@nexus/proto';
-import type { DecisionReason, Policy, Rule } from '@nexus/sel';
+import { TRUSTED_BASE, serviceIdFromName, type DecisionReason, type Policy, type Rule } from '@nexus/sel';
 import { OP_QUERY_TABLE } from './op-query-table.js';
 import { requestQuery } from './request-query.js';
 
@@ -71,6 +71,9 @@ interface Judgement {
 /** `[P,O,1,0x80,DENY,0]`: the answer when even encoding the proper reply failed. */
 const LAST_RESORT_DENY: Uint8Array = encodePolicyReply({ version: 1, op: 0, status: PO_STATUS.DENY });
 
+/** The kernel ids of the trusted base: never answered in learn mode, whatever a policy says. */
+const TRUSTED_BASE_IDS: ReadonlySet<bigint> = new Set(TRUSTED_BASE.map(serviceIdFromName));
+
 function isPolicyVersion(v: number | undefined): v is PolicyVersion {
   return v === 1 || v === 2 || v === 3;
 }
@@ -109,9 +112,12 @@ export class PolicyFrameHandler {
   readonly #now: () => bigint;
   readonly #ruleRefs: readonly string[];
   readonly #nameOf: (id: bigint) => string | undefined;
+  /** Whether any subject is in learn mode: when none is, the decision path never asks. */
+  readonly #learns: boolean;
 
   constructor(options: PolicyFrameHandlerOptions) {
     this.#policy = options.policy;
+    this.#learns = options.policy.modes.some((m) => m.mode === 'learn');
     this.#sink = options.sink;
     this.#now = options.now;
     this.#ruleRefs = options.policy.rules.map(ruleRef);
@@ -177,7 +183,7 @@ export class PolicyFrameHandler {
     const header: ReplyHeader = isPolicyVersion(version)
       ? { version, op: (op ?? 0) & 0x7f, nonce: version === 1 ? undefined : (nonce ?? 0) }
       : { version: 1, op: (op ?? 0) & 0x7f, nonce: undefined };
-    const input = this.#input(timestampNs, senderId, senderId, undefined, opName(op, version), '', undefined, 'deny', REASON_OF_STATUS[status], undefined, nonce);
+    const input = this.#input(timestampNs, senderId, senderId, undefined, opName(op, version), '', undefined, 'deny', REASON_OF_STATUS[status], undefined, nonce, this.#modeOf(senderId));
     return { input, header, status };
   }
 
@@ -197,11 +203,21 @@ export class PolicyFrameHandler {
     reason: AuditReason,
     rule: string | undefined,
     nonce: number | undefined,
+    mode: 'learn' | undefined,
   ): AuditInput {
     return {
       timestampNs, subjectId, senderId, claimedId, op, action, target, decision, reason, rule,
-      policyVersion: this.#policy.version, nonce: nonce === undefined ? undefined : BigInt(nonce),
+      policyVersion: this.#policy.version, nonce: nonce === undefined ? undefined : BigInt(nonce), mode,
     };
+  }
+
+  /**
+   * The record mode of a subject: `learn` only when the policy puts it in learn mode and it is not
+   * part of the trusted base (the compiler refuses that already; this holds even if it did not).
+   */
+  #modeOf(subjectId: bigint): 'learn' | undefined {
+    if (!this.#learns || TRUSTED_BASE_IDS.has(subjectId)) return undefined;
+    return this.#policy.modeOf(subjectId) === 'learn' ? 'learn' : undefined;
   }
 
   #decide(senderId: bigint, request: PolicyRequest, timestampNs: bigint): Judgement {
@@ -211,23 +227,33 @@ export class PolicyFrameHandler {
     let subjectId = senderId;
     if (q.claimedId !== undefined && q.claimedId !== senderId) {
       if (!this.#policy.decide({ subject: senderId, action: DELEGATE_CAPABILITY }).allow) {
-        const input = this.#input(timestampNs, senderId, senderId, q.claimedId, op, q.action ?? '', q.target, 'deny', 'identity-mismatch', undefined, q.nonce);
+        const input = this.#input(timestampNs, senderId, senderId, q.claimedId, op, q.action ?? '', q.target, 'deny', 'identity-mismatch', undefined, q.nonce, this.#modeOf(senderId));
         return { input, header, status: PO_STATUS.DENY };
       }
       subjectId = q.claimedId;
     }
     if (q.action === undefined) {
       // VERSION puts no question to the policy: anyone with a channel to policyd may read the label.
-      const input = this.#input(timestampNs, senderId, subjectId, q.claimedId, op, '', q.target, 'allow', 'policy-allow', undefined, q.nonce);
+      const input = this.#input(timestampNs, senderId, subjectId, q.claimedId, op, '', q.target, 'allow', 'policy-allow', undefined, q.nonce, this.#modeOf(subjectId));
       return { input, header, status: PO_STATUS.ALLOW, label: this.#policy.version };
     }
     const decision = this.#policy.decide({ subject: subjectId, action: q.action, target: q.target });
     const rule = decision.rule === undefined ? undefined : this.#ruleRefs[decision.rule.id];
-    const status = decision.allow ? PO_STATUS.ALLOW : decision.reason === 'malformed' ? PO_STATUS.MALFORMED : PO_STATUS.DENY;
+    const mode = this.#modeOf(subjectId);
+    let status: PolicyStatus = decision.allow ? PO_STATUS.ALLOW : decision.reason === 'malformed' ? PO_STATUS.MALFORMED : PO_STATUS.DENY;
+    if (mode === 'learn' && decision.reason === 'no-rule' && !this.#restricted(subjectId, q.action, q.target)) {
+      // A would-deny: answered ALLOW, recorded as computed (deny, no-rule) with mode=learn.
+      status = PO_STATUS.ALLOW;
+    }
     const input = this.#input(
       timestampNs, senderId, subjectId, q.claimedId, op, q.action, q.target,
-      decision.allow ? 'allow' : 'deny', REASON_OF_DECISION[decision.reason], rule, q.nonce,
+      decision.allow ? 'allow' : 'deny', REASON_OF_DECISION[decision.reason], rule, q.nonce, mode,
     );
     return { input, header, status };
+  }
+
+  /** Whether `[restrict]` keeps the target from untargeted grants: such a target stays DENY in learn mode. */
+  #restricted(subjectId: bigint, action: string, target: string | undefined): boolean {
+    return target !== undefined && this.#policy.explain({ subject: subjectId, action, target }).restricted;
   }
 }
