@@ -16,12 +16,13 @@ const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
 
 Compiles every *.toml of DIR (default: recipes/policy) and prints the policy version and a summary.
 Compile errors print as file:line:col: code: message with a snippet (exit 2). Lint warnings
-(shadowed-grant, duplicate-grant, dead-deny, unrestricted-name, unrestricted-install, near-name) print as
-file:line:col: warning: kind: message and do not change the exit code. unrestricted-name: a
-service with grants that [restrict] "bundle.install" does not list, so a bundle could be installed
-under its name and inherit them. unrestricted-install: no [restrict] "bundle.install" while some
-service may install bundles without naming a target. near-name: a subject one typo away from
-one written earlier (keystord beside keystored).
+(shadowed-grant, duplicate-grant, dead-deny, unrestricted-name, unrestricted-install, near-name,
+learn-mode) print as file:line:col: warning: kind: message and do not change the exit code.
+unrestricted-name: a service with grants that [restrict] "bundle.install" does not list, so a
+bundle could be installed under its name and inherit them. unrestricted-install: no [restrict]
+"bundle.install" while some service may install bundles without naming a target. near-name: a
+subject one typo away from one written earlier (keystord beside keystored). learn-mode: a service a
+[mode] table puts in learn mode (its default denies are answered ALLOW and recorded as would-denies).
 `,
   explain: `Usage: nexus-policy explain --subject NAME --action CAP [--target T] [DIR] [--json]
 

@@ -306,3 +306,10 @@ describe('learnFromJournal: properties', () => {
     );
   });
 });
+
+describe('learn mode and learn', () => {
+  test('a learn-mode would-deny (decided deny no-rule, answered ALLOW) is learned like a default deny', () => {
+    const report = learnFromJournal(entries([rec({ mode: 'learn' }), rec({ mode: 'learn', action: 'fs.read', decision: 'allow', reason: 'policy-allow' })]), { policy });
+    expect(summary(report)).toEqual({ grants: ['alice crypto.sign x1 1..1 check_cap'], refused: [] });
+  });
+});

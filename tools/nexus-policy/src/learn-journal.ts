@@ -102,8 +102,8 @@ const MAX_TARGET_BYTES = 64;
 const DELEGATE_CAPABILITY = 'policy.delegate';
 
 /**
- * Whether a decision record is an observed default deny: answered DENY `no-rule` by policyd. (A
- * learn-mode would-deny joins this once records carry their mode.)
+ * Whether a decision record is an observed default deny: decided DENY `no-rule` by policyd, whether
+ * answered DENY (enforce) or, with `mode=learn`, answered ALLOW as a would-deny.
  *
  * @example
  * isObservedDefaultDeny(record); // true for decision=deny reason=no-rule

@@ -1,5 +1,6 @@
 import { didYouMean, serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
 import { lintBundleNames } from './lint-bundle-names.js';
+import { lintLearnMode } from './lint-learn-mode.js';
 import { lintNearNames } from './lint-near-names.js';
 import { capabilitiesOverlap, representativeAction } from '@nexus/sel/analysis';
 import { ruleLocation } from './rule-location.js';
@@ -16,7 +17,8 @@ import type { LintWarning } from './lint-warning.js';
  *   deny names;
  * - `unrestricted-name` / `unrestricted-install`: a granted service's name a bundle could be
  *   installed under (see `lintBundleNames`);
- * - `near-name`: a subject one typo away from another (see `lintNearNames`).
+ * - `near-name`: a subject one typo away from another (see `lintNearNames`);
+ * - `learn-mode`: a service a `[mode]` table puts in learn mode (see `lintLearnMode`).
  * Warnings come in file, line, column order.
  *
  * @example
@@ -82,7 +84,7 @@ export function lintPolicy(policy: Policy): readonly LintWarning[] {
     }
   }
 
-  warnings.push(...lintBundleNames(policy), ...lintNearNames(policy));
+  warnings.push(...lintBundleNames(policy), ...lintNearNames(policy), ...lintLearnMode(policy));
   return warnings.sort(
     (a, b) =>
       compareText(a.rule.file, b.rule.file) || a.rule.line - b.rule.line || a.rule.column - b.rule.column,

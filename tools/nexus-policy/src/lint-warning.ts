@@ -12,7 +12,8 @@ export type LintKind =
   | 'dead-deny'
   | 'unrestricted-name'
   | 'unrestricted-install'
-  | 'near-name';
+  | 'near-name'
+  | 'learn-mode';
 
 /**
  * One lint finding, located at `rule`; `related` is the other rule involved, when there is one.
