@@ -52,6 +52,8 @@ export interface PolicydHandle {
   readonly endpoint: SendCap;
   /** The policy version, `sha256:<64 hex>`. */
   readonly version: string;
+  /** The compiled policy policyd decides with: frozen, fixed for policyd's life (the harness reads it, e.g. to learn from the journal). */
+  readonly policy: Policy;
   /** Gives policyd its channel to logd (boot, or after a logd restart) and tries logd again at once. `cap` must be held by `task`. */
   connectLogd(cap: SendCap): void;
   /** The chain's checkpoint at its last record (on demand). */
@@ -165,6 +167,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     task,
     endpoint: send,
     version: policy.version,
+    policy,
     connectLogd: (cap: SendCap): void => {
       transport.connect(cap);
       sink.retryPrimary();
