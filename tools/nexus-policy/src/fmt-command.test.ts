@@ -8,7 +8,7 @@ import { fmtCommand } from './fmt-command.js';
 describe(fmtCommand, () => {
   test('the recipes are formatted (fmt --check is green)', async () => {
     const run = await runCli(['fmt', '--check'], REPO_ROOT);
-    expect([run.code, run.stdout]).toEqual([0, '0 of 3 file(s) not formatted\n']);
+    expect([run.code, run.stdout]).toEqual([0, '0 of 4 file(s) not formatted\n']);
   });
 
   test('--check prints a diff and exits 1; --write fixes the file and exits 0', async () => {

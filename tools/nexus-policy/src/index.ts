@@ -5,6 +5,11 @@ export { CliError, type CliErrorCode } from './cli-error.js';
 export type { CliIo, Command } from './cli-io.js';
 export { measureCoverage, meetsMinCoverage, parsePercent, type Coverage, type Percent, type RuleCoverage } from './coverage.js';
 export { FIXTURE_LIMITS, parseFixtures, type FixtureCase } from './fixture-file.js';
+export {
+  isObservedDefaultDeny, learnFromJournal,
+  type LearnedGrant, type LearnPair, type LearnPolicies, type LearnRefusal, type LearnRefusalKind, type LearnReport, type Observed,
+} from './learn-journal.js';
+export { formatLearnPatch, type LearnPatchSource } from './learn-patch.js';
 export { lintPolicy } from './lint-policy.js';
 export type { LintKind, LintWarning } from './lint-warning.js';
 export { main } from './main.js';

@@ -9,7 +9,7 @@ import { readJournalFile, readKey } from './journal-input.js';
 import { learnFromJournal, type LearnPair, type LearnReport } from './learn-journal.js';
 import { formatLearnPatch } from './learn-patch.js';
 import { DEFAULT_POLICY_DIR, policyFiles } from './load-policy.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
 import { ruleJson } from './rule-location.js';
 
