@@ -20,6 +20,8 @@ export interface ExpectedRecord {
   readonly decision: 'allow' | 'deny';
   readonly reason: AuditReason;
   readonly policyVersion: string;
+  /** `learn` for a subject in learn mode; absent (enforce) otherwise, and then the record must have none. */
+  readonly mode?: 'learn';
 }
 
 function matches(record: AuditRecord, want: ExpectedRecord): boolean {
@@ -50,5 +52,6 @@ export function expectRecord(window: readonly AuditRecord[], want: ExpectedRecor
   if (r.decision !== want.decision) return `audit record says ${r.decision}`;
   if (r.reason !== want.reason) return 'audit record has an unexpected reason';
   if (r.policyVersion !== want.policyVersion) return 'audit record has another policy version';
+  if (r.mode !== want.mode) return `audit record has mode ${r.mode ?? 'enforce'}`;
   return undefined;
 }

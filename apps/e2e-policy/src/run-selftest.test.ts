@@ -6,6 +6,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { checkpointMessageOf, decodeRecord, encodeRecord, loadAuditPublicKey, readJournal, verifyJournalText } from '@nexus/audit';
 import { afterAll, describe, expect, test } from 'vitest';
 import { defaultPolicyDir } from './default-policy-dir.js';
+import { PHASE_NAMES } from './phase-name.js';
 import { runMain } from './run-main.js';
 import { runSelftest, type SelftestIo, type SelftestOptions } from './run-selftest.js';
 
@@ -23,6 +24,7 @@ const ALL_MARKERS = [
   'bundle system name denied',
   'audit chain verify',
   'audit checkpoint signed',
+  'policy learn',
   'flood contained',
   'audit uart fallback',
   'policyd down fail-closed',
@@ -183,10 +185,10 @@ describe(runSelftest, () => {
   test('test_reject_unknown_phase: an unknown phase exits 2 before anything boots', async () => {
     const { report, io } = await run({ phases: ['nope'] });
     expect(report.exitCode).toBe(2);
-    expect(io.lines).toEqual(['SELFTEST: configuration error: unknown phase "nope" (phases: bringup, routing, policy, keystored, exec, audit, flood, faults)']);
+    expect(io.lines).toEqual([`SELFTEST: configuration error: unknown phase "nope" (phases: ${PHASE_NAMES.join(', ')})`]);
   });
 
-  test.each([['bringup'], ['routing'], ['policy'], ['keystored'], ['exec'], ['audit'], ['flood'], ['faults']])('phase %s runs on its own', async (phase) => {
+  test.each(PHASE_NAMES.map((phase) => [phase]))('phase %s runs on its own', async (phase) => {
     const { report } = await run({ phases: [phase] });
     expect(report.failed).toEqual([]);
     expect(report.earned.length).toBeGreaterThan(0);

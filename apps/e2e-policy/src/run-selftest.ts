@@ -11,6 +11,7 @@ import { phaseFaults } from './phase-faults.js';
 import { phaseFlood } from './phase-flood.js';
 import { orderPhases, phaseName, type PhaseName } from './phase-name.js';
 import { phaseKeystored } from './phase-keystored.js';
+import { phaseLearn } from './phase-learn.js';
 import { phasePolicy } from './phase-policy.js';
 import { phaseRouting } from './phase-routing.js';
 import { SelftestClient } from './selftest-client.js';
@@ -83,6 +84,7 @@ const PHASES: Readonly<Record<PhaseName, Phase>> = {
   keystored: phaseKeystored,
   exec: phaseExec,
   audit: phaseAudit,
+  learn: phaseLearn,
   flood: phaseFlood,
   faults: phaseFaults,
 };
