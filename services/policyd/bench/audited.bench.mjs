@@ -66,6 +66,21 @@ const handled = await measure(HANDLER_OPS, async (n) => {
 });
 const toUart = sink.stats().toUart;
 
+// Shadow evaluation: the same frames with a candidate decided next to the active policy. The
+// candidate is recipes/policy itself, so every decision agrees and the records carry no shadow:
+// what is measured is the one extra decide (plus the delegation check), not a longer record.
+const shadowChain = new AuditChain({ policyVersion: policy.version });
+const shadowSink = new AuditSink({ chain: shadowChain, primary: { ready: () => true, offer: () => Promise.resolve(true) }, uart: { write() {} }, now });
+const shadowHandler = new PolicyFrameHandler({ policy, sink: shadowSink, now, shadow: loadPolicyDir(RECIPES) });
+const shadowed = await measure(HANDLER_OPS, async (n) => {
+  for (let i = 0; i < n; i++) {
+    const { sender, frame } = frames[i & 3];
+    sinkHole += shadowHandler.handlePolicyFrame(sender, frame).byteLength;
+    if ((i & 31) === 31) await shadowSink.flush();
+  }
+  await shadowSink.flush();
+});
+
 async function endToEnd() {
   const kernel = new Kernel();
   const policyd = startPolicyd(kernel, { policy, console: { write() {} } });
@@ -111,5 +126,6 @@ const fmt = (ns) => `${ns.toFixed(0).padStart(8)} ns/op`;
 console.log(`policy: recipes/policy (${policy.rules.length} rules), ${ROUNDS} rounds, median`);
 console.log(`bare policy.decide                       ${fmt(bare)}   1.00x`);
 console.log(`handlePolicyFrame, primary accepts       ${fmt(handled)}   ${(handled / bare).toFixed(2)}x   (uart fallbacks: ${toUart})`);
+console.log(`handlePolicyFrame + shadow policy       ${fmt(shadowed)}   ${(shadowed / bare).toFixed(2)}x   (+${(shadowed - handled).toFixed(0)} ns: one more decide)`);
 console.log(`client→policyd→logd over @nexus/ipc      ${fmt(e2e.ns)}   ${(e2e.ns / bare).toFixed(2)}x   (${e2e.which}; ${e2e.decisions} decisions, all to logd)`);
 if (sinkHole === -1) console.log('');

@@ -1,4 +1,4 @@
-import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditOutcome, type AuditReason } from '@nexus/audit';
+import { AUDIT_LIMITS, type AuditInput, type AuditOp, type AuditOutcome, type AuditReason, type AuditShadow } from '@nexus/audit';
 import {
   decodePolicyRequest,
   encodePolicyReply,
@@ -28,6 +28,11 @@ export interface PolicyFrameHandlerOptions {
   readonly sink: AuditRecorder;
   /** Kernel time of the decision, in ns. */
   readonly now: () => bigint;
+  /**
+   * A candidate policy decided next to the active one (shadow evaluation): it never changes an
+   * answer; a record whose shadow decision differs carries it (`AuditShadow`).
+   */
+  readonly shadow?: Policy;
 }
 
 /**
@@ -114,9 +119,11 @@ export class PolicyFrameHandler {
   readonly #nameOf: (id: bigint) => string | undefined;
   /** Whether any subject is in learn mode: when none is, the decision path never asks. */
   readonly #learns: boolean;
+  readonly #shadow: Policy | undefined;
 
   constructor(options: PolicyFrameHandlerOptions) {
     this.#policy = options.policy;
+    this.#shadow = options.shadow;
     this.#learns = options.policy.modes.some((m) => m.mode === 'learn');
     this.#sink = options.sink;
     this.#now = options.now;
@@ -204,11 +211,33 @@ export class PolicyFrameHandler {
     rule: string | undefined,
     nonce: number | undefined,
     mode: 'learn' | undefined,
+    shadow: AuditShadow | undefined = undefined,
   ): AuditInput {
     return {
       timestampNs, subjectId, senderId, claimedId, op, action, target, decision, reason, rule,
-      policyVersion: this.#policy.version, nonce: nonce === undefined ? undefined : BigInt(nonce), mode,
+      policyVersion: this.#policy.version, nonce: nonce === undefined ? undefined : BigInt(nonce), mode, shadow,
     };
+  }
+
+  /**
+   * The shadow policy's decision of the same question with the same op semantics (delegation under
+   * the candidate, then the candidate's `decide`), or `undefined` when there is no shadow or it
+   * decides the same (decision and reason). Its answer is never used: only recorded.
+   */
+  #shadowOf(senderId: bigint, claimedId: bigint | undefined, action: string, target: string | undefined, decision: 'allow' | 'deny', reason: AuditReason): AuditShadow | undefined {
+    const shadow = this.#shadow;
+    if (shadow === undefined) return undefined;
+    let subject = senderId;
+    let shadowReason: AuditReason;
+    if (claimedId !== undefined && claimedId !== senderId && !shadow.decide({ subject: senderId, action: DELEGATE_CAPABILITY }).allow) {
+      shadowReason = 'identity-mismatch';
+    } else {
+      if (claimedId !== undefined) subject = claimedId;
+      shadowReason = REASON_OF_DECISION[shadow.decide({ subject, action, target }).reason];
+    }
+    const shadowDecision = shadowReason === 'policy-allow' ? 'allow' : 'deny';
+    if (shadowDecision === decision && shadowReason === reason) return undefined;
+    return { decision: shadowDecision, reason: shadowReason, policyVersion: shadow.version };
   }
 
   /**
@@ -227,7 +256,8 @@ export class PolicyFrameHandler {
     let subjectId = senderId;
     if (q.claimedId !== undefined && q.claimedId !== senderId) {
       if (!this.#policy.decide({ subject: senderId, action: DELEGATE_CAPABILITY }).allow) {
-        const input = this.#input(timestampNs, senderId, senderId, q.claimedId, op, q.action ?? '', q.target, 'deny', 'identity-mismatch', undefined, q.nonce, this.#modeOf(senderId));
+        const shadow = q.action === undefined ? undefined : this.#shadowOf(senderId, q.claimedId, q.action, q.target, 'deny', 'identity-mismatch');
+        const input = this.#input(timestampNs, senderId, senderId, q.claimedId, op, q.action ?? '', q.target, 'deny', 'identity-mismatch', undefined, q.nonce, this.#modeOf(senderId), shadow);
         return { input, header, status: PO_STATUS.DENY };
       }
       subjectId = q.claimedId;
@@ -245,9 +275,11 @@ export class PolicyFrameHandler {
       // A would-deny: answered ALLOW, recorded as computed (deny, no-rule) with mode=learn.
       status = PO_STATUS.ALLOW;
     }
+    const recorded = decision.allow ? 'allow' : 'deny';
+    const reason = REASON_OF_DECISION[decision.reason];
+    const shadow = this.#shadow === undefined ? undefined : this.#shadowOf(senderId, q.claimedId, q.action, q.target, recorded, reason);
     const input = this.#input(
-      timestampNs, senderId, subjectId, q.claimedId, op, q.action, q.target,
-      decision.allow ? 'allow' : 'deny', REASON_OF_DECISION[decision.reason], rule, q.nonce, mode,
+      timestampNs, senderId, subjectId, q.claimedId, op, q.action, q.target, recorded, reason, rule, q.nonce, mode, shadow,
     );
     return { input, header, status };
   }

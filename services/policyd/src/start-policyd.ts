@@ -15,6 +15,13 @@ export interface PolicydOptions {
   readonly policyDir?: string;
   /** An already compiled policy (tests). */
   readonly policy?: Policy;
+  /**
+   * A candidate policy to evaluate in shadow next to the active one: a directory of `*.toml`
+   * (compiled once at boot, a `PolicyError` thrown as is) or a compiled policy. Every decision is
+   * also decided under it; answers never change, and a record whose shadow decision differs
+   * carries it. Fixed for policyd's life, like the active policy.
+   */
+  readonly shadow?: string | Policy;
   /** The console: the ready line, and the audit UART fallback. */
   readonly console: UartPort;
   /** A checkpoint is kept every N chained records. Default 64. */
@@ -54,6 +61,8 @@ export interface PolicydHandle {
   readonly version: string;
   /** The compiled policy policyd decides with: frozen, fixed for policyd's life (the harness reads it, e.g. to learn from the journal). */
   readonly policy: Policy;
+  /** The shadow policy's version, when one is evaluated. */
+  readonly shadowVersion: string | undefined;
   /** Gives policyd its channel to logd (boot, or after a logd restart) and tries logd again at once. `cap` must be held by `task`. */
   connectLogd(cap: SendCap): void;
   /** The chain's checkpoint at its last record (on demand). */
@@ -111,6 +120,10 @@ function loadPolicy(options: PolicydOptions): Policy {
  */
 export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHandle {
   const policy = loadPolicy(options);
+  const shadow = typeof options.shadow === 'string' ? loadPolicyDir(options.shadow) : options.shadow;
+  if (shadow !== undefined && (typeof shadow !== 'object' || shadow === null || typeof shadow.decide !== 'function' || typeof shadow.version !== 'string')) {
+    throw new PolicydError('INVALID_OPTIONS', 'shadow must be a policy directory or a compiled policy');
+  }
   const checkpointEvery = checkCount(options.checkpointEvery, 64, 1, 'checkpointEvery');
   const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
   const maxInFlight = checkCount(options.maxInFlight, 64, 0, 'maxInFlight');
@@ -138,7 +151,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     chain, primary: transport, uart: options.console, uartBudget, maxInFlight, now,
     retryAfterNs: BigInt(logRetryMs) * 1_000_000n,
   });
-  const handler = new PolicyFrameHandler({ policy, sink, now });
+  const handler = new PolicyFrameHandler({ policy, sink, now, ...(shadow === undefined ? {} : { shadow }) });
   task.serve(recv, (msg) => handler.handlePolicyFrame(msg.senderServiceId, msg.frame));
   let sealer: CheckpointSealer | undefined;
   let keystoreConnected = false;
@@ -168,6 +181,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
     endpoint: send,
     version: policy.version,
     policy,
+    shadowVersion: shadow?.version,
     connectLogd: (cap: SendCap): void => {
       transport.connect(cap);
       sink.retryPrimary();
