@@ -7,6 +7,7 @@ import {
   type JournalVerdict,
   type VerifyJournalOptions,
 } from '@nexus/audit';
+import { auditShadowCommand } from './audit-shadow-command.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import type { CliIo } from './cli-io.js';
@@ -34,7 +35,8 @@ export async function auditCommand(argv: readonly string[], io: CliIo): Promise<
   const [sub, ...rest] = argv;
   if (sub === 'verify') return verify(rest, io);
   if (sub === 'show') return auditShow(rest, io);
-  throw new CliError('USAGE', `audit: expected "verify" or "show", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
+  if (sub === 'shadow') return auditShadowCommand(rest, io);
+  throw new CliError('USAGE', `audit: expected "verify", "show" or "shadow", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
 }
 
 async function readCheckpoint(path: string, io: CliIo): Promise<Checkpoint> {

@@ -67,6 +67,7 @@ file that is not formatted and exits 1 if any; --write rewrites them and exits 0
                                  [--allow-unsealed-tail] [--allow-unsigned] [--json]
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--policy DIR]
                                [--json]
+       nexus-policy audit shadow FILE [--key PUBKEY.pem] [--allow-unverified] [--json]
 
 verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
 not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).
@@ -81,6 +82,9 @@ show: prints the records as a table (seq, time, op, subject, action, target, dec
 rule); every byte that is not printable ASCII is escaped (\\xNN, \\u{N}). Subjects are named from
 the policy in --policy DIR (default recipes/policy), and a record decided under that very policy
 shows its rule as file:line:col with its text.
+shadow: the divergences a shadow evaluation (npm start -- --shadow DIR) recorded, per recorded rule:
+allow -> deny, deny -> allow and same decision with another reason, with counts and first seq; the
+journal is verified first as replay does. Exit 0 no divergence, 1 some (or a refused journal).
 `,
   replay: REPLAY_HELP,
   learn: LEARN_HELP,
@@ -108,6 +112,7 @@ Commands:
   test FIXTURES... [--policy DIR]              run decision fixtures, report rule coverage
   audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
+  audit shadow FILE --key PUBKEY.pem           what would the shadow policy have decided otherwise?
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
   replay --policy DIR JOURNAL --key PEM        what would a candidate policy have changed?
   learn JOURNAL [--ceiling DIR] [-o FILE]      propose the grants observed denies needed

@@ -1,22 +1,15 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { verifyJournal, type JournalVerdict } from '@nexus/audit';
 import { compilePolicy, POLICY_LIMITS, PolicyError, type Policy, type PolicyFile } from '@nexus/sel';
-import { formatVerdict } from './audit-command.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { formatJson } from './format-json.js';
-import { readJournalFile, readKey } from './journal-input.js';
 import { learnFromJournal, type LearnPair, type LearnReport } from './learn-journal.js';
 import { formatLearnPatch } from './learn-patch.js';
 import { DEFAULT_POLICY_DIR, policyFiles } from './load-policy.js';
 import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
 import { ruleJson } from './rule-location.js';
-
-/** JSON whose every non-ASCII character is escaped too, so no journal field reaches the terminal raw. */
-function asciiJson(value: unknown): string {
-  return formatJson(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+import { asciiJson } from './ascii-json.js';
+import { readVerifiedJournal } from './verified-journal.js';
 
 /** The files of a policy folder (as `loadPolicy` reads them), kept so the patch can be compiled with them. */
 async function readPolicyFiles(dir: string, io: CliIo): Promise<PolicyFile[]> {
@@ -35,12 +28,6 @@ async function readPolicyFiles(dir: string, io: CliIo): Promise<PolicyFile[]> {
 function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function refusalText(path: string, verdict: JournalVerdict): string {
-  if (verdict.status !== 'unverified') return formatVerdict(path, verdict);
-  const hint = verdict.reason === 'no-trust-anchor' ? ' (give --key PUBKEY.pem)' : '';
-  return `journal ${path}: UNVERIFIED: ${printable(verdict.detail)}${hint}\nrecords: ${verdict.records}, verified through seq ${verdict.verifiedThrough}, unsealed: ${verdict.tail}\n`;
 }
 
 function pairJson(p: LearnPair): Record<string, unknown> {
@@ -97,27 +84,13 @@ export async function learnCommand(argv: readonly string[], io: CliIo): Promise<
     }
     if (io.writeFile === undefined) throw new CliError('USAGE', 'learn: -o is not available here (no file may be written)');
   }
-  const keyPath = args.string('key');
-  const publicKey = keyPath === undefined ? undefined : await readKey(keyPath, io);
   const files = await readPolicyFiles(dir, io);
   const policy = compilePolicy(files);
   const ceiling: Policy | undefined = ceilingDir === undefined ? undefined : compilePolicy(await readPolicyFiles(ceilingDir, io));
-  const { entries, bad } = await readJournalFile(journal, io);
-  const verdict: JournalVerdict =
-    bad === undefined
-      ? verifyJournal(entries, { ...(publicKey === undefined ? {} : { publicKey }), allowUnsealedTail: false, allowUnsigned: false })
-      : { status: 'broken', kind: 'bad-record', line: bad.line, seq: 0n, detail: bad.detail };
-  if (verdict.status === 'broken' || (verdict.status === 'unverified' && !args.flag('allow-unverified'))) {
-    const hint = verdict.status === 'unverified' ? 'learn: refused (--allow-unverified learns from it unproved)\n' : 'learn: refused\n';
-    if (args.json) io.stdout(asciiJson({ journal, ok: false, refused: true, verification: verdict }));
-    else io.stderr(refusalText(printable(journal), verdict) + hint);
-    return 1;
-  }
-  const warnings = verdict.status === 'unverified' ? [`journal is UNVERIFIED (${verdict.reason}): the patch reflects what the file says, not what was decided`] : [...verdict.warnings];
-  if (!args.json) for (const w of warnings) io.stderr(`warning: ${printable(w)}\n`);
+  const journalRead = await readVerifiedJournal('learn', journal, args.string('key'), args.flag('allow-unverified'), args.json, io);
+  if (!journalRead.ok) return journalRead.code;
+  const { entries, verdict, warnings, summary: verified } = journalRead;
   const report = learnFromJournal(entries, { policy, ceiling });
-  const verified =
-    verdict.status === 'ok' ? `journal ok, ${verdict.records} records, verified through seq ${verdict.verifiedThrough}` : `journal UNVERIFIED (${verdict.reason})`;
   const patch = formatLearnPatch(report, { journal, verified, policyDir: dir, policyVersion: policy.version, ceilingDir, ceilingVersion: ceiling?.version });
   checkPatch(files, patch, report);
   if (output !== undefined) await io.writeFile?.(resolve(io.cwd, output), patch);
