@@ -16,3 +16,4 @@ export { main } from './main.js';
 export { nodeIo } from './node-io.js';
 export { diffPolicies, type ChangeKind, type DecisionChange, type PolicyDiff } from './policy-diff.js';
 export { printable } from './printable.js';
+export { shadowReport, type ShadowDirection, type ShadowGroup, type ShadowReport } from './shadow-report.js';
