@@ -6,6 +6,7 @@ import { startInitLite, type InitLiteHandle } from '@nexus/init-lite';
 import { startKeystored, type KeystoredHandle } from '@nexus/keystored';
 import { startLogd, type LogdHandle } from '@nexus/logd';
 import { startPolicyd, type PolicydHandle } from '@nexus/policyd';
+import type { Policy } from '@nexus/sel';
 import { SerialLine } from './serial-line.js';
 
 /**
@@ -16,6 +17,8 @@ import { SerialLine } from './serial-line.js';
  */
 export interface BootOptions {
   readonly policyDir: string;
+  /** A candidate policy (directory or compiled) policyd decides in shadow; never changes an answer. */
+  readonly shadow?: string | Policy;
   /** Where policyd's ready line goes (stdout in the app). */
   readonly console: (line: string) => void;
   /** policyd's wait for one audit APPEND, ms (default {@link LOG_TIMEOUT_MS}); tests on a loaded machine raise it. */
@@ -42,6 +45,8 @@ export interface BundlePublisher {
  * system.client.name; // 'selftest-client'
  */
 export interface BootedSystem {
+  /** The policy directory policyd compiled (the active policy). */
+  readonly policyDir: string;
   readonly kernel: Kernel;
   readonly uart: SerialLine;
   readonly policyd: PolicydHandle;
@@ -101,6 +106,7 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     console: uart,
     uartBudget: UART_BUDGET,
     logTimeoutMs: options.logTimeoutMs ?? LOG_TIMEOUT_MS,
+    ...(options.shadow === undefined ? {} : { shadow: options.shadow }),
   });
   let logd = wireLogd(kernel, policyd);
 
@@ -147,6 +153,7 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
   const clientRouter = kernel.grant(initLite.endpoint, client);
 
   return {
+    policyDir: options.policyDir,
     kernel,
     uart,
     policyd,

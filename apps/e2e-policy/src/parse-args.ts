@@ -20,10 +20,13 @@ export interface SelftestArgs {
   readonly uartOut?: string;
   /** `--audit-key-out FILE`: the audit public key (SPKI PEM), as fetched from keystored by the client. */
   readonly auditKeyOut?: string;
+  /** `--shadow DIR`: a candidate policy policyd decides in shadow next to the active one. */
+  readonly shadowDir?: string;
 }
 
 const FILE_OPTIONS = {
   '--policy': 'policyDir', '--json': 'jsonOut', '--audit-out': 'auditOut', '--uart-out': 'uartOut', '--audit-key-out': 'auditKeyOut',
+  '--shadow': 'shadowDir',
 } as const;
 const MAX_ARGS = 64;
 const MAX_ARG_CHARS = 4096;

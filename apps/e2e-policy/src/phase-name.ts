@@ -6,7 +6,7 @@ import { SelftestError } from './selftest-error.js';
  * @example
  * PHASE_NAMES[0]; // 'bringup'
  */
-export const PHASE_NAMES: readonly ['bringup', 'routing', 'policy', 'keystored', 'exec', 'audit', 'learn', 'flood', 'faults'] = Object.freeze([
+export const PHASE_NAMES: readonly ['bringup', 'routing', 'policy', 'keystored', 'exec', 'audit', 'learn', 'shadow', 'flood', 'faults'] = Object.freeze([
   'bringup',
   'routing',
   'policy',
@@ -14,6 +14,7 @@ export const PHASE_NAMES: readonly ['bringup', 'routing', 'policy', 'keystored',
   'exec',
   'audit',
   'learn',
+  'shadow',
   'flood',
   'faults',
 ] as const);

@@ -25,6 +25,7 @@ const ALL_MARKERS = [
   'audit chain verify',
   'audit checkpoint signed',
   'policy learn',
+  'policy shadow',
   'flood contained',
   'audit uart fallback',
   'policyd down fail-closed',

@@ -14,6 +14,7 @@ import { phaseKeystored } from './phase-keystored.js';
 import { phaseLearn } from './phase-learn.js';
 import { phasePolicy } from './phase-policy.js';
 import { phaseRouting } from './phase-routing.js';
+import { phaseShadow } from './phase-shadow.js';
 import { SelftestClient } from './selftest-client.js';
 import { SelftestError } from './selftest-error.js';
 import { syncJournal } from './sync-journal.js';
@@ -31,6 +32,8 @@ export interface SelftestOptions {
   readonly auditOut?: string;
   readonly uartOut?: string;
   readonly auditKeyOut?: string;
+  /** A candidate policy directory policyd evaluates in shadow (`--shadow DIR`). */
+  readonly shadowDir?: string;
   /** Tests only: changes records as they are read back from logd. */
   readonly tamper?: RecordTamper;
 }
@@ -85,6 +88,7 @@ const PHASES: Readonly<Record<PhaseName, Phase>> = {
   exec: phaseExec,
   audit: phaseAudit,
   learn: phaseLearn,
+  shadow: phaseShadow,
   flood: phaseFlood,
   faults: phaseFaults,
 };
@@ -97,7 +101,7 @@ function configError(io: SelftestIo, error: unknown): SelftestReport {
 
 async function boot(options: SelftestOptions, io: SelftestIo): Promise<BootedSystem | SelftestError> {
   try {
-    return await bootSystem({ policyDir: options.policyDir, console: (line) => io.print(line) });
+    return await bootSystem({ policyDir: options.policyDir, console: (line) => io.print(line), ...(options.shadowDir === undefined ? {} : { shadow: options.shadowDir }) });
   } catch (error) {
     if (error instanceof PolicyError) return new SelftestError('POLICY', error.message, { cause: error });
     throw error;

@@ -21,6 +21,8 @@ export function usageText(): string {
     '  --uart-out FILE   write the audit serial line\'s lines to FILE',
     '  --audit-key-out FILE',
     '                    write the audit public key (SPKI PEM, fetched from keystored) to FILE',
+    '  --shadow DIR      decide every question under the candidate policy in DIR too (shadow); answers',
+    '                    never change, records carry the divergences (`nexus-policy audit shadow`)',
     '  --help, -h        print this help and exit 0',
     '',
     'Environment:',
