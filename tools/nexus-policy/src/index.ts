@@ -1,6 +1,6 @@
 // The programmatic API of @nexus/policy-cli, listed by name: everything else is the tool's own
 // (commands, formatting, argument parsing) and may change without a major version.
-export { formatVerdict } from './audit-command.js';
+export { formatVerdict } from './format-verdict.js';
 export { CliError, type CliErrorCode } from './cli-error.js';
 export type { CliIo, Command } from './cli-io.js';
 export { measureCoverage, meetsMinCoverage, parsePercent, type Coverage, type Percent, type RuleCoverage } from './coverage.js';

@@ -3,7 +3,7 @@ import {
   type JournalVerdict,
 } from '@nexus/audit';
 import type { Policy } from '@nexus/sel';
-import { formatVerdict } from './audit-command.js';
+import { formatVerdict } from './format-verdict.js';
 import { CommandArgs } from './command-args.js';
 import { loadPolicy } from './load-policy.js';
 import type { CliIo } from './cli-io.js';

@@ -1,5 +1,5 @@
 import { verifyJournal, type AuditRecord, type JournalVerdict } from '@nexus/audit';
-import { formatVerdict } from './audit-command.js';
+import { formatVerdict } from './format-verdict.js';
 import { asciiJson } from './ascii-json.js';
 import { readJournalFile, readKey } from './journal-input.js';
 import type { CliIo } from './cli-io.js';
