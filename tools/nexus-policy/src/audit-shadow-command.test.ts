@@ -82,3 +82,12 @@ describe('audit shadow', () => {
     expect(run.stdout).not.toContain('\u001b');
   });
 });
+
+describe('audit shadow on a real run (fixtures/learn: the candidate drops the client\'s audit.read)', () => {
+  test('every divergence is the dropped grant, allow -> deny, exit 1', async () => {
+    const { code, json } = await runJson(['audit', 'shadow', 'fixtures/learn/audit.journal', '--key', 'fixtures/learn/audit-key.pem']);
+    expect(code).toBe(1);
+    expect(json.divergent).toBeGreaterThan(0);
+    for (const g of json.groups) expect([g.direction, g.action, g.shadow]).toEqual(['allow->deny', 'audit.read', { decision: 'deny', reason: 'no-rule' }]);
+  });
+});

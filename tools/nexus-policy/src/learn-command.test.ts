@@ -115,3 +115,15 @@ describe('learn refuses what it cannot use', () => {
     expect((await runCli(['learn', '--help'])).stdout).toContain('Usage: nexus-policy learn JOURNAL');
   });
 });
+
+describe('learn on a real run with learn mode and a shadow (fixtures/learn)', () => {
+  // `npm start -- --policy fixtures/learn/policy --shadow fixtures/learn/candidate --audit-out
+  // --audit-key-out`: policy is the recipes/policy of that run (demo.testsvc in learn mode).
+  const L = 'fixtures/learn';
+  test('the would-deny of the demo bundle is granted exactly; its deny-rule question is not a default deny', async () => {
+    const { code, json } = await runJson(['learn', `${L}/audit.journal`, '--policy', `${L}/policy`, '--key', `${L}/audit-key.pem`]);
+    expect(code).toBe(0);
+    expect(json.grants.map((g: { service: string; pattern: string }) => `${g.service} ${g.pattern}`)).toContain('demo.testsvc time.read');
+    expect(json.grants.filter((g: { service: string }) => g.service === 'demo.testsvc')).toHaveLength(1);
+  });
+});

@@ -31,8 +31,8 @@ function isInside(path: string, dir: string): boolean {
 }
 
 function pairJson(p: LearnPair): Record<string, unknown> {
-  const { subjectId, service, action, target, count, firstSeq, lastSeq, ops } = p;
-  return { subjectId, service: service ?? null, action, target: target ?? null, count, firstSeq, lastSeq, ops };
+  const { subjectId, service, action, target, count, wouldDeny, firstSeq, lastSeq, ops } = p;
+  return { subjectId, service: service ?? null, action, target: target ?? null, count, wouldDeny, firstSeq, lastSeq, ops };
 }
 
 function reportJson(report: LearnReport): Record<string, unknown> {

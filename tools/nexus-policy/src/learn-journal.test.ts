@@ -311,5 +311,7 @@ describe('learn mode and learn', () => {
   test('a learn-mode would-deny (decided deny no-rule, answered ALLOW) is learned like a default deny', () => {
     const report = learnFromJournal(entries([rec({ mode: 'learn' }), rec({ mode: 'learn', action: 'fs.read', decision: 'allow', reason: 'policy-allow' })]), { policy });
     expect(summary(report)).toEqual({ grants: ['alice crypto.sign x1 1..1 check_cap'], refused: [] });
+    expect(report.grants[0]?.wouldDeny).toBe(1);
+    expect(formatLearnPatch(report, { journal: 'j', verified: 'ok', policyDir: 'p', policyVersion: policy.version })).toContain('"crypto.sign", # x1 (all would-deny), seq 1, op check_cap\n');
   });
 });

@@ -34,6 +34,8 @@ export type LearnRefusalKind =
 /** How often a pair was observed, where, and through which ops. */
 export interface Observed {
   readonly count: number;
+  /** How many of them were learn-mode would-denies (answered ALLOW, `mode=learn`). */
+  readonly wouldDeny: number;
   readonly firstSeq: bigint;
   readonly lastSeq: bigint;
   /** The ops that asked, sorted. */
@@ -186,6 +188,7 @@ interface Bucket {
   action: string;
   target: string | undefined;
   seqs: bigint[];
+  wouldDeny: number;
   ops: Set<AuditOp>;
   verdict: Verdict | undefined;
   allowed: boolean;
@@ -194,6 +197,7 @@ interface Bucket {
 function observed(b: Bucket): Observed {
   return {
     count: b.seqs.length,
+    wouldDeny: b.wouldDeny,
     firstSeq: b.seqs[0] ?? 0n,
     lastSeq: b.seqs.at(-1) ?? 0n,
     ops: [...b.ops].sort(),
@@ -244,10 +248,11 @@ export function learnFromJournal(entries: readonly { readonly record: AuditRecor
       else if (now.reason === 'malformed') verdict = { kind: 'malformed', detail: 'the policy cannot read the request' };
       else if (service === undefined) verdict = { kind: 'unknown-subject', detail: 'neither the policy nor the ceiling knows the subject\'s name' };
       else verdict = refusalOf(policies, subjectId, service, record.action, record.target);
-      bucket = { subjectId, service, action: record.action, target: record.target, seqs: [], ops: new Set(), verdict, allowed };
+      bucket = { subjectId, service, action: record.action, target: record.target, seqs: [], wouldDeny: 0, ops: new Set(), verdict, allowed };
       buckets.set(key, bucket);
     }
     bucket.seqs.push(record.seq);
+    if (record.mode === 'learn') bucket.wouldDeny++;
     bucket.ops.add(record.op);
   }
   const all = [...buckets.values()];
@@ -274,6 +279,7 @@ export function learnFromJournal(entries: readonly { readonly record: AuditRecor
     if (seen === undefined) grants.set(key, { ...b, seqs: [...b.seqs], ops: new Set(b.ops) });
     else {
       seen.seqs.push(...b.seqs);
+      seen.wouldDeny += b.wouldDeny;
       for (const op of b.ops) seen.ops.add(op);
     }
   }

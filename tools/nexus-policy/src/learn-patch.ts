@@ -16,9 +16,10 @@ function seqText(o: Observed): string {
   return o.firstSeq === o.lastSeq ? `seq ${o.firstSeq}` : `seq ${o.firstSeq}..${o.lastSeq}`;
 }
 
-/** The comment after a grant: count, first/last seq and the ops that asked. */
+/** The comment after a grant: count (how many were learn-mode would-denies), first/last seq and the ops that asked. */
 function grantComment(g: LearnedGrant): string {
-  return `x${g.count}, ${seqText(g)}, op ${g.ops.join(',')}`;
+  const learned = g.wouldDeny === 0 ? '' : ` (${g.wouldDeny === g.count ? 'all' : g.wouldDeny} would-deny)`;
+  return `x${g.count}${learned}, ${seqText(g)}, op ${g.ops.join(',')}`;
 }
 
 /**
