@@ -1,5 +1,5 @@
 import { CommandArgs } from './command-args.js';
-import { formatServiceId } from './format-service-id.js';
+import { hexU64 } from '@nexus/ipc';
 import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
 import { shadowReport, type ShadowDirection, type ShadowGroup } from './shadow-report.js';
@@ -14,10 +14,10 @@ const HEADINGS: Readonly<Record<ShadowDirection, string>> = {
 
 function groupLine(g: ShadowGroup): string {
   const query = `${printable(g.action)}${g.target === undefined ? '' : `@${printable(g.target)}`}`;
-  const sender = g.senderId === g.subjectId ? '' : ` (asked by ${formatServiceId(g.senderId)})`;
+  const sender = g.senderId === g.subjectId ? '' : ` (asked by ${hexU64(g.senderId)})`;
   const seqs = g.firstSeq === g.lastSeq ? `first seq ${g.firstSeq}` : `first seq ${g.firstSeq}, last ${g.lastSeq}`;
   return (
-    `  ${g.rule === undefined ? '(no rule)' : printable(g.rule)}  ${formatServiceId(g.subjectId)}${sender} ${query}: ` +
+    `  ${g.rule === undefined ? '(no rule)' : printable(g.rule)}  ${hexU64(g.subjectId)}${sender} ${query}: ` +
     `${g.recorded.decision} (${g.recorded.reason}) -> ${g.shadow.decision} (${g.shadow.reason})  x${g.count}, ${seqs}\n`
   );
 }
