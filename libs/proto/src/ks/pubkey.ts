@@ -1,8 +1,8 @@
 import { FrameReader, FrameWriter } from '@nexus/ipc';
-import { KS_PUBKEY_BYTES } from './ks-wire.js';
-import { isPrintableAscii } from './printable-ascii.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
+import { KS_PUBKEY_BYTES } from './wire.js';
+import { isPrintableAscii } from '../printable-ascii.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
 
 /** Longest label of a PUBKEY reply. */
 export const KS_MAX_KEY_LABEL = 64;

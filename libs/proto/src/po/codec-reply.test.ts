@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePolicyReply } from './decode-policy-reply.js';
-import { encodePolicyReply } from './encode-policy-reply.js';
-import { PO_OP, PO_STATUS, type PolicyReply, type PolicyReplyHeader } from './po-wire.js';
-import { ProtoError } from './proto-error.js';
+import { decodePolicyReply, encodePolicyReply } from './codec.js';
+import { PO_OP, PO_STATUS, type PolicyReply, type PolicyReplyHeader } from './wire.js';
+import { ProtoError } from '../proto-error.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);

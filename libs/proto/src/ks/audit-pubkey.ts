@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FrameReader, FrameWriter } from '@nexus/ipc';
-import { KS_KEY_ID_BYTES, KS_PUBKEY_BYTES } from './ks-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
+import { KS_KEY_ID_BYTES, KS_PUBKEY_BYTES } from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
 
 /**
  * The fixed DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE, AlgorithmIdentifier

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeKeystoreAuditPubkey, ed25519SpkiDer, encodeKeystoreAuditPubkey } from './keystore-audit-pubkey.js';
+import { decodeKeystoreAuditPubkey, ed25519SpkiDer, encodeKeystoreAuditPubkey } from './audit-pubkey.js';
 
 describe(encodeKeystoreAuditPubkey, () => {
   it('the SPKI DER is what node:crypto exports, and the key id is its SHA-256', () => {

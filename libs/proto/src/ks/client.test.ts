@@ -1,12 +1,11 @@
 import { IpcError } from '@nexus/ipc';
 import { describe, expect, it } from 'vitest';
-import type { Transport } from './call-transport.js';
-import { decodeKeystoreRequest } from './decode-keystore-request.js';
-import { encodeKeystoreReply } from './encode-keystore-reply.js';
-import { KeystoreClient } from './keystore-client.js';
-import { ED25519_SPKI_PREFIX, encodeKeystoreAuditPubkey } from './keystore-audit-pubkey.js';
-import { encodeKeystorePubkey } from './keystore-pubkey.js';
-import { KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest, type KeystoreStatus } from './ks-wire.js';
+import type { Transport } from '../call-transport.js';
+import { decodeKeystoreRequest, encodeKeystoreReply } from './codec.js';
+import { KeystoreClient } from './client.js';
+import { ED25519_SPKI_PREFIX, encodeKeystoreAuditPubkey } from './audit-pubkey.js';
+import { encodeKeystorePubkey } from './pubkey.js';
+import { KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest, type KeystoreStatus } from './wire.js';
 
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const SIG = new Uint8Array(64).fill(9);

@@ -1,4 +1,4 @@
-import { KS_SEAL_DOMAIN } from './ks-wire.js';
+import { KS_SEAL_DOMAIN } from './wire.js';
 
 /**
  * Whether `message` starts with {@link KS_SEAL_DOMAIN}.

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeKeystoreRequest } from './decode-keystore-request.js';
-import { encodeKeystoreRequest } from './encode-keystore-request.js';
-import { KS_MAX_FRAME, KS_MAX_PAYLOAD, KS_OP, KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest } from './ks-wire.js';
+import { decodeKeystoreRequest, encodeKeystoreRequest } from './codec.js';
+import { KS_MAX_FRAME, KS_MAX_PAYLOAD, KS_OP, KS_SEAL_DOMAIN, KS_SEAL_MESSAGE_BYTES, KS_STATUS, type KeystoreRequest } from './wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];

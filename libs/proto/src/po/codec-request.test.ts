@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePolicyRequest } from './decode-policy-request.js';
-import { encodePolicyRequest } from './encode-policy-request.js';
-import { PO_OP, PO_STATUS, type PolicyRequest } from './po-wire.js';
+import { decodePolicyRequest, encodePolicyRequest } from './codec.js';
+import { PO_OP, PO_STATUS, type PolicyRequest } from './wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];

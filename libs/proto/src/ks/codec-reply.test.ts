@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeKeystoreReply } from './decode-keystore-reply.js';
-import { encodeKeystoreReply } from './encode-keystore-reply.js';
-import { decodeKeystorePubkey, encodeKeystorePubkey, type KeystorePubkey } from './keystore-pubkey.js';
-import { KS_KEY_CLASS, KS_OP, KS_STATUS, type KeystoreReply } from './ks-wire.js';
-import { ProtoError } from './proto-error.js';
+import { decodeKeystoreReply, encodeKeystoreReply } from './codec.js';
+import { decodeKeystorePubkey, encodeKeystorePubkey, type KeystorePubkey } from './pubkey.js';
+import { KS_KEY_CLASS, KS_OP, KS_STATUS, type KeystoreReply } from './wire.js';
+import { ProtoError } from '../proto-error.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);

@@ -1,8 +1,7 @@
-import { callTransport, type Transport, type TransportFailure } from './call-transport.js';
-import { decodeKeystoreReply } from './decode-keystore-reply.js';
-import { encodeKeystoreRequest } from './encode-keystore-request.js';
-import { decodeKeystoreAuditPubkey, type KeystoreAuditPubkey } from './keystore-audit-pubkey.js';
-import { decodeKeystorePubkey, type KeystorePubkey } from './keystore-pubkey.js';
+import { callTransport, type Transport, type TransportFailure } from '../call-transport.js';
+import { decodeKeystoreReply, encodeKeystoreRequest } from './codec.js';
+import { decodeKeystoreAuditPubkey, type KeystoreAuditPubkey } from './audit-pubkey.js';
+import { decodeKeystorePubkey, type KeystorePubkey } from './pubkey.js';
 import {
   KS_OP,
   KS_SIGNATURE_BYTES,
@@ -10,7 +9,7 @@ import {
   type KeystoreReply,
   type KeystoreRequest,
   type KeystoreStatus,
-} from './ks-wire.js';
+} from './wire.js';
 
 /**
  * Every outcome of a {@link KeystoreClient} call: a KS status by name, a transport failure, a reply

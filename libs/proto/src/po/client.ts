@@ -1,7 +1,6 @@
-import { callTransport, type Transport } from './call-transport.js';
-import { decodePolicyReply } from './decode-policy-reply.js';
-import { encodePolicyRequest } from './encode-policy-request.js';
-import { PO_OP, PO_STATUS, type PolicyRequest, type PolicyStatus } from './po-wire.js';
+import { callTransport, type Transport } from '../call-transport.js';
+import { decodePolicyReply, encodePolicyRequest } from './codec.js';
+import { PO_OP, PO_STATUS, type PolicyRequest, type PolicyStatus } from './wire.js';
 
 /**
  * The answer of a {@link PolicyClient} call. `allow` is `true` only for a well-formed ALLOW reply

@@ -1,10 +1,9 @@
 import { IpcError } from '@nexus/ipc';
 import { describe, expect, it } from 'vitest';
-import type { Transport } from './call-transport.js';
-import { decodePolicyRequest } from './decode-policy-request.js';
-import { encodePolicyReply } from './encode-policy-reply.js';
-import { PO_STATUS, type PolicyRequest, type PolicyStatus } from './po-wire.js';
-import { PolicyClient } from './policy-client.js';
+import type { Transport } from '../call-transport.js';
+import { decodePolicyRequest, encodePolicyReply } from './codec.js';
+import { PO_STATUS, type PolicyRequest, type PolicyStatus } from './wire.js';
+import { PolicyClient } from './client.js';
 
 /** A fake policyd: decodes the request and answers `status` for it, recording what it saw. */
 function server(status: PolicyStatus, seen: PolicyRequest[] = []): Transport {
