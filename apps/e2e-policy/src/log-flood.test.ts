@@ -1,5 +1,5 @@
 import { encodeLogRequest, LO_LEVEL, LO_OP } from '@nexus/proto';
-import { RouteClient } from '@nexus/init-lite';
+import { RouteClient } from '@nexus/proto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { bootSystem, LOG_TIMEOUT_MS, type BootedSystem } from './boot-system.js';
 import { defaultPolicyDir } from './default-policy-dir.js';

@@ -1,5 +1,5 @@
 import { serviceIdFromName } from '@nexus/ipc';
-import { RouteClient } from '@nexus/init-lite';
+import { RouteClient } from '@nexus/proto';
 import { checkAudited } from './check-audited.js';
 import { marker, type MarkerOutcome, type PhaseContext } from './phase-context.js';
 

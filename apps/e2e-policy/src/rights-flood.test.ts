@@ -1,5 +1,5 @@
 import { IPC_LIMITS, type SendCap, type Task } from '@nexus/ipc';
-import { RouteClient } from '@nexus/init-lite';
+import { RouteClient } from '@nexus/proto';
 import { describe, expect, test } from 'vitest';
 import { bootSystem, type BootedSystem } from './boot-system.js';
 import { defaultPolicyDir } from './default-policy-dir.js';

@@ -1,8 +1,5 @@
 import type { SendCap, Task } from '@nexus/ipc';
-import { BundleClient } from '@nexus/bundlemgrd';
-import { ExecClient } from '@nexus/execd';
-import { RouteClient, type RouteOutcome } from '@nexus/init-lite';
-import { KeystoreClient, LogClient, type Transport } from '@nexus/proto';
+import { BundleClient, ExecClient, RouteClient, type RouteOutcome, KeystoreClient, LogClient, type Transport } from '@nexus/proto';
 import { PolicyProbe } from './policy-probe.js';
 
 /** How long the client waits for any one reply, in ms. */

@@ -107,7 +107,73 @@ export {
   type LogStatsResult,
 } from './log-client.js';
 export { decodeLogRecord, encodeLogRecord, LO_MAX_RECORD, type LogRecord } from './log-record.js';
-export type { Transport, TransportFailure, TransportOutcome } from './call-transport.js';
+export {
+  BM_MAGIC,
+  BM_MAX_MANIFEST,
+  BM_MAX_NAME,
+  BM_MAX_REPLY,
+  BM_MAX_REQUEST,
+  BM_MAX_VERSION,
+  BM_OP,
+  BM_REPLY_BIT,
+  BM_SIGNATURE_BYTES,
+  BM_VERSION,
+  BUNDLE_VERSION_PATTERN,
+  type BundleDecodeResult,
+  type BundleInstallReply,
+  type BundleListReply,
+  type BundleOp,
+  type BundleQueryReply,
+  type BundleReply,
+  type BundleRequest,
+  BundleStatus,
+  type BundleSummary,
+  isBundleStatus,
+} from './bm/wire.js';
+export {
+  decodeBundleReply,
+  decodeBundleRequest,
+  encodeBundleFailure,
+  encodeBundleReply,
+  encodeBundleRequest,
+} from './bm/codec.js';
+export {
+  BundleClient,
+  type BundleClientOptions,
+  type BundleFailure,
+  type BundleInstallResult,
+  type BundleListResult,
+  type BundleQueryResult,
+} from './bm/client.js';
+export {
+  EX_MAGIC,
+  EX_MAX_FRAME,
+  EX_MAX_NAME,
+  EX_OP,
+  EX_REPLY_BIT,
+  EX_REPLY_BYTES,
+  EX_VERSION,
+  type ExecDecodeResult,
+  type ExecReply,
+  type ExecRequest,
+  ExecStatus,
+} from './ex/wire.js';
+export { decodeExecReply, decodeExecRequest, encodeExecReply, encodeExecRequest } from './ex/codec.js';
+export { ExecClient, type ExecClientOptions, type ExecFailure, type ExecOutcome } from './ex/client.js';
+export {
+  type RouteDecodeResult,
+  type RouteRequest,
+  RouteStatus,
+  RT_MAGIC,
+  RT_MAX_FRAME,
+  RT_MAX_NAME,
+  RT_OP,
+  RT_REPLY_BIT,
+  RT_VERSION,
+} from './rt/wire.js';
+export { decodeRouteReply, decodeRouteRequest, encodeRouteReply, encodeRouteRequest } from './rt/codec.js';
+export { RouteClient, type RouteClientOptions, type RouteOutcome } from './rt/client.js';
+export { callTransport, type Transport, type TransportFailure, type TransportOutcome } from './call-transport.js';
 export { taskTransport } from './task-transport.js';
 export { ProtoError, type ProtoErrorCode } from './proto-error.js';
 export { type CodedErrorClass, guardFrame } from './guard-frame.js';

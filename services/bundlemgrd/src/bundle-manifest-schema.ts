@@ -1,5 +1,5 @@
 import { SERVICE_NAME_PATTERN } from '@nexus/ipc';
-import { BM_MAX_NAME, BM_MAX_VERSION, BUNDLE_VERSION_PATTERN } from './bm-wire.js';
+import { BM_MAX_NAME, BM_MAX_VERSION, BUNDLE_VERSION_PATTERN } from '@nexus/proto';
 
 /** Most capabilities one manifest may request. */
 export const BUNDLE_MAX_CAPABILITIES = 32;

@@ -1,4 +1,4 @@
-import { BundleStatus, type BundleSummary } from './bm-wire.js';
+import { BundleStatus, type BundleSummary } from '@nexus/proto';
 import type { BundleManifest } from './parse-bundle-manifest.js';
 
 /**

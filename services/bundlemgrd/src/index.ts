@@ -1,11 +1,15 @@
-export * from './bm-wire.js';
-export * from './bundle-client.js';
-export * from './bundle-error.js';
-export * from './bundle-manifest-schema.js';
-export * from './bundle-registry.js';
-export * from './decode-bundle-reply.js';
-export * from './decode-bundle-request.js';
-export * from './encode-bundle-reply.js';
-export * from './encode-bundle-request.js';
-export * from './parse-bundle-manifest.js';
-export * from './start-bundlemgrd.js';
+// The public API of @nexus/bundlemgrd, listed by name: the server and its manifest rules. The BM codec and client live in @nexus/proto.
+export { BundleError, type BundleErrorCode } from './bundle-error.js';
+export {
+  BUNDLE_CAPABILITY_PATTERN,
+  BUNDLE_MANIFEST_SCHEMA,
+  BUNDLE_MAX_CAPABILITIES,
+} from './bundle-manifest-schema.js';
+export { BUNDLE_MAX_IMAGES, BundleRegistry, type InstalledBundle } from './bundle-registry.js';
+export { type BundleManifest, parseBundleManifest } from './parse-bundle-manifest.js';
+export {
+  BUNDLE_INSTALL_CAP,
+  type BundlemgrdHandle,
+  type BundlemgrdOptions,
+  startBundlemgrd,
+} from './start-bundlemgrd.js';

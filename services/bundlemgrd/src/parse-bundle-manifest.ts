@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { parse } from 'smol-toml';
-import { BM_MAX_MANIFEST } from './bm-wire.js';
+import { BM_MAX_MANIFEST } from '@nexus/proto';
 import { BundleError } from './bundle-error.js';
 import { BUNDLE_MANIFEST_SCHEMA } from './bundle-manifest-schema.js';
 

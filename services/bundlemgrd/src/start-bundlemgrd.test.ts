@@ -1,5 +1,8 @@
 import { Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
 import {
+  BM_MAX_REQUEST,
+  BM_OP,
+  BundleClient,
   KS_OP,
   KS_STATUS,
   PO_OP,
@@ -9,8 +12,6 @@ import {
 import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import { webcrypto } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BM_MAX_REQUEST, BM_OP } from './bm-wire.js';
-import { BundleClient } from './bundle-client.js';
 import { BundleError } from './bundle-error.js';
 import { startBundlemgrd, type BundlemgrdHandle } from './start-bundlemgrd.js';
 

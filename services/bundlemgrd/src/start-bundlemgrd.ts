@@ -1,10 +1,7 @@
 import { isServiceName, serviceIdFromName, type Incoming, type Kernel, type SendCap, type Task } from '@nexus/ipc';
-import { isStrictEd25519Point, KeystoreClient, PolicyClient, taskTransport } from '@nexus/proto';
-import { BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BundleStatus, type BundleSummary } from './bm-wire.js';
+import { isStrictEd25519Point, KeystoreClient, PolicyClient, taskTransport, BM_MAX_REPLY, BM_MAX_REQUEST, BM_OP, BundleStatus, type BundleSummary, decodeBundleRequest, encodeBundleFailure, encodeBundleReply } from '@nexus/proto';
 import { BundleError } from './bundle-error.js';
 import { BundleRegistry } from './bundle-registry.js';
-import { decodeBundleRequest } from './decode-bundle-request.js';
-import { encodeBundleFailure, encodeBundleReply } from './encode-bundle-reply.js';
 import { parseBundleManifest, type BundleManifest } from './parse-bundle-manifest.js';
 
 /** The capability a caller needs to install bundles (decided by policyd). */

@@ -1,8 +1,3 @@
-export * from './decode-exec-reply.js';
-export * from './decode-exec-request.js';
-export * from './encode-exec-reply.js';
-export * from './encode-exec-request.js';
-export * from './ex-wire.js';
-export * from './exec-client.js';
-export * from './execd-error.js';
-export * from './start-execd.js';
+// The public API of @nexus/execd, listed by name: the server. The EX codec and client live in @nexus/proto.
+export { ExecdError, type ExecdErrorCode } from './execd-error.js';
+export { type ExecdHandle, type ExecdOptions, startExecd } from './start-execd.js';

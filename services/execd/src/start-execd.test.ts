@@ -1,11 +1,8 @@
-import { BM_OP, BundleStatus, decodeBundleRequest, encodeBundleReply } from '@nexus/bundlemgrd';
+import { BM_OP, BundleStatus, decodeBundleRequest, encodeBundleReply, decodeExecReply, ExecClient, ExecStatus } from '@nexus/proto';
 import { FrameWriter, Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
 import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeExecReply } from './decode-exec-reply.js';
-import { ExecClient } from './exec-client.js';
-import { ExecStatus } from './ex-wire.js';
 import { startExecd, type ExecdHandle } from './start-execd.js';
 
 type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'wrong-op';

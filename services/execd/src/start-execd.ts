@@ -1,10 +1,6 @@
-import { BundleClient } from '@nexus/bundlemgrd';
+import { BundleClient, PolicyClient, taskTransport, decodeExecRequest, encodeExecReply, ExecStatus } from '@nexus/proto';
 import type { Incoming, Kernel, SendCap, Task } from '@nexus/ipc';
-import { PolicyClient, taskTransport } from '@nexus/proto';
-import { decodeExecRequest } from './decode-exec-request.js';
-import { encodeExecReply } from './encode-exec-reply.js';
 import { ExecdError } from './execd-error.js';
-import { ExecStatus } from './ex-wire.js';
 
 /** Options of {@link startExecd}. */
 export interface ExecdOptions {

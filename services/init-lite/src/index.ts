@@ -1,9 +1,4 @@
-export * from './decode-route-reply.js';
-export * from './decode-route-request.js';
-export * from './encode-route-reply.js';
-export * from './encode-route-request.js';
-export * from './init-lite-error.js';
-export * from './route-client.js';
-export * from './rt-wire.js';
-export * from './service-registry.js';
-export * from './start-init-lite.js';
+// The public API of @nexus/init-lite, listed by name: the server and its registry. The RT codec and client live in @nexus/proto.
+export { InitLiteError, type InitLiteErrorCode } from './init-lite-error.js';
+export { MAX_REGISTERED_SERVICES, ServiceRegistry } from './service-registry.js';
+export { type InitLiteHandle, type InitLiteOptions, startInitLite } from './start-init-lite.js';

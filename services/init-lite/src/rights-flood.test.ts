@@ -1,8 +1,7 @@
 import { IpcError, IPC_LIMITS, Kernel, type SendCap } from '@nexus/ipc';
 import { startFakePolicyd } from '@nexus/test-support';
 import { describe, expect, test } from 'vitest';
-import { encodeRouteRequest } from './encode-route-request.js';
-import { RouteClient } from './route-client.js';
+import { encodeRouteRequest, RouteClient } from '@nexus/proto';
 import { startInitLite } from './start-init-lite.js';
 
 /**

@@ -1,12 +1,8 @@
 import { FrameWriter, IpcError, Kernel, serviceIdFromName, type SendCap, type Task } from '@nexus/ipc';
-import { encodePolicyReply, PO_STATUS } from '@nexus/proto';
+import { encodePolicyReply, PO_STATUS, decodeRouteReply, encodeRouteRequest, RouteClient, RouteStatus } from '@nexus/proto';
 import { startFakePolicyd, type FakePolicyd } from '@nexus/test-support';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeRouteReply } from './decode-route-reply.js';
-import { encodeRouteRequest } from './encode-route-request.js';
-import { RouteClient } from './route-client.js';
-import { RouteStatus } from './rt-wire.js';
 import { startInitLite, type InitLiteHandle } from './start-init-lite.js';
 
 type PolicyMode = 'allow' | 'deny' | 'garbage' | 'wrong-nonce' | 'wrong-op' | 'v1-allow';

@@ -1,9 +1,6 @@
 import { serviceIdFromName, type Incoming, type Kernel, type Outgoing, type SendCap, type Task } from '@nexus/ipc';
-import { PolicyClient, taskTransport } from '@nexus/proto';
-import { decodeRouteRequest } from './decode-route-request.js';
-import { encodeRouteReply } from './encode-route-reply.js';
+import { PolicyClient, taskTransport, decodeRouteRequest, encodeRouteReply, RouteStatus } from '@nexus/proto';
 import { InitLiteError } from './init-lite-error.js';
-import { RouteStatus } from './rt-wire.js';
 import { ServiceRegistry } from './service-registry.js';
 
 /** Options of {@link startInitLite}. */

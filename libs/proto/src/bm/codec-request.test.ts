@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { BM_OP, BundleStatus, type BundleRequest } from './bm-wire.js';
-import { decodeBundleReply } from './decode-bundle-reply.js';
-import { decodeBundleRequest } from './decode-bundle-request.js';
-import { encodeBundleRequest } from './encode-bundle-request.js';
+import { BM_OP, BundleStatus, type BundleRequest } from './wire.js';
+import { decodeBundleReply, decodeBundleRequest, encodeBundleRequest } from './codec.js';
 
 const bm = (...bytes: number[]): Uint8Array => Uint8Array.of(0x42, 0x4d, ...bytes);
 const sig = new Array<number>(64).fill(7);

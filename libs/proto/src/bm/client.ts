@@ -1,7 +1,6 @@
-import { callTransport, type Transport } from '@nexus/proto';
-import { BM_OP, BundleStatus, type BundleOp, type BundleReply, type BundleRequest, type BundleSummary } from './bm-wire.js';
-import { decodeBundleReply } from './decode-bundle-reply.js';
-import { encodeBundleRequest } from './encode-bundle-request.js';
+import { callTransport, type Transport } from '../call-transport.js';
+import { BM_OP, BundleStatus, type BundleOp, type BundleReply, type BundleRequest, type BundleSummary } from './wire.js';
+import { decodeBundleReply, encodeBundleRequest } from './codec.js';
 
 /**
  * Why a {@link BundleClient} call produced no result: a BM status other than OK, or a transport or

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeRouteReply } from './decode-route-reply.js';
-import { encodeRouteReply } from './encode-route-reply.js';
-import { InitLiteError, type InitLiteErrorCode } from './init-lite-error.js';
-import { RouteStatus } from './rt-wire.js';
+import { decodeRouteReply, encodeRouteReply } from './codec.js';
+import { ProtoError, type ProtoErrorCode } from '../proto-error.js';
+import { RouteStatus } from './wire.js';
 
 describe(decodeRouteReply, () => {
   for (const status of Object.values(RouteStatus)) {
@@ -12,7 +11,7 @@ describe(decodeRouteReply, () => {
     });
   }
 
-  const rejects: ReadonlyArray<readonly [string, number[], InitLiteErrorCode]> = [
+  const rejects: ReadonlyArray<readonly [string, number[], ProtoErrorCode]> = [
     ['empty', [], 'MALFORMED'],
     ['4 bytes', [0x52, 0x54, 1, 0x81], 'MALFORMED'],
     ['trailing byte', [0x52, 0x54, 1, 0x81, 0, 0], 'MALFORMED'],
@@ -28,13 +27,13 @@ describe(decodeRouteReply, () => {
     });
   }
 
-  test('property: any bytes decode to a status or throw InitLiteError, nothing else', () => {
+  test('property: any bytes decode to a status or throw ProtoError, nothing else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 16 }), (frame) => {
         try {
           expect(Object.values(RouteStatus)).toContain(decodeRouteReply(frame));
         } catch (e) {
-          expect(e).toBeInstanceOf(InitLiteError);
+          expect(e).toBeInstanceOf(ProtoError);
         }
       }),
       { numRuns: 2000 },

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeExecReply } from './decode-exec-reply.js';
-import { encodeExecReply } from './encode-exec-reply.js';
-import { ExecdError, type ExecdErrorCode } from './execd-error.js';
-import { ExecStatus, type ExecReply } from './ex-wire.js';
+import { decodeExecReply, encodeExecReply } from './codec.js';
+import { ProtoError, type ProtoErrorCode } from '../proto-error.js';
+import { ExecStatus, type ExecReply } from './wire.js';
 
 const reply = (op: number, status: number, id = 0): number[] => [0x45, 0x58, 1, op, status, id, 0, 0, 0, 0, 0, 0, 0];
 
@@ -20,7 +19,7 @@ describe(decodeExecReply, () => {
     });
   }
 
-  const rejects: ReadonlyArray<readonly [string, number[], ExecdErrorCode]> = [
+  const rejects: ReadonlyArray<readonly [string, number[], ProtoErrorCode]> = [
     ['empty', [], 'MALFORMED'],
     ['5-byte header without a task id', [0x45, 0x58, 1, 0x81, 5], 'MALFORMED'],
     ['trailing byte', [...reply(0x81, 5), 0], 'MALFORMED'],
@@ -38,7 +37,7 @@ describe(decodeExecReply, () => {
     });
   }
 
-  test('property: any bytes decode to a consistent reply or throw ExecdError, nothing else', () => {
+  test('property: any bytes decode to a consistent reply or throw ProtoError, nothing else', () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -50,7 +49,7 @@ describe(decodeExecReply, () => {
             const r = decodeExecReply(frame);
             expect(r.status === ExecStatus.OK).toBe(r.taskId !== 0n);
           } catch (e) {
-            expect(e).toBeInstanceOf(ExecdError);
+            expect(e).toBeInstanceOf(ProtoError);
           }
         },
       ),

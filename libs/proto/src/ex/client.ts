@@ -1,7 +1,6 @@
-import { callTransport, type Transport } from '@nexus/proto';
-import { decodeExecReply } from './decode-exec-reply.js';
-import { encodeExecRequest } from './encode-exec-request.js';
-import { ExecStatus, type ExecReply } from './ex-wire.js';
+import { callTransport, type Transport } from '../call-transport.js';
+import { decodeExecReply, encodeExecRequest } from './codec.js';
+import { ExecStatus, type ExecReply } from './wire.js';
 
 /** Why a {@link ExecClient.spawn} started nothing: an EX status, or a transport or reply failure. */
 export type ExecFailure =

@@ -1,8 +1,8 @@
 import { Kernel, type Outgoing } from '@nexus/ipc';
 import { describe, expect, test } from 'vitest';
-import { encodeRouteReply } from './encode-route-reply.js';
-import { RouteClient, type RouteOutcome } from './route-client.js';
-import { RouteStatus } from './rt-wire.js';
+import { encodeRouteReply } from './codec.js';
+import { RouteClient, type RouteOutcome } from './client.js';
+import { RouteStatus } from './wire.js';
 
 /** A router stand-in answering every ROUTE with `answer(spare)`, where `spare` is a right it holds. */
 function clientOf(answer: (spare: () => ReturnType<Kernel['grant']>) => Outgoing, timeoutMs = 50): RouteClient {

@@ -1,10 +1,8 @@
 import { FrameWriter } from '@nexus/ipc';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeRouteReply } from './decode-route-reply.js';
-import { decodeRouteRequest } from './decode-route-request.js';
-import { encodeRouteRequest } from './encode-route-request.js';
-import { RouteStatus, RT_MAX_FRAME } from './rt-wire.js';
+import { decodeRouteReply, decodeRouteRequest, encodeRouteRequest } from './codec.js';
+import { RouteStatus, RT_MAX_FRAME } from './wire.js';
 
 const rt = (...bytes: number[]): Uint8Array => Uint8Array.of(0x52, 0x54, ...bytes);
 const withName = (nl: number, body: Uint8Array): Uint8Array =>

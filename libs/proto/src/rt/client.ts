@@ -1,8 +1,7 @@
 import type { SendCap, Task } from '@nexus/ipc';
-import { callTransport } from '@nexus/proto';
-import { decodeRouteReply } from './decode-route-reply.js';
-import { encodeRouteRequest } from './encode-route-request.js';
-import { RouteStatus } from './rt-wire.js';
+import { callTransport } from '../call-transport.js';
+import { decodeRouteReply, encodeRouteRequest } from './codec.js';
+import { RouteStatus } from './wire.js';
 
 /**
  * The answer of {@link RouteClient.route}: a send right to the service, or why there is none.

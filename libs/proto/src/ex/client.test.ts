@@ -1,9 +1,9 @@
 import { IpcError } from '@nexus/ipc';
-import type { Transport } from '@nexus/proto';
+import type { Transport } from '../call-transport.js';
 import { describe, expect, test } from 'vitest';
-import { encodeExecReply } from './encode-exec-reply.js';
-import { ExecClient, type ExecOutcome } from './exec-client.js';
-import { ExecStatus } from './ex-wire.js';
+import { encodeExecReply } from './codec.js';
+import { ExecClient, type ExecOutcome } from './client.js';
+import { ExecStatus } from './wire.js';
 
 describe(ExecClient, () => {
   const answer = (frame: Uint8Array): Transport => () => Promise.resolve(frame);

@@ -1,10 +1,8 @@
 import { FrameWriter } from '@nexus/ipc';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeExecReply } from './decode-exec-reply.js';
-import { decodeExecRequest } from './decode-exec-request.js';
-import { encodeExecRequest } from './encode-exec-request.js';
-import { EX_MAX_FRAME, ExecStatus } from './ex-wire.js';
+import { decodeExecReply, decodeExecRequest, encodeExecRequest } from './codec.js';
+import { EX_MAX_FRAME, ExecStatus } from './wire.js';
 
 const ex = (...bytes: number[]): Uint8Array => Uint8Array.of(0x45, 0x58, ...bytes);
 const withName = (nl: number, body: Uint8Array): Uint8Array =>

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { BM_OP, BundleStatus } from './bm-wire.js';
-import { BundleClient } from './bundle-client.js';
-import { encodeBundleFailure, encodeBundleReply } from './encode-bundle-reply.js';
+import { BM_OP, BundleStatus } from './wire.js';
+import { BundleClient } from './client.js';
+import { encodeBundleFailure, encodeBundleReply } from './codec.js';
 
 const kernelError = (code: string): Error => Object.assign(new Error(code), { code });
 

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { BM_OP, BundleStatus, type BundleReply } from './bm-wire.js';
-import { BundleError } from './bundle-error.js';
-import { decodeBundleReply } from './decode-bundle-reply.js';
-import { encodeBundleFailure, encodeBundleReply } from './encode-bundle-reply.js';
+import { BM_OP, BundleStatus, type BundleReply } from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { decodeBundleReply, encodeBundleFailure, encodeBundleReply } from './codec.js';
 
 const bm = (...bytes: number[]): Uint8Array => Uint8Array.of(0x42, 0x4d, 1, ...bytes);
 
@@ -45,18 +44,18 @@ describe(decodeBundleReply, () => {
   ];
   for (const [name, frame, op, code] of rejects) {
     test(`test_reject_bm_reply: ${name}`, () => {
-      expect(() => decodeBundleReply(frame, op)).toThrow(expect.objectContaining({ name: 'BundleError', code }));
+      expect(() => decodeBundleReply(frame, op)).toThrow(expect.objectContaining({ name: 'ProtoError', code }));
     });
   }
 
-  test('fuzz: random bytes either decode to a reply of the asked op or throw only BundleError', () => {
+  test('fuzz: random bytes either decode to a reply of the asked op or throw only ProtoError', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.uint8Array({ maxLength: 64 }), (op, body) => {
         for (const frame of [body, bm(op | 0x80, ...body)]) {
           try {
             expect(decodeBundleReply(frame, op as 1 | 2 | 3).op).toBe(op);
           } catch (e) {
-            expect(e).toBeInstanceOf(BundleError);
+            expect(e).toBeInstanceOf(ProtoError);
           }
         }
       }),
@@ -87,7 +86,7 @@ describe(encodeBundleReply, () => {
     ['status 42', { op: 1, status: 42, imageId: 0 }],
   ] as const) {
     test(`test_reject_encode: ${name}`, () => {
-      expect(() => encodeBundleReply(reply as BundleReply)).toThrow(BundleError);
+      expect(() => encodeBundleReply(reply as BundleReply)).toThrow(ProtoError);
     });
   }
 });
