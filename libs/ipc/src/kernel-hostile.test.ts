@@ -79,7 +79,7 @@ const HOSTILE_FRAMES: readonly { name: string; make: () => unknown; code: string
     make: () => Object.setPrototypeOf(new Uint8Array(1 << 20), LyingSubclass.prototype),
     code: 'FRAME_TOO_LARGE',
   },
-  { name: 'Proxy around a Uint8Array', make: () => new Proxy(new Uint8Array(4), {}), code: 'INVALID_ARGUMENT' },
+  { name: 'Proxy around a Uint8Array', make: () => new Proxy(new Uint8Array(4), {}), code: 'BAD_VALUE' },
   {
     name: 'Proxy with throwing traps',
     make: () =>
@@ -91,16 +91,16 @@ const HOSTILE_FRAMES: readonly { name: string; make: () => unknown; code: string
           throw new Error('boom');
         },
       }),
-    code: 'INVALID_ARGUMENT',
+    code: 'BAD_VALUE',
   },
-  { name: 'DataView', make: () => new DataView(new ArrayBuffer(4)), code: 'INVALID_ARGUMENT' },
-  { name: 'Uint16Array', make: () => new Uint16Array(2), code: 'INVALID_ARGUMENT' },
-  { name: 'detached buffer', make: detached, code: 'INVALID_ARGUMENT' },
-  { name: 'a plain object posing as a frame', make: () => ({ byteLength: 1, length: 1, 0: 1 }), code: 'INVALID_ARGUMENT' },
+  { name: 'DataView', make: () => new DataView(new ArrayBuffer(4)), code: 'BAD_VALUE' },
+  { name: 'Uint16Array', make: () => new Uint16Array(2), code: 'BAD_VALUE' },
+  { name: 'detached buffer', make: detached, code: 'BAD_VALUE' },
+  { name: 'a plain object posing as a frame', make: () => ({ byteLength: 1, length: 1, 0: 1 }), code: 'BAD_VALUE' },
   {
     name: 'object with Uint8Array prototype',
     make: () => Object.create(Uint8Array.prototype) as unknown,
-    code: 'INVALID_ARGUMENT',
+    code: 'BAD_VALUE',
   },
 ];
 
@@ -123,7 +123,7 @@ describe('hostile frames (issue #13)', () => {
       let hostile = true;
       const { client, route } = rig({}, (msg) => (hostile ? (make() as Uint8Array) : msg.frame));
       const got = await settled(client.call(route, bytes(1)));
-      expect(got).toBe(code === 'INVALID_ARGUMENT' ? 'SERVER_FAULT' : code);
+      expect(got).toBe(code === 'BAD_VALUE' ? 'SERVER_FAULT' : code);
       hostile = false;
       expect((await client.call(route, bytes(2))).frame).toEqual(bytes(2));
     });
@@ -227,7 +227,7 @@ describe('hostile options (issue #13)', () => {
       },
     };
     const code = await settled(client.call(route, bytes(), options));
-    expect(['ok', 'INVALID_ARGUMENT']).toContain(code);
+    expect(['ok', 'BAD_VALUE']).toContain(code);
     expect(reads).toBeLessThanOrEqual(1);
     expect(await settled(victim.call(victims, bytes()))).toBe('ok');
   });
@@ -269,15 +269,15 @@ describe('hostile options (issue #13)', () => {
         return reads++ === 0 ? 10 : -1;
       },
     };
-    expect(['ok', 'INVALID_ARGUMENT']).toContain(await settled(client.call(route, bytes(), options)));
+    expect(['ok', 'BAD_VALUE']).toContain(await settled(client.call(route, bytes(), options)));
     expect(reads).toBeLessThanOrEqual(1);
   });
 
   it.each([
-    ['throwing ownKeys', { ownKeys: (): never => { throw new Error('boom'); } }, ['INVALID_ARGUMENT']],
-    ['throwing getOwnPropertyDescriptor', { getOwnPropertyDescriptor: (): never => { throw new Error('boom'); } }, ['INVALID_ARGUMENT']],
-    ['throwing get', { get: (): never => { throw new Error('boom'); } }, ['ok', 'INVALID_ARGUMENT']],
-    ['throwing getPrototypeOf', { getPrototypeOf: (): never => { throw new Error('boom'); } }, ['ok', 'INVALID_ARGUMENT']],
+    ['throwing ownKeys', { ownKeys: (): never => { throw new Error('boom'); } }, ['BAD_VALUE']],
+    ['throwing getOwnPropertyDescriptor', { getOwnPropertyDescriptor: (): never => { throw new Error('boom'); } }, ['BAD_VALUE']],
+    ['throwing get', { get: (): never => { throw new Error('boom'); } }, ['ok', 'BAD_VALUE']],
+    ['throwing getPrototypeOf', { getPrototypeOf: (): never => { throw new Error('boom'); } }, ['ok', 'BAD_VALUE']],
   ])('test_reject_options_proxy with %s: a typed error on send, call, createEndpoint, Kernel', async (_, handler, codes) => {
     const { kernel, client, server, route } = rig();
     const options = new Proxy({ timeoutMs: 5 }, handler as ProxyHandler<object>);
@@ -296,8 +296,8 @@ describe('hostile options (issue #13)', () => {
         throw new RangeError('not an IpcError');
       },
     };
-    expect(codeOf(() => client.send(route, bytes(), options))).toBe('INVALID_ARGUMENT');
-    expect(await settled(client.call(route, bytes(), options))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => client.send(route, bytes(), options))).toBe('BAD_VALUE');
+    expect(await settled(client.call(route, bytes(), options))).toBe('BAD_VALUE');
   });
 });
 

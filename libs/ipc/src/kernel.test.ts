@@ -127,9 +127,9 @@ describe(Kernel, () => {
     });
 
     it('test_reject_bad_kernel_options', () => {
-      expect(codeOf(() => new Kernel({ tickNs: -1n }))).toBe('INVALID_ARGUMENT');
-      expect(codeOf(() => new Kernel({ tickNs: 5 as unknown as bigint }))).toBe('INVALID_ARGUMENT');
-      expect(codeOf(() => new Kernel({ serviceId: 1n } as object))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => new Kernel({ tickNs: -1n }))).toBe('BAD_VALUE');
+      expect(codeOf(() => new Kernel({ tickNs: 5 as unknown as bigint }))).toBe('BAD_VALUE');
+      expect(codeOf(() => new Kernel({ serviceId: 1n } as object))).toBe('BAD_VALUE');
     });
   });
 
@@ -145,7 +145,7 @@ describe(Kernel, () => {
     for (const [label, options] of bad) {
       it(`test_reject_endpoint_${label.replaceAll(' ', '_')}`, () => {
         const kernel = new Kernel();
-        expect(codeOf(() => kernel.createEndpoint(kernel.spawn('a'), options))).toBe('INVALID_ARGUMENT');
+        expect(codeOf(() => kernel.createEndpoint(kernel.spawn('a'), options))).toBe('BAD_VALUE');
       });
     }
 
@@ -154,8 +154,8 @@ describe(Kernel, () => {
       const task = kernel.spawn('a');
       kernel.kill(task);
       expect(codeOf(() => kernel.createEndpoint(task))).toBe('TASK_DEAD');
-      expect(codeOf(() => kernel.createEndpoint(new Kernel().spawn('b')))).toBe('INVALID_ARGUMENT');
-      expect(codeOf(() => kernel.createEndpoint({ ...task }))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => kernel.createEndpoint(new Kernel().spawn('b')))).toBe('BAD_VALUE');
+      expect(codeOf(() => kernel.createEndpoint({ ...task }))).toBe('BAD_VALUE');
     });
 
     it('test_reject_too_many_endpoints', () => {
@@ -167,7 +167,7 @@ describe(Kernel, () => {
 
     it('test_reject_second_serve', () => {
       const { server, recv } = echoPair();
-      expect(codeOf(() => server.serve(recv, () => undefined))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => server.serve(recv, () => undefined))).toBe('BAD_VALUE');
     });
   });
 
@@ -225,10 +225,10 @@ describe(Kernel, () => {
 
     it('test_reject_non_frame_and_bad_options', async () => {
       const { client, route, seen } = echoPair();
-      expect(codeOf(() => client.send(route, [1, 2] as unknown as Uint8Array))).toBe('INVALID_ARGUMENT');
-      expect((await rejection(client.call(route, bytes(), { timeoutMs: -1 }))).code).toBe('INVALID_ARGUMENT');
-      expect((await rejection(client.call(route, bytes(), { timeoutMs: Number.NaN }))).code).toBe('INVALID_ARGUMENT');
-      expect((await rejection(client.call(route, bytes(), { timeoutMs: 1e9 }))).code).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => client.send(route, [1, 2] as unknown as Uint8Array))).toBe('BAD_VALUE');
+      expect((await rejection(client.call(route, bytes(), { timeoutMs: -1 }))).code).toBe('BAD_VALUE');
+      expect((await rejection(client.call(route, bytes(), { timeoutMs: Number.NaN }))).code).toBe('BAD_VALUE');
+      expect((await rejection(client.call(route, bytes(), { timeoutMs: 1e9 }))).code).toBe('BAD_VALUE');
       await flush();
       expect(seen).toHaveLength(0);
     });
@@ -238,8 +238,8 @@ describe(Kernel, () => {
     it('spreading senderServiceId into options is refused and delivers nothing', async () => {
       const { client, route, seen } = echoPair();
       const forged = { senderServiceId: serviceIdFromName('policyd') };
-      expect(codeOf(() => client.send(route, bytes(1), { ...forged } as object))).toBe('INVALID_ARGUMENT');
-      expect((await rejection(client.call(route, bytes(1), { ...forged, timeoutMs: 10 } as object))).code).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => client.send(route, bytes(1), { ...forged } as object))).toBe('BAD_VALUE');
+      expect((await rejection(client.call(route, bytes(1), { ...forged, timeoutMs: 10 } as object))).code).toBe('BAD_VALUE');
       await flush();
       expect(seen).toHaveLength(0);
     });
@@ -258,7 +258,7 @@ describe(Kernel, () => {
       const own = kernel.grant(route, thief);
       await client.call(route, bytes(7));
       const stolen = seen[0]!;
-      expect(codeOf(() => thief.send(own, stolen as unknown as Uint8Array))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => thief.send(own, stolen as unknown as Uint8Array))).toBe('BAD_VALUE');
       await thief.call(own, stolen.frame);
       expect(seen[1]!.senderServiceId).toBe(thief.serviceId);
       expect(seen[0]!.senderServiceId).toBe(client.serviceId);
@@ -659,7 +659,7 @@ describe(Kernel, () => {
       expect((await other.call(otherRoute, bytes(2))).frame).toEqual(bytes(2));
       const own = kernel.grant(spare, server);
       server.release(own);
-      expect(codeOf(() => server.serve(recv, () => undefined))).toBe('INVALID_ARGUMENT'); // still served, not closed
+      expect(codeOf(() => server.serve(recv, () => undefined))).toBe('BAD_VALUE'); // still served, not closed
       expect(seen).toHaveLength(2);
     });
 
@@ -883,9 +883,9 @@ describe(Kernel, () => {
     it('test_reject_bad_fault_arguments', () => {
       const { kernel, route } = echoPair();
       expect(codeOf(() => kernel.faults.dropNext({ kind: 'send' }, 1))).toBe('NO_RIGHT');
-      expect(codeOf(() => kernel.faults.dropNext(route, -1))).toBe('INVALID_ARGUMENT');
-      expect(codeOf(() => kernel.faults.delayNext(route, 1, Infinity))).toBe('INVALID_ARGUMENT');
-      expect(codeOf(() => kernel.faults.mute({} as Task))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => kernel.faults.dropNext(route, -1))).toBe('BAD_VALUE');
+      expect(codeOf(() => kernel.faults.delayNext(route, 1, Infinity))).toBe('BAD_VALUE');
+      expect(codeOf(() => kernel.faults.mute({} as Task))).toBe('BAD_VALUE');
     });
   });
 });

@@ -88,9 +88,9 @@ export class Kernel {
   constructor(options: KernelOptions = {}) {
     const { tickNs = 1_000n, idOf = serviceIdFromName } = snapshotOptions<KernelOptions>(options, ['tickNs', 'idOf']);
     if (typeof tickNs !== 'bigint' || tickNs < 0n) {
-      throw new IpcError('INVALID_ARGUMENT', 'tickNs must be a non-negative bigint');
+      throw new IpcError('BAD_VALUE', 'tickNs must be a non-negative bigint');
     }
-    if (typeof idOf !== 'function') throw new IpcError('INVALID_ARGUMENT', 'idOf must be a function');
+    if (typeof idOf !== 'function') throw new IpcError('BAD_VALUE', 'idOf must be a function');
     this.#tickNs = tickNs;
     this.#idOf = idOf;
     this.faults = Object.freeze({
@@ -174,7 +174,7 @@ export class Kernel {
 
   /**
    * Creates an endpoint owned by `task`; both rights go to `task`. Throws `TASK_DEAD`,
-   * `INVALID_ARGUMENT` (bounds out of range) or `LIMIT_REACHED`.
+   * `BAD_VALUE` (bounds out of range) or `LIMIT_REACHED`.
    *
    * @example
    * const { recv, send } = kernel.createEndpoint(logd, { maxFrame: 1024, queueDepth: 32 });
@@ -252,7 +252,7 @@ export class Kernel {
 
   /**
    * How many rights `task` holds now (boot role and tests: a server's table must never be filled
-   * from outside). Throws `INVALID_ARGUMENT` for a task of another kernel.
+   * from outside). Throws `BAD_VALUE` for a task of another kernel.
    *
    * @example
    * kernel.rightsHeld(init.task) <= IPC_LIMITS.maxCapsPerTask; // true
@@ -263,7 +263,7 @@ export class Kernel {
 
   #task(task: Task): TaskState {
     const state = typeof task === 'object' && task !== null ? this.#tasks.get(task) : undefined;
-    if (state === undefined) throw new IpcError('INVALID_ARGUMENT', 'not a task of this kernel');
+    if (state === undefined) throw new IpcError('BAD_VALUE', 'not a task of this kernel');
     return state;
   }
 
@@ -361,8 +361,8 @@ export class Kernel {
   #serve(state: TaskState, recv: RecvCap, handler: Handler): void {
     this.#alive(state);
     const ep = this.#rights.held(state, recv, 'recv').endpoint;
-    if (typeof handler !== 'function') throw new IpcError('INVALID_ARGUMENT', 'handler must be a function');
-    if (ep.handler !== undefined) throw new IpcError('INVALID_ARGUMENT', 'the endpoint is already served');
+    if (typeof handler !== 'function') throw new IpcError('BAD_VALUE', 'handler must be a function');
+    if (ep.handler !== undefined) throw new IpcError('BAD_VALUE', 'the endpoint is already served');
     ep.handler = handler;
     this.#schedulePump(ep);
   }

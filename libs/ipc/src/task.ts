@@ -59,7 +59,7 @@ export interface Reply {
 }
 
 /**
- * Options of `Task.send`. Unknown keys are refused (`INVALID_ARGUMENT`): there is no way to pass
+ * Options of `Task.send`. Unknown keys are refused (`BAD_VALUE`): there is no way to pass
  * an identity.
  *
  * @example
@@ -97,7 +97,7 @@ export interface Task {
   /**
    * Sends `frame` and waits for the reply. Rejects `TIMEOUT`, `PEER_CLOSED`, `SERVER_FAULT`,
    * `NO_REPLY`, or (checked at the sender, before anything is sent) `FRAME_TOO_LARGE`,
-   * `QUEUE_FULL`, `NO_RIGHT`, `TASK_DEAD`, `LIMIT_REACHED`, `INVALID_ARGUMENT`.
+   * `QUEUE_FULL`, `NO_RIGHT`, `TASK_DEAD`, `LIMIT_REACHED`, `BAD_VALUE`.
    */
   call(cap: SendCap, frame: Uint8Array, options?: CallOptions): Promise<Reply>;
   /** One-way send; throws synchronously when the message cannot be queued. */

@@ -33,7 +33,7 @@ export class VirtualClock {
    */
   advance(ns: bigint): void {
     if (typeof ns !== 'bigint' || ns < 0n) {
-      throw new IpcError('INVALID_ARGUMENT', 'advance takes a non-negative bigint of nanoseconds');
+      throw new IpcError('BAD_VALUE', 'advance takes a non-negative bigint of nanoseconds');
     }
     this.advanceTo(this.#now + ns);
   }

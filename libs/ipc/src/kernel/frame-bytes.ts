@@ -41,7 +41,7 @@ export function isByteArray(value: unknown): value is Uint8Array {
 /**
  * A fresh view (no copy) of exactly the bytes `frame` really spans, measured from its internal
  * slots, so a bound checked on the view's length holds for what is later copied. Throws
- * `INVALID_ARGUMENT` for anything that is not a real `Uint8Array`, or whose buffer is detached.
+ * `BAD_VALUE` for anything that is not a real `Uint8Array`, or whose buffer is detached.
  *
  * @example
  * const f = new Uint8Array(1 << 20);
@@ -49,7 +49,7 @@ export function isByteArray(value: unknown): value is Uint8Array {
  * frameView(f).length === 1 << 20; // the lie is not read
  */
 export function frameView(frame: unknown): Uint8Array {
-  if (!isByteArray(frame)) throw new IpcError('INVALID_ARGUMENT', 'a frame must be a Uint8Array');
+  if (!isByteArray(frame)) throw new IpcError('BAD_VALUE', 'a frame must be a Uint8Array');
   const length = apply(byteLengthOf, frame, []) as number;
   const offset = apply(byteOffsetOf, frame, []) as number;
   const buffer = apply(bufferOf, frame, []) as ArrayBufferLike;
@@ -57,7 +57,7 @@ export function frameView(frame: unknown): Uint8Array {
     // Throws for a detached buffer (whose internal length reads 0), never for a live one.
     return new U8(buffer, offset, length);
   } catch {
-    throw new IpcError('INVALID_ARGUMENT', 'the frame buffer is detached');
+    throw new IpcError('BAD_VALUE', 'the frame buffer is detached');
   }
 }
 
