@@ -175,7 +175,7 @@ export { decodeRouteReply, decodeRouteRequest, encodeRouteReply, encodeRouteRequ
 export { RouteClient, type RouteClientOptions, type RouteOutcome } from './rt/client.js';
 export { callTransport, type Transport, type TransportFailure, type TransportOutcome } from './call-transport.js';
 export { taskTransport } from './task-transport.js';
-export { ProtoError, type ProtoErrorCode } from './proto-error.js';
+export { PROTO_ERROR_CODES, ProtoError, type ProtoErrorCode } from './proto-error.js';
 export { type CodedErrorClass, guardFrame } from './guard-frame.js';
 export {
   type FrameHeader,
