@@ -1,10 +1,25 @@
+import { CodedError, type CodeOf } from '@nexus/ipc';
+
 /**
  * Every failure `@nexus/execd` throws. Protocol outcomes (deny, not found, spawn failed) are
  * values, and broken EX bytes are `@nexus/proto`'s `ProtoError`; this union covers misuse of the
  * boot-time API:
  * - `STATE`: boot wiring used out of order (a channel connected twice).
+ *
+ * @example
+ * Object.keys(EXECD_ERROR_CODES); // every code, for a tool to list
  */
-export type ExecdErrorCode = 'STATE';
+export const EXECD_ERROR_CODES = {
+  STATE: 'boot wiring used out of order (a channel connected twice)',
+} as const;
+
+/**
+ * The code union of {@link EXECD_ERROR_CODES}.
+ *
+ * @example
+ * const code: ExecdErrorCode = 'STATE';
+ */
+export type ExecdErrorCode = CodeOf<typeof EXECD_ERROR_CODES>;
 
 /**
  * The one error class of `@nexus/execd`.
@@ -13,12 +28,6 @@ export type ExecdErrorCode = 'STATE';
  * try { execd.connectPolicyd(cap); }
  * catch (e) { if (e instanceof ExecdError && e.code === 'STATE') log('wired twice'); }
  */
-export class ExecdError extends Error {
+export class ExecdError extends CodedError<ExecdErrorCode> {
   override readonly name: 'ExecdError' = 'ExecdError';
-  readonly code: ExecdErrorCode;
-
-  constructor(code: ExecdErrorCode, message: string, options?: ErrorOptions) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
