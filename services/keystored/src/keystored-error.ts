@@ -1,10 +1,26 @@
+import { CodedError, type CodeOf } from '@nexus/ipc';
+
 /**
  * Every failure `@nexus/keystored` reports to its embedder (never to a KS caller, which only ever
  * sees a KS status):
  * - `BAD_VALUE`: an option that cannot be used (a key pair that is not Ed25519, a bad bound).
  * - `STATE`: a handle used out of order (policyd connected twice).
+ *
+ * @example
+ * Object.keys(KEYSTORED_ERROR_CODES); // every code, for a tool to list
  */
-export type KeystoredErrorCode = 'BAD_VALUE' | 'STATE';
+export const KEYSTORED_ERROR_CODES = {
+  BAD_VALUE: 'an option that cannot be used (a key pair that is not Ed25519, a bad bound)',
+  STATE: 'a handle used out of order (policyd connected twice)',
+} as const;
+
+/**
+ * The code union of {@link KEYSTORED_ERROR_CODES}.
+ *
+ * @example
+ * const code: KeystoredErrorCode = 'STATE';
+ */
+export type KeystoredErrorCode = CodeOf<typeof KEYSTORED_ERROR_CODES>;
 
 /**
  * The one error class of `@nexus/keystored`.
@@ -12,12 +28,6 @@ export type KeystoredErrorCode = 'BAD_VALUE' | 'STATE';
  * @example
  * try { ks.connectPolicyd(cap); } catch (e) { if (e instanceof KeystoredError) e.code; } // 'STATE'
  */
-export class KeystoredError extends Error {
+export class KeystoredError extends CodedError<KeystoredErrorCode> {
   override readonly name: 'KeystoredError' = 'KeystoredError';
-  readonly code: KeystoredErrorCode;
-
-  constructor(code: KeystoredErrorCode, message: string, options?: ErrorOptions) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
