@@ -1,3 +1,5 @@
+import { CodedError } from '@nexus/ipc';
+
 /**
  * Every failure `@nexus/logd` throws. Protocol outcomes (DENIED, MALFORMED, TOO_LARGE) are reply
  * statuses, never throws; this union covers only misuse of the boot-time API:
@@ -13,12 +15,6 @@ export type LogdErrorCode = 'INVALID_OPTION' | 'ALREADY_CONNECTED';
  * try { startLogd(kernel, { auditWriter: policyd.serviceId, audit: { maxRecords: 0 } }); }
  * catch (e) { if (e instanceof LogdError) e.code; } // 'INVALID_OPTION'
  */
-export class LogdError extends Error {
+export class LogdError extends CodedError<LogdErrorCode> {
   override readonly name: 'LogdError' = 'LogdError';
-  readonly code: LogdErrorCode;
-
-  constructor(code: LogdErrorCode, message: string, options?: ErrorOptions) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
