@@ -1,3 +1,5 @@
+import { CodedError } from '@nexus/ipc';
+
 /**
  * Every failure `@nexus/policyd` reports itself (a policy that fails to compile is `@nexus/sel`'s
  * `PolicyError`, passed through unchanged):
@@ -16,12 +18,6 @@ export type PolicydErrorCode = 'INVALID_OPTIONS' | 'UNMAPPED_OP' | 'SEAL_FAILED'
  * try { startPolicyd(kernel, { console }); }
  * catch (e) { if (e instanceof PolicydError) e.code; } // 'INVALID_OPTIONS'
  */
-export class PolicydError extends Error {
+export class PolicydError extends CodedError<PolicydErrorCode> {
   override readonly name: 'PolicydError' = 'PolicydError';
-  readonly code: PolicydErrorCode;
-
-  constructor(code: PolicydErrorCode, message: string, options?: ErrorOptions) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
