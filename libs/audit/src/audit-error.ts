@@ -1,3 +1,5 @@
+import { CodedError } from '@nexus/ipc';
+
 /**
  * Every failure `@nexus/audit` reports. A closed union so callers can switch exhaustively.
  * `MALFORMED`: bytes or text that do not parse; `TOO_LARGE`: input over its bound; `BAD_FIELD`: a
@@ -15,12 +17,6 @@ export type AuditErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'BAD_FIELD' | 'UNSUPPOR
  * @example
  * try { decodeRecord(new Uint8Array([9])); } catch (e) { if (e instanceof AuditError) e.code; } // 'UNSUPPORTED_VERSION'
  */
-export class AuditError extends Error {
+export class AuditError extends CodedError<AuditErrorCode> {
   override readonly name: 'AuditError' = 'AuditError';
-  readonly code: AuditErrorCode;
-
-  constructor(code: AuditErrorCode, message: string, options?: ErrorOptions) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
