@@ -1,3 +1,5 @@
+import { CodedError } from '@nexus/ipc';
+
 /**
  * Every reason a policy fails to compile or load. A closed union so callers can switch exhaustively.
  *
@@ -67,9 +69,8 @@ function renderCodeblock(text: string, line: number, column: number): string {
  * try { compilePolicy([{ path: 'a.toml', text: '[allow]\nx = ["*"]' }]); }
  * catch (e) { if (e instanceof PolicyError) [e.code, e.line, e.column]; } // ['BAD_PATTERN', 2, 6]
  */
-export class PolicyError extends Error {
+export class PolicyError extends CodedError<PolicyErrorCode> {
   override readonly name: 'PolicyError' = 'PolicyError';
-  readonly code: PolicyErrorCode;
   readonly file: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -83,11 +84,10 @@ export class PolicyError extends Error {
     const position = line === undefined ? '' : `:${line}:${column ?? 1}`;
     const codeblock =
       line !== undefined && where.text !== undefined ? renderCodeblock(where.text, line, column ?? 1) : '';
-    super(
-      `${where.file}${position}: ${code}: ${detail}${codeblock === '' ? '' : `\n\n${codeblock}`}`,
-      where.cause === undefined ? undefined : { cause: where.cause },
-    );
-    this.code = code;
+    super(code, `${detail}${codeblock === '' ? '' : `\n\n${codeblock}`}`, {
+      at: `${where.file}${position}`,
+      ...(where.cause === undefined ? {} : { cause: where.cause }),
+    });
     this.file = where.file;
     this.line = line;
     this.column = line === undefined ? undefined : (column ?? 1);
