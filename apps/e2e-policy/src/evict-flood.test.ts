@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { hashRecord, verifyChain, verifyJournal, verifyJournalText, writeJournal, type AuditRecord } from '@nexus/audit';
-import { RouteClient } from '@nexus/init-lite';
-import { KeystoreClient, LogClient, PolicyClient, taskTransport } from '@nexus/proto';
+import { RouteClient, KeystoreClient, LogClient, PolicyClient, taskTransport } from '@nexus/proto';
 import { describe, expect, test } from 'vitest';
 import { AuditReader } from './audit-reader.js';
 import { bootSystem, type BootedSystem } from './boot-system.js';

@@ -1,6 +1,5 @@
 import { IPC_LIMITS, type SendCap, type Task } from '@nexus/ipc';
-import { RouteClient } from '@nexus/init-lite';
-import { encodeLogRequest, encodePolicyRequest, LO_LEVEL, LO_OP, PO_OP, PolicyClient, taskTransport } from '@nexus/proto';
+import { RouteClient, encodeLogRequest, encodePolicyRequest, LO_LEVEL, LO_OP, PO_OP, PolicyClient, taskTransport } from '@nexus/proto';
 import type { BootedSystem } from './boot-system.js';
 import { marker, type MarkerOutcome, type PhaseContext } from './phase-context.js';
 import { syncJournal } from './sync-journal.js';
