@@ -10,11 +10,11 @@ export type CodedErrorClass<C extends string> = new (code: C, message: string, o
  * Runs a `FrameReader` / `FrameWriter` step and turns the `IpcError` it may throw (a short read, an
  * over-long field) into `new ErrorClass(code, …, { cause })`, so a codec's callers only ever see
  * that package's typed error. An `ErrorClass` error thrown inside `fn` passes through unchanged.
- * For codecs of protocols defined outside this package (execd's EX, init-lite's RT, bundlemgrd's BM).
+ * The BM, EX and RT codecs call it with `ProtoError`; `readGuard` is the PO / KS / LO shorthand.
  *
  * @example
- * const taskId = guardFrame(() => reader.u64(), ExecdError, 'MALFORMED');
- * const frame = guardFrame(() => writer.str8(name, 48).finish(), ExecdError, 'BAD_VALUE');
+ * const taskId = guardFrame(() => reader.u64(), ProtoError, 'MALFORMED');
+ * const frame = guardFrame(() => writer.str8(name, 48).finish(), ProtoError, 'BAD_VALUE');
  */
 export function guardFrame<T, C extends string>(fn: () => T, ErrorClass: CodedErrorClass<C>, code: C): T {
   try {
