@@ -1,8 +1,9 @@
 import { LEARN_HELP } from './learn-help.js';
 import { REPLAY_HELP } from './replay-help.js';
+import { REPORT_HELP } from './report-help.js';
 
 /** The commands `nexus-policy` understands (`audit` takes a subcommand). */
-export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt' | 'replay' | 'learn';
+export type CommandName = 'check' | 'explain' | 'diff' | 'test' | 'audit' | 'fmt' | 'replay' | 'learn' | 'report';
 
 const EXIT_CODES = `Exit codes:
   0  ok: compiles / allowed / no change / all fixtures pass / chain verifies
@@ -88,6 +89,7 @@ journal is verified first as replay does. Exit 0 no divergence, 1 some (or a ref
 `,
   replay: REPLAY_HELP,
   learn: LEARN_HELP,
+  report: REPORT_HELP,
 };
 
 /**
@@ -116,6 +118,7 @@ Commands:
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
   replay --policy DIR JOURNAL --key PEM        what would a candidate policy have changed?
   learn JOURNAL [--ceiling DIR] [-o FILE]      propose the grants observed denies needed
+  report [--journal F --key PEM] -o OUT.html   one HTML file: policy matrix, audit timeline, coverage
   help [COMMAND]                               this text, or a command's help
 
 Every command takes --json (one JSON document on stdout) and --help; --version prints the version.

@@ -11,6 +11,7 @@ import { COMMAND_NAMES, helpText, isCommandName, type CommandName } from './help
 import { TOOL_VERSION } from './tool-version.js';
 import { learnCommand } from './learn-command.js';
 import { replayCommand } from './replay-command.js';
+import { reportCommand } from './report-command.js';
 import { testCommand } from './test-command.js';
 import type { CliIo, Command } from './cli-io.js';
 
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   fmt: fmtCommand,
   replay: replayCommand,
   learn: learnCommand,
+  report: reportCommand,
 };
 
 /**
