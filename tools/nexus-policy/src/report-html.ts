@@ -43,7 +43,7 @@ export interface ReportModel {
 }
 
 const STYLE = `
-:root{--allow:#1a7f37;--deny:#cf222e;--restr:#9a6700;--none:#eaeef2;--uart:#fff1c2;--lost:#e8d5ff;--ink:#1f2328;--mute:#59636e}
+:root{--allow:#1a7f37;--deny:#cf222e;--restr:#9a6700;--none:#eaeef2;--uart:#fff1c2;--lost:#d8b9ff;--ink:#1f2328;--mute:#59636e}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0 auto;max-width:1200px;padding:16px 24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
@@ -215,12 +215,15 @@ function timelineSvg(t: AuditTimeline): string {
   const binW = PLOT_W / Math.max(1, t.bins);
   const top = rows * ROW_H;
   const out: string[] = [`<svg id="timeline-svg" role="img" aria-label="decisions per subject over seq" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">`];
-  for (const b of t.bands) {
+  // UART periods first, so a loss inside one (the UART budget ran out) is drawn over it.
+  const ordered = [...t.bands.filter((b) => b.kind === 'uart'), ...t.bands.filter((b) => b.kind !== 'uart')];
+  for (const b of ordered) {
     const x0 = x(b.fromSeq < t.firstSeq ? t.firstSeq : b.fromSeq);
     const x1 = x((b.toSeq > t.lastSeq ? t.lastSeq : b.toSeq) + 1n);
     const fill = b.kind === 'uart' ? 'var(--uart)' : 'var(--lost)';
+    const edge = b.kind === 'uart' ? '#d4a72c' : '#8250df';
     const what = b.kind === 'uart' ? `records on the UART, seq ${b.fromSeq}..${b.toSeq}` : `${b.kind}: seq ${b.fromSeq}..${b.toSeq} (${b.count} records) declared missing`;
-    out.push(`<rect class="band band-${b.kind}" x="${x0.toFixed(1)}" y="0" width="${Math.max(2, x1 - x0).toFixed(1)}" height="${top}" fill="${fill}"><title>${h(what)}</title></rect>`);
+    out.push(`<rect class="band band-${b.kind}" x="${x0.toFixed(1)}" y="0" width="${Math.max(2, x1 - x0).toFixed(1)}" height="${top}" fill="${fill}" stroke="${edge}" stroke-dasharray="${b.kind === 'uart' ? '' : '4 2'}"><title>${h(what)}</title></rect>`);
   }
   t.subjects.forEach((s, i) => {
     const y = i * ROW_H;
