@@ -12,6 +12,7 @@ import { formatVerdict } from './format-verdict.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import type { CliIo } from './cli-io.js';
+import { auditExportCommand } from './export-otlp-command.js';
 import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
 import { printable } from './printable.js';
 import { auditShow } from './audit-show.js';
@@ -37,7 +38,8 @@ export async function auditCommand(argv: readonly string[], io: CliIo): Promise<
   if (sub === 'verify') return verify(rest, io);
   if (sub === 'show') return auditShow(rest, io);
   if (sub === 'shadow') return auditShadowCommand(rest, io);
-  throw new CliError('USAGE', `audit: expected "verify", "show" or "shadow", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
+  if (sub === 'export') return auditExportCommand(rest, io);
+  throw new CliError('USAGE', `audit: expected "verify", "show", "shadow" or "export", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
 }
 
 async function readCheckpoint(path: string, io: CliIo): Promise<Checkpoint> {

@@ -69,6 +69,8 @@ file that is not formatted and exits 1 if any; --write rewrites them and exits 0
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--policy DIR]
                                [--json]
        nexus-policy audit shadow FILE [--key PUBKEY.pem] [--allow-unverified] [--json]
+       nexus-policy audit export --format otlp [--endpoint URL | -o FILE] [--device ID]
+                                 [--policy DIR] [--batch N] [--retries N] [--backoff-ms MS] FILE
 
 verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
 not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).
@@ -86,6 +88,13 @@ shows its rule as file:line:col with its text.
 shadow: the divergences a shadow evaluation (npm start -- --shadow DIR) recorded, per recorded rule:
 allow -> deny, deny -> allow and same decision with another reason, with counts and first seq; the
 journal is verified first as replay does. Exit 0 no divergence, 1 some (or a refused journal).
+export: every record as an OpenTelemetry log record (resource: nexus.device.id, nexus.boot.id;
+attributes nexus.audit.*: subject id and name, sender, action, target, decision, reason, rule,
+policy version, seq, hash; body: the record's journal line, so the copy stays verifiable). Without
+--endpoint: OTLP/JSON, one ExportLogsServiceRequest per line, to stdout or -o FILE. With --endpoint
+(an OTLP/HTTP collector, e.g. http://127.0.0.1:4318): POSTed in batches of --batch (512), each
+retried --retries times (4) with doubling backoff from --backoff-ms (500); exit 1 when a batch is
+not delivered (nothing after it is sent).
 `,
   replay: REPLAY_HELP,
   learn: LEARN_HELP,
@@ -115,6 +124,7 @@ Commands:
   audit verify FILE --key PUBKEY.pem           verify an audit journal's chain and seals
   audit show FILE [--subject S] [--decision D] print audit records as a table
   audit shadow FILE --key PUBKEY.pem           what would the shadow policy have decided otherwise?
+  audit export --format otlp [--endpoint URL] FILE  audit records as OpenTelemetry logs
   fmt [--check|--write] [DIR|FILE...]          canonical layout of policy files
   replay --policy DIR JOURNAL --key PEM        what would a candidate policy have changed?
   learn JOURNAL [--ceiling DIR] [-o FILE]      propose the grants observed denies needed
