@@ -112,6 +112,17 @@ describe(reportCommand, () => {
     expect(run.html).toContain('class="band band-uart"');
   }, 60_000);
 
+  test('test_reject_subject_flood: 3·10^4 distinct subjects fold into one row, the report stays small', async () => {
+    const path = join(dir, 'subjects.journal');
+    writeFileSync(path, bigJournal(30_000, true));
+    const run = await report(['--journal', path]);
+    expect(run.code).toBe(0);
+    expect(run.html).toContain('29960 other subject(s)');
+    // Every 7th decision is a deny, each by its own subject: 4286 groups, 100 shown.
+    expect(run.html).toContain('4186 smaller group(s) not shown');
+    expect(run.html.length).toBeLessThan(400_000);
+  }, 60_000);
+
   test.each([
     ['test_reject_missing_output', ['report'], /--output is required/],
     ['test_reject_key_without_journal', ['report', '--key', 'k.pem', '-o', 'x.html'], /--key needs --journal/],

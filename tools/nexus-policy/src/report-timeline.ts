@@ -105,6 +105,18 @@ export function aggregateTimeline(entries: readonly JournalEntry[], policy: Poli
     const b = Number(((seq - firstSeq) * BigInt(bins)) / span);
     return Math.min(bins - 1, b);
   };
+  // Bins only for the busiest subjects: a journal with 10^5 distinct subject ids must not cost
+  // 10^5 bin arrays. A first pass counts, the second bins the top ones and folds the rest.
+  const totals = new Map<bigint, number>();
+  for (const r of records) if (r.kind === 'decision') totals.set(r.subjectId, (totals.get(r.subjectId) ?? 0) + 1);
+  const top = new Set(
+    [...totals]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, TIMELINE_LIMITS.subjects)
+      .map(([id]) => id),
+  );
+  const otherSubjects = totals.size - top.size;
+  const other: SubjectCount = { allow: 0, deny: 0, allowBins: new Array<number>(bins).fill(0), denyBins: new Array<number>(bins).fill(0) };
   const counts = new Map<bigint, SubjectCount>();
   const groups = new Map<string, DenyGroup & { count: number; lastSeq: bigint }>();
   const bands: TimelineBand[] = [];
@@ -146,7 +158,7 @@ export function aggregateTimeline(entries: readonly JournalEntry[], policy: Poli
     if (r.kind !== 'decision') continue;
     decisions++;
     if (versions.size < TIMELINE_LIMITS.versions) versions.add(r.policyVersion);
-    let count = counts.get(r.subjectId);
+    let count = top.has(r.subjectId) ? counts.get(r.subjectId) : other;
     if (count === undefined) {
       count = { allow: 0, deny: 0, allowBins: new Array<number>(bins).fill(0), denyBins: new Array<number>(bins).fill(0) };
       counts.set(r.subjectId, count);
@@ -165,23 +177,11 @@ export function aggregateTimeline(entries: readonly JournalEntry[], policy: Poli
   if (uartFrom !== undefined) addBand({ kind: 'uart', fromSeq: uartFrom, toSeq: lastSeq, count: lastSeq - uartFrom + 1n });
 
   const ranked = [...counts].sort(([, a], [, b]) => b.allow + b.deny - (a.allow + a.deny));
-  const shown: TimelineSubject[] = ranked.slice(0, TIMELINE_LIMITS.subjects).map(([id, c]) => {
+  const shown: TimelineSubject[] = ranked.map(([id, c]) => {
     const name = policy?.nameOf(id);
     return { id, label: name ?? formatServiceId(id), named: name !== undefined, ...c };
   });
-  const rest = ranked.slice(TIMELINE_LIMITS.subjects);
-  if (rest.length > 0) {
-    const other: SubjectCount = { allow: 0, deny: 0, allowBins: new Array<number>(bins).fill(0), denyBins: new Array<number>(bins).fill(0) };
-    for (const [, c] of rest) {
-      other.allow += c.allow;
-      other.deny += c.deny;
-      for (let i = 0; i < bins; i++) {
-        other.allowBins[i] = (other.allowBins[i] ?? 0) + (c.allowBins[i] ?? 0);
-        other.denyBins[i] = (other.denyBins[i] ?? 0) + (c.denyBins[i] ?? 0);
-      }
-    }
-    shown.push({ id: undefined, label: `${rest.length} other subject(s)`, named: false, ...other });
-  }
+  if (otherSubjects > 0) shown.push({ id: undefined, label: `${otherSubjects} other subject(s)`, named: false, ...other });
   const allGroups = [...groups.values()].sort((a, b) => b.count - a.count || (a.firstSeq < b.firstSeq ? -1 : 1));
   return {
     records: records.length,
@@ -193,7 +193,7 @@ export function aggregateTimeline(entries: readonly JournalEntry[], policy: Poli
     lastNs: records.at(-1)?.timestampNs ?? 0n,
     bins,
     subjects: shown,
-    otherSubjects: rest.length,
+    otherSubjects,
     bands,
     bandsOmitted,
     checkpoints,

@@ -42,21 +42,23 @@ export function hostileJournal(): string {
 }
 
 /**
- * A chained journal of `count` decisions by a few subjects, every 7th one denied, with a UART period
+ * A chained journal of `count` decisions by a few subjects (or each by its own, a hostile
+ * journal's way to blow up per-subject state), every 7th one denied, with a UART period
  * and a sink switch back in the middle, for size tests.
  *
  * @example
  * writeFileSync('big.journal', bigJournal(100_000));
  */
-export function bigJournal(count: number): string {
+export function bigJournal(count: number, distinctSubjects = false): string {
   const chain = new AuditChain({ policyVersion: JOURNAL_VERSION });
   const subjects = [KEYSTORED, 0x52c6c4a34ffb3f69n, 0x46f681f38d27984en, 0x1234n];
+  const subjectOf = (i: number): bigint => (distinctSubjects ? 0x1000n + BigInt(i) : (subjects[i % subjects.length] ?? KEYSTORED));
   const lines: string[] = [];
   let t = 1_000_000_000n;
   for (let i = 0; i < count; i++) {
     if (i === Math.floor(count / 2)) lines.push(writeJournal([chain.append({ kind: 'sink-switch', timestampNs: t, sink: 'uart' })]));
     if (i === Math.floor(count / 2) + 100) lines.push(writeJournal([chain.append({ kind: 'sink-switch', timestampNs: t, sink: 'primary' })]));
-    lines.push(writeJournal([chain.append(decisionInput((t += 1_000n), subjects[i % subjects.length] ?? KEYSTORED, i % 7 !== 0))]));
+    lines.push(writeJournal([chain.append(decisionInput((t += 1_000n), subjectOf(i), i % 7 !== 0))]));
   }
   return lines.join('');
 }
