@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: build the e2e-policy app and everything it depends on, then run its selftest.
+// `npm start`: build the e2e-policy app and everything it depends on (and the nexus-policy CLI),
+// then run its selftest.
 // Build chatter is shown only when the build fails, so the console shows the selftest alone.
 // Arguments after `npm start --` are passed to the app (e.g. `npm start -- --phase policy`).
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,8 @@ if (!existsSync(join(app, 'src', 'main.ts'))) {
 }
 
 const nx = join(root, 'node_modules', '.bin', 'nx');
-const build = spawnSync(nx, ['run', 'e2e-policy:build', '--output-style=static'], {
+// nexus-policy too, so `npx nexus-policy audit verify|report` reads the journal a run wrote (--audit-out).
+const build = spawnSync(nx, ['run-many', '-t', 'build', '-p', 'e2e-policy', 'nexus-policy', '--output-style=static'], {
   cwd: root,
   encoding: 'utf8',
   env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
