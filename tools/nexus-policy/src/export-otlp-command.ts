@@ -10,7 +10,12 @@ import { printable } from './printable.js';
 import { deliverOtlp } from './export-otlp-deliver.js';
 import { otlpJsonRequest, toOtlpLogRecords } from './export-otlp-records.js';
 
-/** Bounds of `audit export` options. */
+/**
+ * Bounds of `audit export` options.
+ *
+ * @example
+ * EXPORT_LIMITS.maxBatch; // 10000 records in one request at most
+ */
 export const EXPORT_LIMITS: { readonly maxBatch: number; readonly maxAttempts: number; readonly maxBackoffMs: number; readonly maxDevice: number } =
   Object.freeze({ maxBatch: 10_000, maxAttempts: 20, maxBackoffMs: 60_000, maxDevice: 128 });
 

@@ -16,7 +16,12 @@ export interface OtlpSource {
   readonly nameOf?: (id: bigint) => string | undefined;
 }
 
-/** The attribute keys of one exported record; every field of the record has one. */
+/**
+ * The attribute keys of one exported record; every field of the record has one.
+ *
+ * @example
+ * log.attributes[OTLP_ATTRIBUTES.hash]; // '9f2c…' (the record's hash, hex)
+ */
 export const OTLP_ATTRIBUTES: {
   readonly kind: string; readonly seq: string; readonly timestampNs: string; readonly op: string;
   readonly subjectId: string; readonly subjectName: string; readonly senderId: string; readonly claimedId: string;

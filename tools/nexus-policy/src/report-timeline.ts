@@ -2,7 +2,12 @@ import type { AuditRecord, JournalEntry } from '@nexus/audit';
 import type { Policy } from '@nexus/sel';
 import { hexU64 as formatServiceId } from '@nexus/ipc';
 
-/** Bounds of the aggregated timeline, so its size does not grow with the journal. */
+/**
+ * Bounds of the aggregated timeline, so its size does not grow with the journal.
+ *
+ * @example
+ * timeline.subjects.length <= TIMELINE_LIMITS.subjects + 1; // true (the +1 is the folded row)
+ */
 export const TIMELINE_LIMITS: {
   readonly bins: number;
   readonly subjects: number;
