@@ -127,7 +127,7 @@ describe(reportCommand, () => {
     ['test_reject_missing_output', ['report'], /--output is required/],
     ['test_reject_key_without_journal', ['report', '--key', 'k.pem', '-o', 'x.html'], /--key needs --journal/],
     ['test_reject_positional', ['report', 'extra', '-o', 'x.html'], /expected 0 argument/],
-    ['test_reject_unknown_flag', ['report', '--jornal', 'j', '-o', 'x.html'], /Unknown option/],
+    ['test_reject_unknown_flag', ['report', '--jornal', 'j', '-o', 'x.html'], /unknown flag --jornal \(did you mean --journal\?\)/],
   ])('%s', async (_name, argv, message) => {
     const run = await runCli(argv, dir);
     expect(run.code).toBe(2);
