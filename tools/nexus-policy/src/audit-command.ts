@@ -12,7 +12,6 @@ import { formatVerdict } from './format-verdict.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import type { CliIo } from './cli-io.js';
-import { auditExportCommand } from './export-otlp-command.js';
 import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
 import { printable } from './printable.js';
 import { auditShow } from './audit-show.js';
@@ -38,7 +37,12 @@ export async function auditCommand(argv: readonly string[], io: CliIo): Promise<
   if (sub === 'verify') return verify(rest, io);
   if (sub === 'show') return auditShow(rest, io);
   if (sub === 'shadow') return auditShadowCommand(rest, io);
-  if (sub === 'export') return auditExportCommand(rest, io);
+  if (sub === 'export') {
+    // Loaded on use: the OpenTelemetry packages are large, and only this command needs them (tools
+    // importing the CLI's API, such as the selftest, never load them).
+    const { auditExportCommand } = await import('./export-otlp-command.js');
+    return auditExportCommand(rest, io);
+  }
   throw new CliError('USAGE', `audit: expected "verify", "show", "shadow" or "export", got ${sub === undefined ? 'nothing' : `"${printable(sub.slice(0, 32))}"`}`);
 }
 

@@ -3,7 +3,7 @@ import { auditKeyId, verifyJournal, type JournalVerdict } from '@nexus/audit';
 import { serviceIdFromName } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
-import { formatVerdict } from './audit-command.js';
+import { formatVerdict } from './format-verdict.js';
 import { measureCoverage } from './coverage.js';
 import { FIXTURE_LIMITS, parseFixtures } from './fixture-file.js';
 import { formatJson } from './format-json.js';
