@@ -20,6 +20,8 @@ export interface IpcLimits {
   readonly maxTimeoutMs: number;
   /** Longest service name, in bytes (names are ASCII). */
   readonly maxNameBytes: number;
+  /** Messages one endpoint's handler may work on at the same time (`ServeOptions.concurrency`). */
+  readonly maxServeConcurrency: number;
 }
 
 /**
@@ -42,4 +44,5 @@ export const IPC_LIMITS: IpcLimits = Object.freeze({
   maxQueueDepth: 1024,
   maxTimeoutMs: 600_000,
   maxNameBytes: 48,
+  maxServeConcurrency: 64,
 });

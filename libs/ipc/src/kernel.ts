@@ -10,7 +10,7 @@ import type { CapHandle, EndpointState, Message, ReplyRight, TaskState } from '.
 import { deadline, readOutgoing, settle, type OutgoingSnapshot } from './kernel/reply-right.js';
 import { serviceIdFromName } from './service-id.js';
 import { RealTimer } from './real-timer.js';
-import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
+import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, ServeOptions, Task } from './task.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /**
@@ -142,7 +142,7 @@ export class Kernel {
       call: (cap: SendCap, frame: Uint8Array, options?: CallOptions): Promise<Reply> =>
         this.#call(state, cap, frame, options),
       send: (cap: SendCap, frame: Uint8Array, options?: SendOptions): void => this.#send(state, cap, frame, options),
-      serve: (recv: RecvCap, handler: Handler): void => this.#serve(state, recv, handler),
+      serve: (recv: RecvCap, handler: Handler, options?: ServeOptions): void => this.#serve(state, recv, handler, options),
       duplicate: (cap: SendCap): SendCap => {
         this.#alive(state);
         const record = this.#rights.held(state, cap, 'send');
@@ -195,7 +195,8 @@ export class Kernel {
       queueDepth,
       queue: new FairQueue(queueDepth, maxPerSender),
       handler: undefined,
-      busy: undefined,
+      busy: new Set(),
+      concurrency: 1,
       closed: false,
       pumpScheduled: false,
       dropCount: 0,
@@ -244,7 +245,7 @@ export class Kernel {
         msg.cancelDelay?.();
         if (msg.reply) settle(msg.reply, closed);
       }
-      if (ep.busy?.reply) settle(ep.busy.reply, closed);
+      for (const busy of ep.busy) if (busy.reply) settle(busy.reply, closed);
     }
     for (const right of [...state.pendingCalls]) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
     for (const cap of [...state.caps]) this.#rights.revoke(cap);
@@ -358,11 +359,16 @@ export class Kernel {
     this.#schedulePump(ep);
   }
 
-  #serve(state: TaskState, recv: RecvCap, handler: Handler): void {
+  #serve(state: TaskState, recv: RecvCap, handler: Handler, options: ServeOptions | undefined): void {
     this.#alive(state);
     const ep = this.#rights.held(state, recv, 'recv').endpoint;
     if (typeof handler !== 'function') throw new IpcError('BAD_VALUE', 'handler must be a function');
     if (ep.handler !== undefined) throw new IpcError('BAD_VALUE', 'the endpoint is already served');
+    const concurrency = options?.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > IPC_LIMITS.maxServeConcurrency) {
+      throw new IpcError('BAD_VALUE', `concurrency must be an integer in 1..${IPC_LIMITS.maxServeConcurrency}`);
+    }
+    ep.concurrency = concurrency;
     ep.handler = handler;
     this.#schedulePump(ep);
   }
@@ -378,11 +384,16 @@ export class Kernel {
   }
 
   #pump(ep: EndpointState): void {
+    while (this.#deliverOne(ep));
+  }
+
+  /** Hands the next ready message to the handler; false when none can be handed now. */
+  #deliverOne(ep: EndpointState): boolean {
     const handler = ep.handler;
-    if (handler === undefined || ep.busy !== undefined || ep.owner.muted) return;
+    if (handler === undefined || ep.busy.size >= ep.concurrency || ep.owner.muted) return false;
     const msg = ep.queue.take((m) => m.ready);
-    if (msg === undefined) return;
-    ep.busy = msg;
+    if (msg === undefined) return false;
+    ep.busy.add(msg);
     this.clock.advance(this.#tickNs);
     const incoming: Incoming = Object.freeze({
       senderServiceId: msg.senderServiceId,
@@ -391,7 +402,7 @@ export class Kernel {
       receivedAtNs: this.clock.now(),
       keepCap: (): SendCap | undefined => {
         // Only while this message is being handled, and only a right still in the receiver's table.
-        if (ep.busy !== msg || msg.cap === undefined || this.#rights.record(msg.cap) === undefined) return undefined;
+        if (!ep.busy.has(msg) || msg.cap === undefined || this.#rights.record(msg.cap) === undefined) return undefined;
         msg.kept = true;
         return msg.cap;
       },
@@ -406,10 +417,11 @@ export class Kernel {
       (out) => this.#finish(ep, msg, out, false),
       () => this.#finish(ep, msg, undefined, true),
     );
+    return true;
   }
 
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
-    ep.busy = undefined;
+    ep.busy.delete(msg);
     this.#schedulePump(ep);
     // The handler's result is read exactly once; every later step uses this snapshot.
     const reply = failed ? undefined : readOutgoing(out);

@@ -38,6 +38,17 @@ export interface Incoming {
 export type Outgoing = Uint8Array | { readonly frame: Uint8Array; readonly cap?: SendCap } | undefined;
 
 /**
+ * How an endpoint is served: `concurrency` messages may be in the handler at once (default 1,
+ * at most `IPC_LIMITS.maxServeConcurrency`). Handlers are still started in delivery order.
+ *
+ * @example
+ * task.serve(recv, handler, { concurrency: 64 });
+ */
+export interface ServeOptions {
+  readonly concurrency?: number;
+}
+
+/**
  * A message handler. Messages of one endpoint reach it one at a time: each sender's in its arrival
  * order, senders served round robin; a throw or rejection fails only that call (`SERVER_FAULT`).
  *
@@ -102,8 +113,12 @@ export interface Task {
   call(cap: SendCap, frame: Uint8Array, options?: CallOptions): Promise<Reply>;
   /** One-way send; throws synchronously when the message cannot be queued. */
   send(cap: SendCap, frame: Uint8Array, options?: SendOptions): void;
-  /** Starts handling the messages of an endpoint this task owns (once per endpoint). */
-  serve(recv: RecvCap, handler: Handler): void;
+  /**
+   * Starts handling the messages of an endpoint this task owns (once per endpoint). By default one
+   * message at a time; `options.concurrency` lets the handler start on the next messages (still in
+   * delivery order) while earlier ones await, e.g. to commit a batch with one disk sync.
+   */
+  serve(recv: RecvCap, handler: Handler, options?: ServeOptions): void;
   /** Copies a send right this task holds; the copy is held by this task too. */
   duplicate(cap: SendCap): SendCap;
   /**

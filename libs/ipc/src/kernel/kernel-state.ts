@@ -42,7 +42,9 @@ export interface EndpointState {
   readonly queueDepth: number;
   readonly queue: FairQueue<TaskState, Message>;
   handler: Handler | undefined;
-  busy: Message | undefined;
+  /** Messages being handled now: at most `concurrency` (1 unless the server asked for more). */
+  readonly busy: Set<Message>;
+  concurrency: number;
   closed: boolean;
   pumpScheduled: boolean;
   dropCount: number;
