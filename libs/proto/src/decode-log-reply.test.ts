@@ -94,7 +94,7 @@ describe(encodeLogReply, () => {
     { name: 'test_reject_encode_records_on_denied', reply: { version: 1, op: 2, status: 4, entries: [{ cursor: 1n, bytes: frame(1) }] } },
     { name: 'test_reject_encode_record_id_on_denied', reply: { version: 1, op: 1, status: 4, recordId: 1n, dropped: 0n } },
     { name: 'test_reject_encode_stats_on_malformed', reply: { version: 1, op: 3, status: 1, stats: STATS } },
-    { name: 'test_reject_encode_status_5', reply: { version: 1, op: 1, status: 5 as 0, recordId: 0n, dropped: 0n } },
+    { name: 'test_reject_encode_status_6', reply: { version: 1, op: 1, status: 6 as 0, recordId: 0n, dropped: 0n } },
     { name: 'test_reject_encode_v2_without_nonce', reply: { version: 2, op: 1, status: 0, recordId: 0n, dropped: 0n } },
     { name: 'test_reject_encode_high_water_2^32', reply: { version: 1, op: 3, status: 0, stats: { ...STATS, audit: { ...STATS.audit, highWater: 2 ** 32 } } } },
   ];
@@ -115,7 +115,7 @@ describe(decodeLogReply, () => {
     { name: 'test_reject_reply_wrong_op', bytes: frame(0x4c, 0x4f, 2, 0x83, ...u64(1n), 0, 0, 0, ...u64(0n)), code: 'MISMATCH' },
     { name: 'test_reject_reply_wrong_version', bytes: frame(0x4c, 0x4f, 1, 0x82, 0, 0, 0, ...u64(0n)), code: 'MISMATCH' },
     { name: 'test_reject_reply_bad_magic', bytes: frame(0x4b, 0x53, 2, 0x82, ...u64(1n), 0, 0, 0, ...u64(0n)), code: 'MALFORMED' },
-    { name: 'test_reject_reply_status_5', bytes: frame(...qHead, 5, 0, 0, ...u64(0n)), code: 'MALFORMED' },
+    { name: 'test_reject_reply_status_6', bytes: frame(...qHead, 6, 0, 0, ...u64(0n)), code: 'MALFORMED' },
     { name: 'test_reject_reply_count_beyond_records', bytes: frame(...qHead, 0, 2, 0, ...u64(0n), 1, 0, 0xaa), code: 'MALFORMED' },
     { name: 'test_reject_reply_trailing_byte', bytes: frame(...qHead, 0, 1, 0, ...u64(0n), 1, 0, 0xaa, 0), code: 'MALFORMED' },
     { name: 'test_reject_reply_empty_record', bytes: frame(...qHead, 0, 1, 0, ...u64(0n), 0, 0), code: 'MALFORMED' },

@@ -46,7 +46,7 @@ export function decodeLogReply(frame: Uint8Array, expected: LogReplyHeader & { r
     }
     const head = { ...header, ...(nonce === undefined ? {} : { nonce }) };
     const raw = r.u8();
-    if (raw > LO_STATUS.DENIED) throw new ProtoError('MALFORMED', `status ${raw}`);
+    if (raw > LO_STATUS.FULL) throw new ProtoError('MALFORMED', `status ${raw}`);
     const status = raw as LogStatus;
     const ok = status === LO_STATUS.OK;
     let reply: LogReply;

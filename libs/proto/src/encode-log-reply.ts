@@ -23,7 +23,7 @@ function writeStats(w: FrameWriter, stats: LogStats): void {
 }
 
 function checkStatus(status: number): asserts status is LogStatus {
-  if (!Number.isInteger(status) || status < LO_STATUS.OK || status > LO_STATUS.DENIED) {
+  if (!Number.isInteger(status) || status < LO_STATUS.OK || status > LO_STATUS.FULL) {
     throw new ProtoError('BAD_VALUE', `status ${status}`);
   }
 }

@@ -30,7 +30,8 @@ export const LO_OP: { readonly APPEND: 1; readonly QUERY: 2; readonly STATS: 3 }
 });
 
 /**
- * LO reply status codes (DENIED is new: reader lacks the capability / writer not allowed).
+ * LO reply status codes (DENIED is new: reader lacks the capability / writer not allowed; FULL is new:
+ * an APPEND logd could not make durable).
  *
  * @example
  * reply.status === LO_STATUS.DENIED;
@@ -41,7 +42,8 @@ export const LO_STATUS: {
   readonly UNSUPPORTED: 2;
   readonly TOO_LARGE: 3;
   readonly DENIED: 4;
-} = Object.freeze({ OK: 0, MALFORMED: 1, UNSUPPORTED: 2, TOO_LARGE: 3, DENIED: 4 });
+  readonly FULL: 5;
+} = Object.freeze({ OK: 0, MALFORMED: 1, UNSUPPORTED: 2, TOO_LARGE: 3, DENIED: 4, FULL: 5 });
 
 /** One LO status code. */
 export type LogStatus = (typeof LO_STATUS)[keyof typeof LO_STATUS];

@@ -20,7 +20,7 @@ import {
  * that does not answer the request (`bad-reply`), or a request the client refused to encode
  * (`malformed`, never sent).
  */
-export type LogOutcome = 'ok' | 'malformed' | 'unsupported' | 'too-large' | 'denied' | 'bad-reply' | TransportFailure;
+export type LogOutcome = 'ok' | 'malformed' | 'unsupported' | 'too-large' | 'denied' | 'full' | 'bad-reply' | TransportFailure;
 
 /** The result of {@link LogClient.append}. */
 export type LogAppendResult =
@@ -52,6 +52,7 @@ const NAME_OF: Readonly<Record<LogStatus, LogOutcome>> = {
   [LO_STATUS.UNSUPPORTED]: 'unsupported',
   [LO_STATUS.TOO_LARGE]: 'too-large',
   [LO_STATUS.DENIED]: 'denied',
+  [LO_STATUS.FULL]: 'full',
 };
 
 type Exchange = { readonly ok: true; readonly reply: LogReply } | { readonly ok: false; readonly status: Exclude<LogOutcome, 'ok'> };
