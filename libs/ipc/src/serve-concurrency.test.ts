@@ -59,7 +59,7 @@ describe('serve concurrency', () => {
     const kernel = new Kernel();
     const server = kernel.spawn('server');
     const { recv } = kernel.createEndpoint(server);
-    expect(codeOf(() => server.serve(recv, (m) => m.frame, { concurrency }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => server.serve(recv, (m) => m.frame, { concurrency }))).toBe('BAD_VALUE');
   });
 
   it('a killed server settles every call in its handler', async () => {

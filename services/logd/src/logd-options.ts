@@ -30,6 +30,34 @@ export interface LogdOptions {
   readonly realNowMs?: () => number;
   /** Where logd prints its one start line (no record content ever goes there). */
   readonly console?: (line: string) => void;
+  /**
+   * Keep both journals on disk under this folder (`audit/` and `general/`, RFC-0015 §5.6.8): an
+   * APPEND is acknowledged only once its record is synced. Without it the journals are memory
+   * rings, as before.
+   */
+  readonly stateDir?: string;
+  /** What a full audit journal does: `deny` (default: APPENDs answered FULL) or `rotate-sealed`. */
+  readonly fullAction?: 'deny' | 'rotate-sealed';
+  /** Bytes the audit journal may hold on disk; default 64 MiB. */
+  readonly auditQuotaBytes?: number;
+  /** Bytes the general journal may hold on disk (oldest segments deleted beyond it); default 16 MiB. */
+  readonly generalQuotaBytes?: number;
+  /** Size at which a segment file is closed and a new one started; default 1 MiB. */
+  readonly segmentBytes?: number;
+}
+
+/**
+ * The storage part of {@link ResolvedLogdOptions}, present only with a `stateDir`.
+ *
+ * @example
+ * const storage: ResolvedStorage = { stateDir: dir, fullAction: 'deny', auditQuotaBytes: 64 << 20, generalQuotaBytes: 16 << 20, segmentBytes: 1 << 20 };
+ */
+export interface ResolvedStorage {
+  readonly stateDir: string;
+  readonly fullAction: 'deny' | 'rotate-sealed';
+  readonly auditQuotaBytes: number;
+  readonly generalQuotaBytes: number;
+  readonly segmentBytes: number;
 }
 
 /**
@@ -49,6 +77,7 @@ export interface ResolvedLogdOptions {
   readonly rateIntervalMs: number;
   readonly realNowMs: () => number;
   readonly console: ((line: string) => void) | undefined;
+  readonly storage: ResolvedStorage | undefined;
 }
 
 /** The limits the options are checked against. */
@@ -59,13 +88,45 @@ export const LOGD_LIMITS: {
   readonly maxQueueDepth: number;
   readonly maxBurst: number;
   readonly maxRateIntervalMs: number;
+  /** Smallest segment: a header and one frame at its largest. */
+  readonly minSegmentBytes: number;
+  readonly maxSegmentBytes: number;
+  readonly maxQuotaBytes: number;
 } = Object.freeze({
   maxRecords: 65_536, maxBytes: 64 * 1024 * 1024, maxPolicyTimeoutMs: 10_000, maxQueueDepth: 1024, maxBurst: 65_536, maxRateIntervalMs: 60_000,
+  minSegmentBytes: 8192, maxSegmentBytes: 256 * 1024 * 1024, maxQuotaBytes: 2 ** 40,
 });
 
 const KNOWN = [
   'auditWriter', 'audit', 'general', 'policyTimeoutMs', 'queueDepth', 'auditQueueDepth', 'generalBurst', 'rateIntervalMs', 'realNowMs', 'console',
+  'stateDir', 'fullAction', 'auditQuotaBytes', 'generalQuotaBytes', 'segmentBytes',
 ];
+
+function storage(options: LogdOptions): ResolvedStorage | undefined {
+  const { stateDir, fullAction, auditQuotaBytes, generalQuotaBytes, segmentBytes } = options;
+  if (stateDir === undefined) {
+    if (fullAction !== undefined || auditQuotaBytes !== undefined || generalQuotaBytes !== undefined || segmentBytes !== undefined) {
+      throw new LogdError('INVALID_OPTION', 'fullAction, quotas and segmentBytes need a stateDir');
+    }
+    return undefined;
+  }
+  if (typeof stateDir !== 'string' || stateDir.length === 0 || stateDir.length > 4096 || stateDir.includes('\0')) {
+    throw new LogdError('INVALID_OPTION', 'stateDir must be a non-empty path');
+  }
+  if (fullAction !== undefined && fullAction !== 'deny' && fullAction !== 'rotate-sealed') {
+    throw new LogdError('INVALID_OPTION', "fullAction must be 'deny' or 'rotate-sealed'");
+  }
+  const seg = int(segmentBytes, 1024 * 1024, LOGD_LIMITS.minSegmentBytes, LOGD_LIMITS.maxSegmentBytes, 'segmentBytes');
+  // Two segments at least: the active one is never deleted, so rotation needs a closed one.
+  const quota = (v: number | undefined, fallback: number, what: string): number => int(v, Math.max(fallback, 2 * seg), 2 * seg, LOGD_LIMITS.maxQuotaBytes, what);
+  return Object.freeze({
+    stateDir,
+    fullAction: fullAction ?? 'deny',
+    auditQuotaBytes: quota(auditQuotaBytes, 64 * 1024 * 1024, 'auditQuotaBytes'),
+    generalQuotaBytes: quota(generalQuotaBytes, 16 * 1024 * 1024, 'generalQuotaBytes'),
+    segmentBytes: seg,
+  });
+}
 
 function int(value: unknown, fallback: number, min: number, max: number, what: string): number {
   const v = value ?? fallback;
@@ -116,5 +177,6 @@ export function resolveLogdOptions(options: LogdOptions): ResolvedLogdOptions {
     rateIntervalMs: int(options.rateIntervalMs, 1000, 1, LOGD_LIMITS.maxRateIntervalMs, 'rateIntervalMs'),
     realNowMs: options.realNowMs ?? ((): number => performance.now()),
     console: options.console,
+    storage: storage(options),
   });
 }

@@ -1,4 +1,3 @@
-import { AUDIT_LIMITS, decodeRecord } from '@nexus/audit';
 import type { Incoming } from '@nexus/ipc';
 import {
   LO_ANY,
@@ -15,12 +14,15 @@ import {
   type LogStatus,
   type PolicyClient,
   decodeLogRequest,
-  encodeLogRecord,
   encodeLogReply,
 } from '@nexus/proto';
+import type { AuditBoot } from './audit-boots.js';
 import { AUDIT_SCOPE, claimsIdentity } from './claims-identity.js';
-import { Journal, type JournalEntry } from './journal.js';
+import type { DiskJournal, DurableAppend, SegmentSkip } from './disk-journal.js';
+import { Journal, type JournalEntry, type JournalStats } from './journal.js';
+import { auditItemOf, encodeGeneral, type AuditItem, type GeneralItem } from './journal-items.js';
 import type { ResolvedLogdOptions } from './logd-options.js';
+import type { JournalRecovery } from './recover-journal.js';
 import { selectEntries, type SelectedPage } from './select-entries.js';
 import { SenderRateLimit } from './sender-rate-limit.js';
 
@@ -33,19 +35,52 @@ export type LogdEndpointKind = 'audit' | 'general';
 /** Scope of the records logd writes itself (suppression notices). */
 export const LOGD_SCOPE = 'logd';
 
-/** A stored audit record: its binary encoding as appended, plus the keys QUERY filters on. */
-interface AuditItem {
-  readonly bytes: Uint8Array;
-  readonly seq: bigint;
-  readonly subjectId: bigint;
-  readonly decision: number;
-  readonly op: number;
+/**
+ * The durable journals of a logd started with a `stateDir`, and what their recovery found.
+ *
+ * @example
+ * const storage: LogdStorage = openStorage(resolved.storage);
+ */
+export interface LogdStorage {
+  readonly audit: DiskJournal<AuditItem>;
+  readonly general: DiskJournal<GeneralItem>;
+  readonly recovery: LogdRecovery;
+  /** The boots found in the audit journal (recovered, then as records are stored). */
+  boots(): { readonly boots: readonly AuditBoot[]; readonly forgotten: number };
 }
 
-/** A stored general record (its id is the journal entry's id). */
-interface GeneralItem extends LogAppend {
-  readonly timestampNs: bigint;
-  readonly serviceId: bigint;
+/**
+ * What logd found on disk when it started: per journal, records, segments, the torn tail it
+ * truncated and every corruption (segment + offset).
+ *
+ * @example
+ * const { audit, general }: LogdRecovery = handle.stats().storage!.recovery;
+ */
+export interface LogdRecovery {
+  readonly audit: JournalRecovery;
+  readonly general: JournalRecovery;
+}
+
+/**
+ * The storage counters of a durable logd (absent in memory mode).
+ *
+ * @example
+ * const { refusedFull, syncs }: LogdStorageStats = handle.stats().storage!;
+ */
+export interface LogdStorageStats {
+  readonly recovery: LogdRecovery;
+  readonly boots: readonly AuditBoot[];
+  /** Audit APPENDs answered FULL (quota with `deny`, or nothing sealed to delete). */
+  readonly refusedFull: bigint;
+  /** APPENDs answered FULL because the disk refused the write or sync. */
+  readonly writeErrors: bigint;
+  /** `fdatasync` calls (audit + general). */
+  readonly syncs: number;
+  /** Segments deleted by `rotate-sealed` (audit) and by the general journal's quota. */
+  readonly deletedAuditSegments: number;
+  readonly deletedGeneralSegments: number;
+  readonly auditBytes: number;
+  readonly generalBytes: number;
 }
 
 /**
@@ -64,6 +99,8 @@ export interface LogdStats extends LogStats {
   readonly queriesDenied: bigint;
   /** Messages refused for arriving on the wrong endpoint (an audit APPEND on the general one, anything else on the audit one). */
   readonly wrongEndpoint: bigint;
+  /** With a `stateDir`: recovery and disk counters. */
+  readonly storage?: LogdStorageStats;
 }
 
 /** An APPEND reply without its header. */
@@ -111,8 +148,10 @@ const STATS_CAP = READ_CAP[LO_JOURNAL.GENERAL];
 export class LogdServer {
   readonly #options: ResolvedLogdOptions;
   readonly #policy: () => PolicyClient | undefined;
-  readonly #audit: Journal<AuditItem>;
-  readonly #general: Journal<GeneralItem>;
+  readonly #audit: Journal<AuditItem> | undefined;
+  readonly #general: Journal<GeneralItem> | undefined;
+  readonly #storage: LogdStorage | undefined;
+  #lastAuditSeq: bigint | undefined;
   #rejectedForged = 0n;
   #auditMalformed = 0n;
   #auditSeqRegressions = 0n;
@@ -121,16 +160,19 @@ export class LogdServer {
   readonly #rate: SenderRateLimit;
   readonly #selfId: bigint;
 
-  constructor(options: ResolvedLogdOptions, policy: () => PolicyClient | undefined, selfId = 0n) {
+  constructor(options: ResolvedLogdOptions, policy: () => PolicyClient | undefined, selfId = 0n, storage?: LogdStorage) {
     this.#options = options;
+    this.#storage = storage;
     this.#policy = policy;
     this.#selfId = selfId;
     this.#rate = new SenderRateLimit(
       { burst: options.generalBurst, intervalNs: BigInt(options.rateIntervalMs) * 1_000_000n, maxSenders: 1024 },
       options.realNowMs,
     );
-    this.#audit = new Journal(options.audit);
-    this.#general = new Journal(options.general);
+    // With storage the rings are the disk journals' read caches; without, they are the journals.
+    this.#audit = storage === undefined ? new Journal(options.audit) : undefined;
+    this.#general = storage === undefined ? new Journal(options.general) : undefined;
+    this.#storage = storage;
   }
 
   /**
@@ -151,7 +193,10 @@ export class LogdServer {
       this.#wrongEndpoint += 1n;
       return encodeLogReply({ ...header, ...this.#denied(req.op) });
     }
-    if (req.op === LO_OP.APPEND) return encodeLogReply({ ...header, ...this.#append(msg, req) });
+    if (req.op === LO_OP.APPEND) {
+      const body = this.#append(msg, req);
+      return encodeLogReply({ ...header, ...(body instanceof Promise ? await body : body) });
+    }
     if (req.op === LO_OP.STATS) {
       // The counters tell loss and forgery attempts apart: a reader of the general journal may see them.
       if (!(await this.#mayRead(msg.senderServiceId, STATS_CAP))) {
@@ -163,28 +208,25 @@ export class LogdServer {
     return encodeLogReply({ ...header, ...(await this.#query(msg.senderServiceId, req)) });
   }
 
-  #append(msg: Incoming, req: LogAppend): AppendBody {
-    const fail = (status: LogStatus): AppendBody => ({ op: 1, status, recordId: 0n, dropped: 0n });
+  #append(msg: Incoming, req: LogAppend): AppendBody | Promise<AppendBody> {
     const sender = msg.senderServiceId;
     if (req.scope === AUDIT_SCOPE && sender === this.#options.auditWriter) {
       let item: AuditItem;
       try {
-        const record = decodeRecord(req.fields);
-        item = {
-          bytes: req.fields,
-          seq: record.seq,
-          subjectId: record.subjectId,
-          decision: record.decision === 'allow' ? 0 : 1,
-          op: AUDIT_LIMITS.ops.indexOf(record.op),
-        };
+        item = auditItemOf(req.fields);
       } catch {
         this.#auditMalformed += 1n;
         return fail(LO_STATUS.MALFORMED);
       }
-      const last = this.#audit.last();
-      if (last !== undefined && item.seq <= last.item.seq) this.#auditSeqRegressions += 1n;
-      const entry = this.#audit.append(item, item.bytes.byteLength);
-      return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: this.#audit.stats().dropped };
+      if (this.#lastAuditSeq !== undefined && item.seq <= this.#lastAuditSeq) this.#auditSeqRegressions += 1n;
+      this.#lastAuditSeq = item.seq;
+      if (this.#storage !== undefined) {
+        const disk = this.#storage.audit;
+        return disk.append(item).then((r) => durableBody(r, disk.stats().dropped));
+      }
+      const audit = this.#audit as Journal<AuditItem>;
+      const entry = audit.append(item, item.bytes.byteLength);
+      return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: audit.stats().dropped };
     }
     const verdict = this.#rate.admit(sender, msg.receivedAtNs);
     if (verdict.announce > 0n) this.#announce(sender, verdict.announce, msg.receivedAtNs);
@@ -193,9 +235,14 @@ export class LogdServer {
       this.#rejectedForged += 1n;
       return fail(LO_STATUS.DENIED);
     }
-    const item: GeneralItem = { ...req, timestampNs: msg.receivedAtNs, serviceId: sender };
-    const entry = this.#general.append(item, this.#encodeGeneral(0n, item).byteLength);
-    return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: this.#general.stats().dropped };
+    const item: GeneralItem = { level: req.level, scope: req.scope, msg: req.msg, fields: req.fields, timestampNs: msg.receivedAtNs, serviceId: sender };
+    if (this.#storage !== undefined) {
+      const disk = this.#storage.general;
+      return disk.append(item).then((r) => durableBody(r, disk.stats().dropped));
+    }
+    const general = this.#general as Journal<GeneralItem>;
+    const entry = general.append(item, encodeGeneral(0n, item).byteLength);
+    return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: general.stats().dropped };
   }
 
   #denied(op: 1 | 2 | 3): AppendBody | QueryBody | { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats } {
@@ -214,7 +261,9 @@ export class LogdServer {
       timestampNs,
       serviceId: this.#selfId,
     };
-    this.#general.append(item, this.#encodeGeneral(0n, item).byteLength);
+    // Nobody waits for the notice: on disk it is stored with the next batch.
+    if (this.#storage !== undefined) void this.#storage.general.append(item);
+    else this.#general?.append(item, encodeGeneral(0n, item).byteLength);
   }
 
   async #query(sender: bigint, req: LogRequest & { op: 2 }): Promise<QueryBody> {
@@ -231,7 +280,7 @@ export class LogdServer {
       this.#queriesDenied += 1n;
       return { op: 2, status: LO_STATUS.DENIED, entries: [] };
     }
-    const page = filter.journal === LO_JOURNAL.AUDIT ? this.#selectAudit(filter) : this.#selectGeneral(filter, sinceNsec);
+    const page = filter.journal === LO_JOURNAL.AUDIT ? await this.#selectAudit(filter) : await this.#selectGeneral(filter, sinceNsec);
     return { op: 2, status: LO_STATUS.OK, entries: page.entries, nextCursor: page.nextCursor };
   }
 
@@ -241,9 +290,13 @@ export class LogdServer {
     return (await policy.checkCapDelegated(sender, cap)).allow;
   }
 
-  #selectAudit(f: LogQueryFilter): SelectedPage {
+  #selectAudit(f: LogQueryFilter): Promise<SelectedPage> {
+    // A segment whose every boot's highest seq is below `fromSeq` cannot hold a match.
+    const skip: SegmentSkip = (s) => f.fromSeq > 0n && s.seqByBoot.size > 0 && [...s.seqByBoot.values()].every((seq) => seq < f.fromSeq);
+    const disk = this.#storage?.audit;
+    const scan = disk === undefined ? scanOf(this.#audit as Journal<AuditItem>) : (after: bigint, visit: (e: JournalEntry<AuditItem>) => boolean) => disk.scan(after, visit, skip);
     return selectEntries(
-      this.#audit,
+      scan,
       f.cursor,
       f.maxCount,
       ({ item }) =>
@@ -256,9 +309,13 @@ export class LogdServer {
     );
   }
 
-  #selectGeneral(f: LogQueryFilter, sinceNsec: bigint): SelectedPage {
+  #selectGeneral(f: LogQueryFilter, sinceNsec: bigint): Promise<SelectedPage> {
+    const skip: SegmentSkip = (s) => s.count > 0 && s.maxTs < sinceNsec;
+    const disk = this.#storage?.general;
+    const scan =
+      disk === undefined ? scanOf(this.#general as Journal<GeneralItem>) : (after: bigint, visit: (e: JournalEntry<GeneralItem>) => boolean) => disk.scan(after, visit, skip);
     return selectEntries(
-      this.#general,
+      scan,
       f.cursor,
       f.maxCount,
       ({ id, item }) =>
@@ -266,24 +323,34 @@ export class LogdServer {
         (f.toSeq === 0n || id <= f.toSeq) &&
         (f.subject === 0n || item.serviceId === f.subject) &&
         item.timestampNs >= sinceNsec,
-      ({ id, item }: JournalEntry<GeneralItem>) => this.#encodeGeneral(id, item),
+      ({ id, item }: JournalEntry<GeneralItem>) => encodeGeneral(id, item),
     );
   }
 
-  #encodeGeneral(recordId: bigint, item: GeneralItem): Uint8Array {
-    return encodeLogRecord({
-      recordId,
-      timestampNs: item.timestampNs,
-      serviceId: item.serviceId,
-      level: item.level,
-      scope: item.scope,
-      msg: item.msg,
-      fields: item.fields,
-    });
+  #journalStats(): { general: JournalStats; audit: JournalStats } {
+    const s = this.#storage;
+    if (s !== undefined) return { general: s.general.stats(), audit: s.audit.stats() };
+    return { general: (this.#general as Journal<GeneralItem>).stats(), audit: (this.#audit as Journal<AuditItem>).stats() };
   }
 
   #wireStats(): LogStats {
-    return { general: this.#general.stats(), audit: this.#audit.stats(), rejectedForged: this.#rejectedForged, suppressed: this.#rate.suppressed };
+    return { ...this.#journalStats(), rejectedForged: this.#rejectedForged, suppressed: this.#rate.suppressed };
+  }
+
+  #storageStats(): LogdStorageStats | undefined {
+    const s = this.#storage;
+    if (s === undefined) return undefined;
+    return Object.freeze({
+      recovery: s.recovery,
+      boots: s.boots().boots,
+      refusedFull: s.audit.refusedFull + s.general.refusedFull,
+      writeErrors: s.audit.writeErrors + s.general.writeErrors,
+      syncs: s.audit.syncs + s.general.syncs,
+      deletedAuditSegments: s.audit.deletedSegments,
+      deletedGeneralSegments: s.general.deletedSegments,
+      auditBytes: s.audit.bytes,
+      generalBytes: s.general.bytes,
+    });
   }
 
   /**
@@ -299,6 +366,28 @@ export class LogdServer {
       auditSeqRegressions: this.#auditSeqRegressions,
       queriesDenied: this.#queriesDenied,
       wrongEndpoint: this.#wrongEndpoint,
+      ...(this.#storage === undefined ? {} : { storage: this.#storageStats() }),
     });
   }
+
+  /**
+   * Starts the seq-regression check from the last audit seq found on disk.
+   *
+   * @example
+   * server.resumeAuditSeq(1234n);
+   */
+  resumeAuditSeq(seq: bigint | undefined): void {
+    this.#lastAuditSeq = seq;
+  }
+}
+
+const fail = (status: LogStatus): AppendBody => ({ op: 1, status, recordId: 0n, dropped: 0n });
+
+/** An APPEND is OK only once its record is on disk; anything else is FULL, the distinct status. */
+function durableBody<T>(r: DurableAppend<T>, dropped: bigint): AppendBody {
+  return r.ok ? { op: 1, status: LO_STATUS.OK, recordId: r.entry.id, dropped } : fail(LO_STATUS.FULL);
+}
+
+function scanOf<T>(journal: Journal<T>): (afterId: bigint, visit: (entry: JournalEntry<T>) => boolean) => void {
+  return (afterId, visit) => journal.scan(afterId, visit);
 }

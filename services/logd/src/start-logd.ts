@@ -3,6 +3,7 @@ import { LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient, taskTransport } from '@nexus/
 import { LogdError } from './logd-error.js';
 import { resolveLogdOptions, type LogdOptions } from './logd-options.js';
 import { LogdServer, type LogdStats } from './logd-server.js';
+import { openStorage, recoveryLine } from './open-storage.js';
 
 /**
  * What the boot harness gets back from {@link startLogd}: logd's task, the send right to grant to
@@ -24,6 +25,12 @@ export interface LogdHandle {
   /** Hands logd its send right to policyd (held by logd's task); allowed once. */
   connectPolicyd(cap: SendCap): void;
   stats(): LogdStats;
+  /**
+   * Stops the storage as a crash would leave it: the write in flight finishes, anything queued is
+   * refused, files are closed. Call it after the kernel killed logd and before a new logd opens the
+   * same state dir (two writers on one journal would interleave). Without a state dir: no-op.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -39,6 +46,8 @@ export interface LogdHandle {
  */
 export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
   const resolved = resolveLogdOptions(options);
+  // Recovery runs before the task exists: a state dir logd must not start on is a typed error.
+  const storage = resolved.storage === undefined ? undefined : openStorage(resolved.storage, resolved);
   const task = kernel.spawn('logd');
   const { recv, send } = kernel.createEndpoint(task, {
     maxFrame: Math.max(LO_MAX_REPLY, LO_MAX_FRAME),
@@ -47,13 +56,22 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
   // policyd is the one sender here: its share is the whole queue (a half share refused its 33rd APPEND in flight).
   const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_FRAME, queueDepth: resolved.auditQueueDepth, maxPerSender: resolved.auditQueueDepth });
   let policy: PolicyClient | undefined;
-  const server = new LogdServer(resolved, () => policy, task.serviceId);
+  const server = new LogdServer(resolved, () => policy, task.serviceId, storage);
+  if (storage !== undefined) {
+    const boots = storage.boots().boots;
+    server.resumeAuditSeq(boots[boots.length - 1]?.lastSeq);
+  }
+  // On disk an APPEND waits for its sync: the next messages may start meanwhile and join the same
+  // batch (group commit). Handlers still start in delivery order, so ids follow arrival order.
+  const serve = storage === undefined ? undefined : { concurrency: Math.min(resolved.queueDepth, 64) };
+  const auditServe = storage === undefined ? undefined : { concurrency: Math.min(resolved.auditQueueDepth, 64) };
   // A QUERY or STATS holds the endpoint while it asks policyd (one message at a time per endpoint),
   // so the timeout bounds how long appends queue behind it. policyd's audit APPEND is a `task.call`
   // with a timeout that its decision path never awaits, so policyd answers and the read finishes.
-  task.serve(recv, (msg) => server.handle(msg, 'general'));
-  task.serve(audit.recv, (msg) => server.handle(msg, 'audit'));
-  resolved.console?.('logd: serving LO v1/v2');
+  task.serve(recv, (msg) => server.handle(msg, 'general'), serve);
+  task.serve(audit.recv, (msg) => server.handle(msg, 'audit'), auditServe);
+  if (storage !== undefined) resolved.console?.(recoveryLine(storage));
+  resolved.console?.(storage === undefined ? 'logd: serving LO v1/v2' : 'logd: serving LO v1/v2, journals on disk (APPEND acknowledged after fdatasync)');
   return Object.freeze({
     task,
     endpoint: send,
@@ -63,5 +81,9 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: resolved.policyTimeoutMs });
     },
     stats: (): LogdStats => server.stats(),
+    close: async (): Promise<void> => {
+      if (storage === undefined) return;
+      await Promise.all([storage.audit.close(), storage.general.close()]);
+    },
   });
 }
