@@ -263,12 +263,18 @@ export class DiskJournal<T> {
         const { bytesRead } = await handle.read(buf, 0, length, at);
         const bytes = buf.subarray(0, bytesRead);
         let p = 0;
+        let jump: number | undefined;
         for (;;) {
+          const hole = segment.holes.find((h) => h.offset === at + p);
+          if (hole !== undefined) {
+            // Damage recovery reported: its bytes are never served; the next frame follows it.
+            jump = hole.end;
+            break;
+          }
           const step = readFrame(bytes, p);
           if (step.kind !== 'frame') {
             if (step.kind === 'end' || step.kind === 'incomplete') break;
-            // Damage recovery already reported: resume at the next frame the index knows.
-            return segment.lastId;
+            return segment.lastId; // damage that appeared after recovery: stop, serve nothing from it
           }
           p = step.end;
           if (step.id <= last) continue;
@@ -281,6 +287,10 @@ export class DiskJournal<T> {
           }
           last = step.id;
           if (!visit(Object.freeze({ id: step.id, item, size: step.body.byteLength }))) return 'stop';
+        }
+        if (jump !== undefined) {
+          at = jump;
+          continue;
         }
         if (p === 0) break;
         at += p;

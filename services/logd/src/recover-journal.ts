@@ -188,6 +188,7 @@ export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: R
         const mark = onRecord(step.id, step.timestampNs, step.body, info);
         if (mark === false) {
           corruptions.push({ segment: name, offset: at, kind: 'bad-record', bytes: step.end - at });
+          info.holes.push({ offset: at, end: step.end });
         } else {
           noteRecord(info, step.id, step.timestampNs, at, step.end, mark);
           lastGood = step.id;
@@ -206,6 +207,7 @@ export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: R
       const kind = step.kind === 'bad-checksum' ? 'bad-checksum' : step.kind === 'frame' ? 'bad-record' : 'bad-length';
       const end = resume ?? bytes.byteLength;
       corruptions.push({ segment: name, offset: at, kind, bytes: end - at });
+      info.holes.push({ offset: at, end });
       at = end;
     }
     info.bytes = Math.max(info.bytes, Math.min(at, bytes.byteLength));

@@ -27,6 +27,8 @@ export interface SegmentInfo {
   readonly sparse: { readonly id: bigint; readonly offset: number }[];
   /** Audit journal: boot ordinal → highest seq of that boot in this segment. */
   readonly seqByBoot: Map<number, bigint>;
+  /** Damaged byte ranges recovery found (`[offset, end)`): reads jump over them. */
+  readonly holes: { readonly offset: number; readonly end: number }[];
 }
 
 /**
@@ -36,7 +38,7 @@ export interface SegmentInfo {
  * newSegmentInfo(path, 2, 65n, 32).lastId; // 64n
  */
 export function newSegmentInfo(path: string, segmentNo: number, firstId: bigint, headerBytes: number): SegmentInfo {
-  return { path, segmentNo, firstId, lastId: firstId - 1n, count: 0, bytes: headerBytes, minTs: 0n, maxTs: 0n, sparse: [], seqByBoot: new Map() };
+  return { path, segmentNo, firstId, lastId: firstId - 1n, count: 0, bytes: headerBytes, minTs: 0n, maxTs: 0n, sparse: [], seqByBoot: new Map(), holes: [] };
 }
 
 /**
