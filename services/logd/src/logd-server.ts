@@ -295,9 +295,13 @@ export class LogdServer {
     const skip: SegmentSkip = (s) => f.fromSeq > 0n && s.seqByBoot.size > 0 && [...s.seqByBoot.values()].every((seq) => seq < f.fromSeq);
     const disk = this.#storage?.audit;
     const scan = disk === undefined ? scanOf(this.#audit as Journal<AuditItem>) : (after: bigint, visit: (e: JournalEntry<AuditItem>) => boolean) => disk.scan(after, visit, skip);
+    // Seqs restart with every boot, so a seq range names the newest boot's chain; older boots are
+    // read by cursor with no seq range.
+    const boots = f.fromSeq > 0n || f.toSeq > 0n ? this.#storage?.boots().boots : undefined;
+    const bootStart = boots?.[boots.length - 1]?.firstId ?? 0n;
     return selectEntries(
       scan,
-      f.cursor,
+      f.cursor > bootStart ? f.cursor : bootStart,
       f.maxCount,
       ({ item }) =>
         item.seq >= f.fromSeq &&
