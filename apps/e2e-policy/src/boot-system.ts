@@ -23,6 +23,8 @@ export interface BootOptions {
   readonly console: (line: string) => void;
   /** policyd's wait for one audit APPEND, ms (default {@link LOG_TIMEOUT_MS}); tests on a loaded machine raise it. */
   readonly logTimeoutMs?: number;
+  /** logd's state dir: its journals live on disk there (absent: in memory). */
+  readonly stateDir?: string;
 }
 
 /**
@@ -52,6 +54,8 @@ export interface BootedSystem {
   readonly policyd: PolicydHandle;
   /** The current logd (replaced by {@link BootedSystem.respawnLogd}). */
   readonly logd: LogdHandle;
+  /** logd's state dir, when its journals are on disk. */
+  readonly stateDir: string | undefined;
   readonly keystored: KeystoredHandle;
   readonly bundlemgrd: BundlemgrdHandle;
   readonly execd: ExecdHandle;
@@ -65,10 +69,11 @@ export interface BootedSystem {
   /** Every task execd had the kernel spawn, in order. */
   readonly spawned: readonly Task[];
   /**
-   * Spawns a new logd after a crash, rewires it both ways with policyd and swaps init-lite's right
-   * to it (`initLite.replace`): anyone else reaches the new logd only by routing through init-lite.
+   * Spawns a new logd after a crash (on the same state dir: the dead one's storage is stopped
+   * first, as a crash leaves it), rewires it both ways with policyd and swaps init-lite's right to
+   * it (`initLite.replace`): anyone else reaches the new logd only by routing through init-lite.
    */
-  respawnLogd(): void;
+  respawnLogd(): Promise<void>;
 }
 
 /** policyd's audit UART lines per logd outage: small, so the fault phase reaches the bound. */
@@ -79,10 +84,15 @@ export const UART_BUDGET = 8;
  * jobs, saw overdue APPENDs that logd had answered, and audit fell back to the console).
  */
 export const LOG_TIMEOUT_MS = 250;
+/**
+ * The same with logd's journals on disk: an APPEND is answered after its fdatasync, which a loaded
+ * machine can stretch well past that; a timeout there would send records to the UART spuriously.
+ */
+export const DURABLE_LOG_TIMEOUT_MS = 1000;
 const SERVICE_TIMEOUT_MS = 500;
 
-function wireLogd(kernel: Kernel, policyd: PolicydHandle): LogdHandle {
-  const logd = startLogd(kernel, { auditWriter: policyd.task.serviceId });
+function wireLogd(kernel: Kernel, policyd: PolicydHandle, stateDir: string | undefined): LogdHandle {
+  const logd = startLogd(kernel, { auditWriter: policyd.task.serviceId, ...(stateDir === undefined ? {} : { stateDir }) });
   logd.connectPolicyd(kernel.grant(policyd.endpoint, logd.task));
   policyd.connectLogd(kernel.grant(logd.auditEndpoint, policyd.task));
   return logd;
@@ -105,10 +115,10 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     policyDir: options.policyDir,
     console: uart,
     uartBudget: UART_BUDGET,
-    logTimeoutMs: options.logTimeoutMs ?? LOG_TIMEOUT_MS,
+    logTimeoutMs: options.logTimeoutMs ?? (options.stateDir === undefined ? LOG_TIMEOUT_MS : DURABLE_LOG_TIMEOUT_MS),
     ...(options.shadow === undefined ? {} : { shadow: options.shadow }),
   });
-  let logd = wireLogd(kernel, policyd);
+  let logd = wireLogd(kernel, policyd, options.stateDir);
 
   const keystored = startKeystored(kernel, { policyTimeoutMs: SERVICE_TIMEOUT_MS });
   keystored.connectPolicyd(kernel.grant(policyd.endpoint, keystored.task));
@@ -160,6 +170,7 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     get logd(): LogdHandle {
       return logd;
     },
+    stateDir: options.stateDir,
     keystored,
     bundlemgrd,
     execd,
@@ -169,8 +180,10 @@ export async function bootSystem(options: BootOptions): Promise<BootedSystem> {
     bundlemgrdRouter,
     publisher,
     spawned,
-    respawnLogd(): void {
-      logd = wireLogd(kernel, policyd);
+    async respawnLogd(): Promise<void> {
+      if (logd.task.alive) kernel.kill(logd.task);
+      await logd.close();
+      logd = wireLogd(kernel, policyd, options.stateDir);
       initLite.replace('logd', kernel.grant(logd.endpoint, initLite.task));
     },
   };

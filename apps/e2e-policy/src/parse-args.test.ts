@@ -12,6 +12,8 @@ describe(parseArgs, () => {
     { argv: [], env: { RUN_PHASE: ' ' }, out: { phases: [] } },
     { argv: ['--policy', '/p', '--json', 'r.json', '--audit-out=a.jsonl', '--uart-out', 'u.txt'], env: {}, out: { phases: [], policyDir: '/p', jsonOut: 'r.json', auditOut: 'a.jsonl', uartOut: 'u.txt' } },
     { argv: ['--audit-key-out', 'k.pem', '--audit-out=j'], env: {}, out: { phases: [], auditKeyOut: 'k.pem', auditOut: 'j' } },
+    { argv: ['--state-dir', 'state', '--phase=durable'], env: {}, out: { phases: ['durable'], stateDir: 'state' } },
+    { argv: ['--keep-state'], env: {}, out: { phases: [], keepState: true } },
   ])('$argv $env', ({ argv, env, out }) => {
     expect(parseArgs(argv, env)).toEqual(out);
   });
@@ -26,6 +28,10 @@ describe(parseArgs, () => {
     { name: 'test_reject_repeated_file', argv: ['--json', 'a', '--json', 'b'], env: {}, code: 'BAD_ARGUMENT' },
     { name: 'test_reject_repeated_key_out', argv: ['--audit-key-out=a', '--audit-key-out', 'b'], env: {}, code: 'BAD_ARGUMENT' },
     { name: 'test_reject_key_out_missing_value', argv: ['--audit-key-out'], env: {}, code: 'BAD_ARGUMENT' },
+    { name: 'test_reject_repeated_state_dir', argv: ['--state-dir=a', '--state-dir', 'b'], env: {}, code: 'BAD_ARGUMENT' },
+    { name: 'test_reject_repeated_keep_state', argv: ['--keep-state', '--keep-state'], env: {}, code: 'BAD_ARGUMENT' },
+    { name: 'test_reject_keep_state_with_value', argv: ['--keep-state=yes'], env: {}, code: 'BAD_ARGUMENT' },
+    { name: 'test_reject_state_dir_missing_value', argv: ['--state-dir'], env: {}, code: 'BAD_ARGUMENT' },
     { name: 'test_reject_too_many_args', argv: Array.from({ length: 65 }, () => '--phase=policy'), env: {}, code: 'BAD_ARGUMENT' },
     { name: 'test_reject_long_arg', argv: ['--json', 'x'.repeat(4097)], env: {}, code: 'BAD_ARGUMENT' },
     { name: 'test_reject_long_env', argv: [], env: { RUN_PHASE: 'x'.repeat(4097) }, code: 'BAD_ARGUMENT' },

@@ -22,11 +22,16 @@ export interface SelftestArgs {
   readonly auditKeyOut?: string;
   /** `--shadow DIR`: a candidate policy policyd decides in shadow next to the active one. */
   readonly shadowDir?: string;
+  /** `--state-dir DIR`: logd's state dir (kept); default a fresh temporary one, removed at exit. */
+  readonly stateDir?: string;
+  /** `--keep-state`: keep the temporary state dir (its path is printed). */
+  readonly keepState?: boolean;
 }
 
 const FILE_OPTIONS = {
   '--policy': 'policyDir', '--json': 'jsonOut', '--audit-out': 'auditOut', '--uart-out': 'uartOut', '--audit-key-out': 'auditKeyOut',
   '--shadow': 'shadowDir',
+  '--state-dir': 'stateDir',
 } as const;
 const MAX_ARGS = 64;
 const MAX_ARG_CHARS = 4096;
@@ -37,7 +42,8 @@ function isFileOption(flag: string): flag is keyof typeof FILE_OPTIONS {
 
 /**
  * Parses the selftest's arguments (`--phase NAME` repeatable, `--policy DIR`, `--json FILE`,
- * `--audit-out FILE`, `--uart-out FILE`, `--audit-key-out FILE`, each also as `--flag=value`) and `RUN_PHASE`
+ * `--audit-out FILE`, `--uart-out FILE`, `--audit-key-out FILE`, `--state-dir DIR`, each also as
+ * `--flag=value`, and `--keep-state`) and `RUN_PHASE`
  * (comma-separated). Throws `SelftestError` (`BAD_ARGUMENT` / `UNKNOWN_PHASE`) on anything else.
  *
  * @example
@@ -47,12 +53,18 @@ function isFileOption(flag: string): flag is keyof typeof FILE_OPTIONS {
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): SelftestArgs {
   if (argv.length > MAX_ARGS) throw new SelftestError('BAD_ARGUMENT', `at most ${MAX_ARGS} arguments`);
   const phases: PhaseName[] = [];
-  const files: { -readonly [K in keyof Omit<SelftestArgs, 'phases'>]?: string } = {};
+  const files: { -readonly [K in keyof Omit<SelftestArgs, 'phases' | 'keepState'>]?: string } = {};
+  let keepState = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg.length > MAX_ARG_CHARS) throw new SelftestError('BAD_ARGUMENT', `an argument is longer than ${MAX_ARG_CHARS} characters`);
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if (arg === '--keep-state') {
+      if (keepState) throw new SelftestError('BAD_ARGUMENT', '--keep-state given twice');
+      keepState = true;
+      continue;
+    }
     if (flag !== '--phase' && !isFileOption(flag)) {
       throw new SelftestError('BAD_ARGUMENT', `unknown argument "${arg.slice(0, 48)}"`);
     }
@@ -72,5 +84,5 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     if (fromEnv.length > MAX_ARG_CHARS) throw new SelftestError('BAD_ARGUMENT', 'RUN_PHASE is too long');
     for (const part of fromEnv.split(',')) phases.push(phaseName(part.trim()));
   }
-  return { phases, ...files };
+  return { phases, ...files, ...(keepState ? { keepState } : {}) };
 }

@@ -22,13 +22,15 @@ async function wedgeAndKillLogd(ctx: PhaseContext): Promise<string | undefined> 
   await system.policyd.flush();
   const log = await client.log();
   if (log === undefined) return 'no route to logd';
+  // logd serves a record once it is on disk: wait for the route's record to be confirmed.
+  await system.policyd.flush();
   const drained = await reader.readNew(log);
   if (!drained.ok) return drained.cause;
-  // Staged on purpose. logd keeps its journal in memory, so a crash loses every record it held, and
-  // records logd had accepted are not counted as lost by policyd's sink: the client's copy then has a
-  // gap that verifyChain against policyd's checkpoint reports (sync-journal.test.ts kills logd without
-  // this staging and shows it). This marker is about the UART fallback and the declared loss, so the
-  // client first reads all logd holds. Each read is itself an audited decision appended after it, so
+  await system.policyd.flush();
+  // Staged on purpose. This marker is about the UART fallback and the declared loss, so the UART
+  // window must start right where logd stopped (an in-memory logd would also lose what it held
+  // unread; a durable one keeps it, which phase `durable` proves), and the client first reads all
+  // logd holds. Each read is itself an audited decision appended after it, so
   // the kernel drops the append of the last read's decision (fault injection): policyd times out and
   // re-routes that record to the UART, and logd crashes holding only records the client has read.
   const last = reader.readNew(log);
@@ -77,7 +79,7 @@ async function checkUartFallback(ctx: PhaseContext): Promise<string | undefined>
   if (unrecordable === 0) return 'the UART bound was never hit';
 
   reader.add(uart);
-  system.respawnLogd();
+  await system.respawnLogd();
   // The client's old right leads to the dead logd; its new one comes from init-lite, like any route.
   // That ROUTE is policyd's first decision with logd back, so the sink declares the loss (an
   // audit-lost record) to the new logd before recording it.
@@ -122,8 +124,8 @@ async function checkPolicydDown(ctx: PhaseContext): Promise<string | undefined> 
  * records until its bound is hit, decisions that cannot be recorded are denied, and once a new logd
  * is wired (init-lite's route replaced, the client routed to it anew) the loss is declared exactly
  * (`recorded + lost == decisions`); then policyd is killed and signing, exec and routing all fail
- * closed. The crash is staged so logd holds nothing unread when it dies: what an in-memory logd held
- * unread is lost with it, a loss the checkpoint exposes (see `sync-journal.test.ts`), not this marker.
+ * closed. The crash is staged so logd holds nothing unread when it dies: that the records a durable
+ * logd held unread survive its crash is phase `durable`'s marker, not this one.
  *
  * @example
  * await phaseFaults(ctx); // [{ name: 'audit uart fallback' }, { name: 'policyd down fail-closed' }]

@@ -6,13 +6,14 @@ import { SelftestError } from './selftest-error.js';
  * @example
  * PHASE_NAMES[0]; // 'bringup'
  */
-export const PHASE_NAMES: readonly ['bringup', 'routing', 'policy', 'keystored', 'exec', 'audit', 'learn', 'shadow', 'flood', 'faults'] = Object.freeze([
+export const PHASE_NAMES: readonly ['bringup', 'routing', 'policy', 'keystored', 'exec', 'audit', 'durable', 'learn', 'shadow', 'flood', 'faults'] = Object.freeze([
   'bringup',
   'routing',
   'policy',
   'keystored',
   'exec',
   'audit',
+  'durable',
   'learn',
   'shadow',
   'flood',

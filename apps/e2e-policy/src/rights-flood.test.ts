@@ -61,7 +61,7 @@ describe('rights flood against every service of the boot (issue #13)', () => {
     if (which !== 'policyd') expect(await routeLogd(system)).toBe('ok');
     system.kernel.kill(system.logd.task);
     // policyd, logd and init-lite each take a new right here: LIMIT_REACHED once the table was full.
-    system.respawnLogd();
+    await system.respawnLogd();
     if (which !== 'policyd') expect(await routeLogd(system)).toBe('ok');
   });
 });

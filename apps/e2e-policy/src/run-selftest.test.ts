@@ -24,6 +24,7 @@ const ALL_MARKERS = [
   'bundle system name denied',
   'audit chain verify',
   'audit checkpoint signed',
+  'audit durable',
   'policy learn',
   'policy shadow',
   'flood contained',

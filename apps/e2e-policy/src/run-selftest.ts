@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeJournal } from '@nexus/audit';
 import { PolicyError } from '@nexus/sel';
 import { AuditReader, type RecordTamper } from './audit-reader.js';
 import { bootSystem, type BootedSystem } from './boot-system.js';
 import { phaseAudit } from './phase-audit.js';
 import { phaseBringup } from './phase-bringup.js';
+import { phaseDurable } from './phase-durable.js';
 import type { MarkerOutcome, Phase, PhaseContext } from './phase-context.js';
 import { phaseExec } from './phase-exec.js';
 import { fetchAuditKey } from './fetch-audit-key.js';
@@ -34,6 +38,10 @@ export interface SelftestOptions {
   readonly auditKeyOut?: string;
   /** A candidate policy directory policyd evaluates in shadow (`--shadow DIR`). */
   readonly shadowDir?: string;
+  /** logd's state dir (its journals on disk, kept); absent: a fresh temporary one for this run. */
+  readonly stateDir?: string;
+  /** Keep the temporary state dir at the end (its path is printed). */
+  readonly keepState?: boolean;
   /** Tests only: changes records as they are read back from logd. */
   readonly tamper?: RecordTamper;
 }
@@ -87,6 +95,7 @@ const PHASES: Readonly<Record<PhaseName, Phase>> = {
   keystored: phaseKeystored,
   exec: phaseExec,
   audit: phaseAudit,
+  durable: phaseDurable,
   learn: phaseLearn,
   shadow: phaseShadow,
   flood: phaseFlood,
@@ -101,7 +110,12 @@ function configError(io: SelftestIo, error: unknown): SelftestReport {
 
 async function boot(options: SelftestOptions, io: SelftestIo): Promise<BootedSystem | SelftestError> {
   try {
-    return await bootSystem({ policyDir: options.policyDir, console: (line) => io.print(line), ...(options.shadowDir === undefined ? {} : { shadow: options.shadowDir }) });
+    return await bootSystem({
+      policyDir: options.policyDir,
+      console: (line) => io.print(line),
+      ...(options.shadowDir === undefined ? {} : { shadow: options.shadowDir }),
+      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    });
   } catch (error) {
     if (error instanceof PolicyError) return new SelftestError('POLICY', error.message, { cause: error });
     throw error;
@@ -140,6 +154,17 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
     if (error instanceof SelftestError) return configError(io, error);
     throw error;
   }
+  // logd's journals live on disk; by default in a folder of this run only, removed at the end.
+  const temporary = options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'nexus-e2e-state-')) : undefined;
+  try {
+    return await runBooted({ ...options, stateDir: options.stateDir ?? temporary }, phases, io);
+  } finally {
+    if (temporary !== undefined && options.keepState === true) io.print(`SELFTEST: state kept in ${temporary}`);
+    else if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
+  }
+}
+
+async function runBooted(options: SelftestOptions, phases: readonly PhaseName[], io: SelftestIo): Promise<SelftestReport> {
   const system = await boot(options, io);
   if (system instanceof SelftestError) return configError(io, system);
 
@@ -184,5 +209,7 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
     failed,
   };
   await writeOutputs(options, io, ctx, report);
+  // Every write in flight reaches the disk before the state dir may be removed.
+  await system.logd.close();
   return report;
 }

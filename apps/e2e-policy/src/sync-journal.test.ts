@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifyChain } from '@nexus/audit';
 import { PO_OP } from '@nexus/proto';
 import { describe, expect, test } from 'vitest';
@@ -8,8 +11,8 @@ import type { PhaseContext } from './phase-context.js';
 import { SelftestClient } from './selftest-client.js';
 import { syncJournal } from './sync-journal.js';
 
-async function boot(): Promise<PhaseContext> {
-  const system = await bootSystem({ policyDir: defaultPolicyDir(), console: () => undefined });
+async function boot(stateDir?: string): Promise<PhaseContext> {
+  const system = await bootSystem({ policyDir: defaultPolicyDir(), console: () => undefined, ...(stateDir === undefined ? {} : { stateDir }) });
   return {
     system,
     client: new SelftestClient(system.client, system.clientRouter),
@@ -52,7 +55,7 @@ describe(syncJournal, () => {
     const held = ctx.system.policyd.checkpoint().seq;
     expect(held - readUpTo).toBeGreaterThanOrEqual(3n);
     ctx.system.kernel.kill(ctx.system.logd.task);
-    ctx.system.respawnLogd();
+    await ctx.system.respawnLogd();
     ctx.client.forget('logd');
     await decide(ctx, 2);
 
@@ -65,5 +68,30 @@ describe(syncJournal, () => {
     expect(records.filter((r) => r.seq > readUpTo && r.seq <= held)).toEqual([]);
     expect(records.at(-1)?.seq).toBe(checkpoint.seq);
     expect(verifyChain(records, checkpoint)).toMatchObject({ ok: false, kind: 'gap', seq: held + 1n });
+  });
+
+  test('a durable logd: the same crash loses nothing, and the copy verifies against the checkpoint', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'e2e-sync-durable-'));
+    try {
+      const ctx = await boot(stateDir);
+      await decide(ctx, 2);
+      const first = await syncJournal(ctx);
+      if (typeof first === 'string') throw new Error(first);
+      const readUpTo = ctx.reader.lastSeq;
+      await decide(ctx, 3);
+      const held = ctx.system.policyd.checkpoint().seq;
+      ctx.system.kernel.kill(ctx.system.logd.task);
+      await ctx.system.respawnLogd();
+      ctx.client.forget('logd');
+      await decide(ctx, 2);
+      const synced = await syncJournal(ctx);
+      if (typeof synced === 'string') throw new Error(synced);
+      const records = ctx.reader.records(synced.checkpoint.seq);
+      expect(records.filter((r) => r.seq > readUpTo && r.seq <= held)).toHaveLength(Number(held - readUpTo));
+      expect(verifyChain(records, synced.checkpoint).ok).toBe(true);
+      await ctx.system.logd.close();
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
