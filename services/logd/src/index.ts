@@ -14,3 +14,4 @@ export * from './recover-journal.js';
 export * from './segment-format.js';
 export * from './segment-index.js';
 export * from './segment-writer.js';
+export * from './read-audit-state-dir.js';

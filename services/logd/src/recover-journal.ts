@@ -131,8 +131,20 @@ function syncTruncate(path: string, length: number): void {
  * @example
  * const { segments, nextId, report } = recoverJournal(join(stateDir, 'audit'), 'audit', (id, ts, body) => undefined);
  */
-export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: RecoveredRecord): RecoveredJournal {
-  ensureDir(dir);
+export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: RecoveredRecord, options: { readonly readOnly?: boolean } = {}): RecoveredJournal {
+  // Read-only (a tool reading a state dir): the same walk and report, nothing created, cut or removed.
+  const readOnly = options.readOnly === true;
+  if (readOnly) {
+    let isDir = false;
+    try {
+      isDir = lstatSync(dir).isDirectory();
+    } catch (cause) {
+      throw new LogdError('STATE_DIR', 'no journal folder', { path: dir, cause });
+    }
+    if (!isDir) throw new LogdError('STATE_DIR', 'the journal folder is not a directory', { path: dir });
+  } else {
+    ensureDir(dir);
+  }
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -167,7 +179,7 @@ export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: R
     const head = decodeSegmentHeader(bytes);
     if (head.kind === 'short' && last) {
       // A segment being created when logd stopped: nothing was ever acknowledged from it.
-      unlinkSync(path);
+      if (!readOnly) unlinkSync(path);
       tornTail = { segment: name, offset: 0, kind: 'torn-header', bytes: bytes.byteLength };
       return;
     }
@@ -200,7 +212,7 @@ export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: R
       // unfinished write: the record was never acknowledged, so it is cut off.
       const resume = step.kind === 'bad-checksum' && frameAt(bytes, step.end, lastGood) ? step.end : nextFrameAfter(bytes, at, lastGood);
       if (resume === undefined && last) {
-        syncTruncate(path, at);
+        if (!readOnly) syncTruncate(path, at);
         tornTail = { segment: name, offset: at, kind: 'torn-tail', bytes: bytes.byteLength - at };
         break;
       }
@@ -216,7 +228,7 @@ export function recoverJournal(dir: string, journal: SegmentJournal, onRecord: R
     if (lastGood > prevId) prevId = lastGood;
     if (info.count === 0 && corruptions.every((c) => c.segment !== name)) {
       // Header only: holds nothing, so it is not kept (its ids were never used).
-      unlinkSync(path);
+      if (!readOnly) unlinkSync(path);
       return;
     }
     records += info.count;

@@ -209,3 +209,21 @@ describe('bad state dirs are typed startup errors with the path', () => {
     expect(r?.corruptions).toHaveLength(1);
   });
 });
+
+describe('readAuditStateDir', () => {
+  test('reads every boot without repairing anything', async () => {
+    const { readAuditStateDir } = await import('./read-audit-state-dir.js');
+    const { dir, segment, beforeLast, size } = await seeded(4);
+    writeFileSync(segment, readFileSync(segment).subarray(0, size - 3));
+    const { boots, report } = readAuditStateDir(dir);
+    expect(boots.map((b) => b.records.length)).toEqual([3]);
+    expect(report.tornTail).toMatchObject({ kind: 'torn-tail', offset: beforeLast });
+    expect(statSync(segment).size).toBe(size - 3); // left as it was
+  });
+
+  test('test_reject_not_a_state_dir', async () => {
+    const { readAuditStateDir } = await import('./read-audit-state-dir.js');
+    const dir = stateDir();
+    expect(() => readAuditStateDir(dir)).toThrow(LogdError);
+  });
+});
