@@ -12,16 +12,17 @@ import { formatVerdict } from './format-verdict.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import type { CliIo } from './cli-io.js';
-import { readJournalFile, readKey, MAX_ANCHOR_BYTES } from './journal-input.js';
+import { readJournalInputs, readKey, MAX_ANCHOR_BYTES, type JournalInput } from './journal-input.js';
 import { printable } from './printable.js';
 import { auditShow } from './audit-show.js';
 import { asciiJson } from './ascii-json.js';
 
 
 /**
- * `nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE] [--allow-unsealed-tail]
- * [--allow-unsigned]` and `nexus-policy audit show FILE [--subject S] [--decision D] [--policy DIR]`
- * (see `auditShow`).
+ * `nexus-policy audit verify FILE|STATE_DIR [--key PUBKEY.pem] [--checkpoint FILE] [--allow-unsealed-tail]
+ * [--allow-unsigned]` and `nexus-policy audit show FILE|STATE_DIR [--subject S] [--decision D] [--policy DIR]`
+ * (see `auditShow`). A logd state dir is read as one journal per boot, each verified on its own
+ * (exit 0 only when every boot verifies; a corruption logd's recovery reports is a warning, exit 1).
  * verify: exit 0 only when every record up to the last seal chains and every seal verifies under
  * the key (or the records chain to the checkpoint given), and nothing follows unsealed (unless
  * `--allow-unsealed-tail`); without a key or checkpoint, only with `--allow-unsigned` (a warning).
@@ -77,14 +78,33 @@ async function verify(argv: readonly string[], io: CliIo): Promise<number> {
     allowUnsealedTail: args.flag('allow-unsealed-tail'),
     allowUnsigned: args.flag('allow-unsigned'),
   };
-  const { entries, bad } = await readJournalFile(path, io);
-  const verdict: JournalVerdict =
+  const { inputs, recovery } = await readJournalInputs(path, io);
+  const verdictOf = ({ journal: { entries, bad } }: JournalInput): JournalVerdict =>
     bad === undefined ? verifyJournal(entries, options) : { status: 'broken', kind: 'bad-record', line: bad.line, seq: 0n, detail: bad.detail };
-  const code = verdict.status === 'ok' ? 0 : 1;
-  if (args.json) {
-    io.stdout(asciiJson({ file: path, ok: code === 0, ...verdict }));
+  if (recovery === undefined) {
+    const verdict = verdictOf(inputs[0] as JournalInput);
+    const code = verdict.status === 'ok' ? 0 : 1;
+    if (args.json) {
+      io.stdout(asciiJson({ file: path, ok: code === 0, ...verdict }));
+      return code;
+    }
+    io.stdout(formatVerdict(printable(path), verdict));
     return code;
   }
-  io.stdout(formatVerdict(printable(path), verdict));
+  // A state dir: every boot on its own; damage recovery found fails the whole dir.
+  const verdicts = inputs.map((input) => ({ input, verdict: verdictOf(input) }));
+  const damaged = recovery.corruptions.length > 0;
+  const code = !damaged && verdicts.length > 0 && verdicts.every((v) => v.verdict.status === 'ok') ? 0 : 1;
+  if (args.json) {
+    io.stdout(asciiJson({
+      dir: path, ok: code === 0, tornTail: recovery.tornTail, corruptions: recovery.corruptions,
+      boots: verdicts.map(({ input, verdict }) => ({ boot: input.boot?.ordinal, bootId: input.boot?.bootId, ok: verdict.status === 'ok', ...verdict })),
+    }));
+    return code;
+  }
+  const head = `state dir ${printable(path)}: ${verdicts.length} boots, ${recovery.records} records in ${recovery.segments} segments\n`;
+  const torn = recovery.tornTail === undefined ? '' : `note: torn tail of ${recovery.tornTail.bytes} bytes at ${recovery.tornTail.segment}@${recovery.tornTail.offset} (never acknowledged; logd cuts it at start)\n`;
+  const corrupt = recovery.corruptions.map((c) => `warning: ${c.kind} at ${c.segment}@${c.offset} (${c.bytes} bytes not readable)\n`).join('');
+  io.stdout(head + torn + corrupt + verdicts.map(({ input, verdict }) => formatVerdict(input.label, verdict)).join(''));
   return code;
 }

@@ -6,7 +6,7 @@ import { asciiJson } from './ascii-json.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import { formatTable } from './format-table.js';
-import { readJournalFile } from './journal-input.js';
+import { readJournalInputs, type JournalInput } from './journal-input.js';
 import { DEFAULT_POLICY_DIR, loadPolicy } from './load-policy.js';
 import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
@@ -37,24 +37,39 @@ export async function auditShow(argv: readonly string[], io: CliIo): Promise<num
     throw new CliError('USAGE', `audit show: --decision must be allow or deny, got "${printable(String(decision).slice(0, 32))}"`);
   }
   const path = args.positionals[0] ?? '';
-  const { entries, bad } = await readJournalFile(path, io);
-  if (bad !== undefined) {
-    throw new CliError('JOURNAL', `not a journal: ${printable(bad.detail)} (audit verify classifies it)`, { file: printable(path), line: bad.line });
-  }
+  // A file is one journal; a logd state dir one per boot.
+  const { inputs, recovery } = await readJournalInputs(path, io);
+  const shownOf = ({ journal: { entries, bad } }: JournalInput): AuditRecord[] => {
+    if (bad !== undefined) {
+      throw new CliError('JOURNAL', `not a journal: ${printable(bad.detail)} (audit verify classifies it)`, { file: printable(path), line: bad.line });
+    }
+    return entries
+      .map((e) => e.record)
+      .filter(
+        (r) =>
+          (subject === undefined || (r.kind === 'decision' && r.subjectId === subject)) &&
+          (decision === undefined || (r.kind === 'decision' && r.decision === decision)),
+      );
+  };
+  const boots = inputs.map((input) => ({ input, shown: shownOf(input) }));
   const { policy, note } = await namingPolicy(args.string('policy'), io);
-  const shown = entries
-    .map((e) => e.record)
-    .filter(
-      (r) =>
-        (subject === undefined || (r.kind === 'decision' && r.subjectId === subject)) &&
-        (decision === undefined || (r.kind === 'decision' && r.decision === decision)),
-    );
   if (note !== undefined && !args.json) io.stderr(`note: ${note}\n`);
-  if (args.json) {
-    io.stdout(asciiJson({ file: path, policy: policy?.version ?? null, note: note ?? null, records: shown.map((r) => recordJson(r, policy)) }));
+  const columns = ['seq', 'time', 'op', 'subject', 'action', 'target', 'decision', 'reason', 'rule'];
+  if (recovery === undefined) {
+    const shown = boots[0]?.shown ?? [];
+    if (args.json) {
+      io.stdout(asciiJson({ file: path, policy: policy?.version ?? null, note: note ?? null, records: shown.map((r) => recordJson(r, policy)) }));
+      return 0;
+    }
+    io.stdout(formatTable(columns, shown.map((r) => row(r, policy))));
     return 0;
   }
-  io.stdout(formatTable(['seq', 'time', 'op', 'subject', 'action', 'target', 'decision', 'reason', 'rule'], shown.map((r) => row(r, policy))));
+  if (args.json) {
+    const json = boots.map(({ input, shown }) => ({ boot: input.boot?.ordinal, bootId: input.boot?.bootId ?? null, records: shown.map((r) => recordJson(r, policy)) }));
+    io.stdout(asciiJson({ dir: path, policy: policy?.version ?? null, note: note ?? null, boots: json }));
+    return 0;
+  }
+  io.stdout(boots.map(({ input, shown }) => `${input.label}\n${formatTable(columns, shown.map((r) => row(r, policy)))}`).join('\n'));
   return 0;
 }
 

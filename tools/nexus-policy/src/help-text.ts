@@ -72,6 +72,9 @@ file that is not formatted and exits 1 if any; --write rewrites them and exits 0
        nexus-policy audit export --format otlp [--endpoint URL | -o FILE] [--device ID]
                                  [--policy DIR] [--batch N] [--retries N] [--backoff-ms MS] FILE
 
+FILE may also be a logd state dir (logd --state-dir): each boot in it is read (nothing repaired)
+and verified on its own; a corruption logd's recovery reports is a warning and exit 1.
+
 verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
 not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).
 ok only when every record up to the last seal chains (every gap a declared, bridged run), every

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AuditError, JOURNAL_LIMITS, loadAuditPublicKey, parseJournal, type ParsedJournal } from '@nexus/audit';
+import { AuditError, decodeRecord, JOURNAL_LIMITS, loadAuditPublicKey, parseJournal, type JournalEntry, type ParsedJournal } from '@nexus/audit';
+import { LogdError, readAuditStateDir, type JournalRecovery } from '@nexus/logd';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { printable } from './printable.js';
@@ -41,4 +43,52 @@ export async function readKey(path: string, io: CliIo): Promise<KeyObject> {
     if (cause instanceof AuditError) throw new CliError('USAGE', `--key: ${cause.message.replace(/^[A-Z_]+: /, '')}`, { file: printable(path), cause });
     throw cause;
   }
+}
+
+/**
+ * One journal to verify or show: a journal file, or one boot of a logd state dir (each boot is
+ * its own chain from seq 1). `label` names it in the output, already escaped.
+ *
+ * @example
+ * const input: JournalInput = { label: 'state boot 0 (ab12…)', journal: { entries, bad: undefined } };
+ */
+export interface JournalInput {
+  readonly label: string;
+  readonly journal: ParsedJournal;
+  /** For a state dir: the boot's ordinal and boot id. */
+  readonly boot?: { readonly ordinal: number; readonly bootId: string | undefined };
+}
+
+/**
+ * Reads `path` for `audit verify` / `audit show`: a journal file (one input), or a logd state dir
+ * (a folder with `audit/` segments: one input per boot, read without repairing anything; a
+ * record's "line" is its place in its boot). `recovery` is the state dir's report (torn tail,
+ * corruptions), absent for a file. A folder that is not a state dir is `CliError('USAGE')`.
+ *
+ * @example
+ * const { inputs } = await readJournalInputs('/var/lib/logd', io); // one per boot
+ */
+export async function readJournalInputs(path: string, io: CliIo): Promise<{ readonly inputs: readonly JournalInput[]; readonly recovery?: JournalRecovery }> {
+  const full = resolve(io.cwd, path);
+  let isDir = false;
+  try {
+    isDir = statSync(full).isDirectory();
+  } catch {
+    // Not there or not readable: the file read below reports it the usual way.
+  }
+  if (!isDir) return { inputs: [{ label: printable(path), journal: await readJournalFile(path, io) }] };
+  let read: ReturnType<typeof readAuditStateDir>;
+  try {
+    read = readAuditStateDir(full);
+  } catch (cause) {
+    if (cause instanceof LogdError) throw new CliError('USAGE', `not a logd state dir: ${cause.message.replace(/^[A-Z_]+: /, '').replace(/ \(.*\)$/, '')}`, { file: printable(path), cause });
+    throw cause;
+  }
+  const inputs = read.boots.map((b): JournalInput => {
+    // logd stored only records that decoded; decoding again cannot fail unless the file changed.
+    const entries: JournalEntry[] = b.records.map((bytes, i) => ({ line: i + 1, record: decodeRecord(bytes) }));
+    const id = b.bootId === undefined ? '' : ` (${b.bootId.slice(0, 16)})`;
+    return { label: `${printable(path)} boot ${b.ordinal}${id}`, journal: { entries, bad: undefined }, boot: { ordinal: b.ordinal, bootId: b.bootId } };
+  });
+  return { inputs, recovery: read.report };
 }
