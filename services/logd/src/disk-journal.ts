@@ -81,7 +81,7 @@ export class DiskJournal<T> {
   readonly #segments: SegmentInfo[];
   readonly #cache: RecordCache<T>;
   readonly #writer: SegmentWriter;
-  /** The id the next append gets; rolled back to `#committedId + 1` when a batch fails. */
+  /** The id the next append gets; rolled back past the last frame on disk when a batch fails. */
   #nextId: bigint;
   #committedId: bigint;
   #pendingBytes = 0;
@@ -107,6 +107,11 @@ export class DiskJournal<T> {
     }
     segments.push(created.info);
     this.#writer = new SegmentWriter(options.dir, options.journal, created.fd, created.info, options.segmentBytes, (info) => segments.push(info));
+    const recoveredNext = nextId;
+    this.#writer.onFailure = (lastDurableId): void => {
+      // Every queued frame was refused with the failed batch: ids continue after the last one on disk.
+      this.#nextId = lastDurableId === undefined ? recoveredNext : lastDurableId + 1n;
+    };
   }
 
   /**
@@ -189,8 +194,7 @@ export class DiskJournal<T> {
       },
       (): DurableAppend<T> => {
         this.#pendingBytes -= frame.byteLength;
-        // Every later queued frame failed with this one: its id is free again.
-        this.#nextId = this.#committedId + 1n;
+        // Its id is free again (the writer rolled `#nextId` back before rejecting).
         this.#writeErrors += 1n;
         return { ok: false, reason: 'io' };
       },

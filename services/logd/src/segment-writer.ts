@@ -85,6 +85,9 @@ export class SegmentWriter {
   readonly #journal: SegmentJournal;
   readonly #segmentBytes: number;
   readonly #onSegment: (info: SegmentInfo) => void;
+  /** Called synchronously when a batch failed, with the id of the last frame on disk. */
+  onFailure: ((lastDurableId: bigint | undefined) => void) | undefined;
+  #lastDurableId: bigint | undefined;
   #fd: number;
   #active: SegmentInfo;
   #queue: Pending[] = [];
@@ -139,8 +142,10 @@ export class SegmentWriter {
         await this.#writeBatch(batch);
       } catch (error) {
         const rest = this.#queue.splice(0);
-        await ftruncateAsync(this.#fd, this.#active.bytes).catch(() => undefined);
+        // Before anything else runs: the ids of every refused frame are free again.
+        this.onFailure?.(this.#lastDurableId);
         for (const p of [...batch, ...rest]) p.reject(error);
+        await ftruncateAsync(this.#fd, this.#active.bytes).catch(() => undefined);
       }
     }
     this.#running = false;
@@ -169,6 +174,7 @@ export class SegmentWriter {
       // Only now are these records durable; the journal indexes them as each promise resolves.
       for (let k = i; k < j; k++) (batch[k] as Pending).resolve(placed[k - i] as PlacedFrame);
       this.#active.bytes = end;
+      this.#lastDurableId = (batch[j - 1] as Pending).id;
       i = j;
     }
   }
