@@ -10,6 +10,6 @@ export { Kernel, type Endpoint, type EndpointOptions, type KernelOptions } from 
 export type { KernelFaults } from './kernel-faults.js';
 export { serviceIdFromName } from './service-id.js';
 export { isServiceName, SERVICE_NAME_MAX_BYTES, SERVICE_NAME_PATTERN } from './service-name.js';
-export type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, Task } from './task.js';
+export type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, ServeOptions, Task } from './task.js';
 export { hexU64, U64_MAX } from './u64.js';
 export { VirtualClock } from './virtual-clock.js';
