@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { writeJournal } from '@nexus/audit';
 import { PolicyError } from '@nexus/sel';
 import { AuditReader, type RecordTamper } from './audit-reader.js';
@@ -154,14 +151,7 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
     if (error instanceof SelftestError) return configError(io, error);
     throw error;
   }
-  // logd's journals live on disk; by default in a folder of this run only, removed at the end.
-  const temporary = options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'nexus-e2e-state-')) : undefined;
-  try {
-    return await runBooted({ ...options, stateDir: options.stateDir ?? temporary }, phases, io);
-  } finally {
-    if (temporary !== undefined && options.keepState === true) io.print(`SELFTEST: state kept in ${temporary}`);
-    else if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
-  }
+  return runBooted(options, phases, io);
 }
 
 async function runBooted(options: SelftestOptions, phases: readonly PhaseName[], io: SelftestIo): Promise<SelftestReport> {
@@ -174,6 +164,8 @@ async function runBooted(options: SelftestOptions, phases: readonly PhaseName[],
     reader: new AuditReader(options.tamper),
     installed: undefined,
     verified: undefined,
+    keepState: options.keepState === true,
+    print: (line) => io.print(line),
   };
   const reports: PhaseReport[] = [];
   const earned: string[] = [];
