@@ -2,30 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLogRecord, LO_JOURNAL, LO_STATUS } from '@nexus/proto';
 import { decodeRecord, verifyChain } from '@nexus/audit';
-import { afterEach, describe, expect, test } from 'vitest';
-import { appendAudit, bootDurable, decisionInput, newChain, readJournal, tempStateDir, type DurableRig } from '../test-support/durable-rig.js';
+import { describe, expect, test } from 'vitest';
+import { appendAudit, decisionInput, newChain, readJournal, useDurableRigs } from '../test-support/durable-rig.js';
 
-const dirs: (() => void)[] = [];
-const rigs: DurableRig[] = [];
-function stateDir(): string {
-  const t = tempStateDir();
-  dirs.push(t.remove);
-  return t.dir;
-}
-function boot(dir: string, options: Parameters<typeof bootDurable>[1] = {}): DurableRig {
-  const rig = bootDurable(dir, options);
-  rigs.push(rig);
-  return rig;
-}
-/** What a crash leaves: the kernel kills logd, its storage stops. */
-async function crash(rig: DurableRig): Promise<void> {
-  rig.kernel.kill(rig.logd.task);
-  await rig.logd.close();
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.logd.close();
-  for (const remove of dirs.splice(0)) remove();
-});
+const { stateDir, boot, crash } = useDurableRigs();
 
 describe('startLogd with a stateDir', () => {
   test('audit records survive a restart, ids continue, the chain verifies', async () => {

@@ -2,25 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeRecord, verifyChain, type AuditChain } from '@nexus/audit';
 import { LO_JOURNAL, LO_STATUS } from '@nexus/proto';
-import { afterEach, describe, expect, test } from 'vitest';
-import { appendAudit, bootDurable, decisionInput, newChain, readJournal, tempStateDir, type DurableRig } from '../test-support/durable-rig.js';
+import { describe, expect, test } from 'vitest';
+import { appendAudit, bootDurable, decisionInput, newChain, readJournal, useDurableRigs } from '../test-support/durable-rig.js';
 
-const dirs: (() => void)[] = [];
-const rigs: DurableRig[] = [];
-function boot(dir: string, options: Parameters<typeof bootDurable>[1]): DurableRig {
-  const rig = bootDurable(dir, options);
-  rigs.push(rig);
-  return rig;
-}
-function stateDir(): string {
-  const t = tempStateDir();
-  dirs.push(t.remove);
-  return t.dir;
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.logd.close();
-  for (const remove of dirs.splice(0)) remove();
-});
+const { stateDir, boot } = useDurableRigs();
 
 const SMALL = { segmentBytes: 8192, auditQuotaBytes: 16_384 } as const;
 

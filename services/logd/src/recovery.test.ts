@@ -1,31 +1,12 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeRecord, verifyChain } from '@nexus/audit';
-import { afterEach, describe, expect, test } from 'vitest';
-import { appendAudit, bootDurable, decisionInput, newChain, readJournal, tempStateDir, type DurableRig } from '../test-support/durable-rig.js';
+import { describe, expect, test } from 'vitest';
+import { appendAudit, decisionInput, newChain, readJournal, useDurableRigs } from '../test-support/durable-rig.js';
 import { LogdError } from './logd-error.js';
 import { encodeSegmentHeader, SEGMENT_FORMAT } from './segment-format.js';
 
-const dirs: (() => void)[] = [];
-const rigs: DurableRig[] = [];
-function stateDir(): string {
-  const t = tempStateDir();
-  dirs.push(t.remove);
-  return t.dir;
-}
-function boot(dir: string): DurableRig {
-  const rig = bootDurable(dir);
-  rigs.push(rig);
-  return rig;
-}
-async function crash(rig: DurableRig): Promise<void> {
-  rig.kernel.kill(rig.logd.task);
-  await rig.logd.close();
-}
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.logd.close();
-  for (const remove of dirs.splice(0)) remove();
-});
+const { stateDir, boot, crash } = useDurableRigs();
 
 /** A state dir with `n` acknowledged audit records in one segment; returns that segment's path and size before the last frame. */
 async function seeded(n: number): Promise<{ dir: string; segment: string; beforeLast: number; size: number }> {

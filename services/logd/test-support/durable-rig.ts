@@ -7,6 +7,7 @@ import { LO_JOURNAL, LogClient, encodeLogRequest, decodeLogReply, type LogQueryO
 import { startFakePolicyd } from '@nexus/test-support';
 import type { LogdOptions } from '../src/logd-options.js';
 import { startLogd, type LogdHandle } from '../src/start-logd.js';
+import { afterEach } from 'vitest';
 
 export const POLICY_VERSION = `sha256:${'ab'.repeat(32)}`;
 
@@ -82,4 +83,46 @@ export async function readJournal(rig: DurableRig, options: Partial<LogQueryOpti
     if (cursor === 0n) return out;
   }
   throw new Error('too many pages');
+}
+
+/** A test file's durable rigs: temporary state dirs and logds, all closed and removed after each test. */
+export interface DurableRigs {
+  /** A fresh temporary state dir, removed after the test. */
+  stateDir(): string;
+  /** A durable logd on `dir`, closed after the test. */
+  boot(dir: string, options?: Partial<LogdOptions>): DurableRig;
+  /** What a crash leaves: the kernel kills logd, its storage stops. */
+  crash(rig: DurableRig): Promise<void>;
+}
+
+/**
+ * Registers the clean-up once per test file (call it at the top level) and hands out rigs.
+ *
+ * @example
+ * const rigs = useDurableRigs();
+ * const rig = rigs.boot(rigs.stateDir());
+ */
+export function useDurableRigs(): DurableRigs {
+  const dirs: (() => void)[] = [];
+  const rigs: DurableRig[] = [];
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.logd.close();
+    for (const remove of dirs.splice(0)) remove();
+  });
+  return {
+    stateDir(): string {
+      const t = tempStateDir();
+      dirs.push(t.remove);
+      return t.dir;
+    },
+    boot(dir: string, options: Partial<LogdOptions> = {}): DurableRig {
+      const rig = bootDurable(dir, options);
+      rigs.push(rig);
+      return rig;
+    },
+    async crash(rig: DurableRig): Promise<void> {
+      rig.kernel.kill(rig.logd.task);
+      await rig.logd.close();
+    },
+  };
 }
