@@ -67,6 +67,7 @@ export {
 export {
   isZeroLogStats,
   LO_ANY,
+  LO_AUDIT_SCOPE,
   LO_JOURNAL,
   LO_LEVEL,
   LO_MAGIC,

@@ -3,6 +3,16 @@ export const LO_MAGIC: Uint8Array = Uint8Array.of(0x4c, 0x4f);
 
 /** Longest APPEND scope, message and fields, in bytes. */
 export const LO_MAX_SCOPE = 64;
+
+/**
+ * The scope of audit records in LO APPEND (the original's `policyd.audit`): logd accepts it only
+ * from the audit writer's kernel identity, on its audit endpoint; the one definition policyd's
+ * transport and logd's check share.
+ *
+ * @example
+ * log.append({ level: LO_LEVEL.INFO, scope: LO_AUDIT_SCOPE, msg, fields: encoded });
+ */
+export const LO_AUDIT_SCOPE = 'policyd.audit';
 /** Longest APPEND message, in bytes. */
 export const LO_MAX_MSG = 256;
 /** Longest APPEND fields, in bytes. */

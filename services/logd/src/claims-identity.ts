@@ -1,5 +1,4 @@
-/** The scope under which only the audit writer appends (the original's `policyd.audit`). */
-export const AUDIT_SCOPE = 'policyd.audit';
+import { LO_AUDIT_SCOPE } from '@nexus/proto';
 
 /**
  * A key naming an identity (`service`, `sender`, `subject`, optionally followed by `id` / `_id` /
@@ -25,7 +24,7 @@ const latin1 = new TextDecoder('latin1');
  */
 export function claimsIdentity(scope: string, message: string, fields: Uint8Array): boolean {
   return (
-    scope.trim().toLowerCase().startsWith(AUDIT_SCOPE) ||
+    scope.trim().toLowerCase().startsWith(LO_AUDIT_SCOPE) ||
     AUDIT_LINE.test(message) ||
     IDENTITY_KEY.test(latin1.decode(fields))
   );

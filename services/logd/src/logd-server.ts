@@ -1,6 +1,7 @@
 import type { Incoming } from '@nexus/ipc';
 import {
   LO_ANY,
+  LO_AUDIT_SCOPE,
   LO_JOURNAL,
   LO_LEVEL,
   LO_OP,
@@ -17,7 +18,7 @@ import {
   encodeLogReply,
 } from '@nexus/proto';
 import type { AuditBoot } from './audit-boots.js';
-import { AUDIT_SCOPE, claimsIdentity } from './claims-identity.js';
+import { claimsIdentity } from './claims-identity.js';
 import type { DiskJournal, DurableAppend, SegmentSkip } from './disk-journal.js';
 import { Journal, type JournalEntry, type JournalStats } from './journal.js';
 import { auditItemOf, encodeGeneral, type AuditItem, type GeneralItem } from './journal-items.js';
@@ -187,7 +188,7 @@ export class LogdServer {
     if (!decoded.ok) return decoded.reply;
     const req = decoded.request;
     const header: Header = req.version === 1 ? { version: 1 } : { version: 2, nonce: req.nonce };
-    const audit = req.op === LO_OP.APPEND && req.scope === AUDIT_SCOPE && msg.senderServiceId === this.#options.auditWriter;
+    const audit = req.op === LO_OP.APPEND && req.scope === LO_AUDIT_SCOPE && msg.senderServiceId === this.#options.auditWriter;
     if (audit !== (endpoint === 'audit')) {
       // Audit evidence only on the endpoint general traffic cannot reach, and nothing else there.
       this.#wrongEndpoint += 1n;
@@ -210,7 +211,7 @@ export class LogdServer {
 
   #append(msg: Incoming, req: LogAppend): AppendBody | Promise<AppendBody> {
     const sender = msg.senderServiceId;
-    if (req.scope === AUDIT_SCOPE && sender === this.#options.auditWriter) {
+    if (req.scope === LO_AUDIT_SCOPE && sender === this.#options.auditWriter) {
       let item: AuditItem;
       try {
         item = auditItemOf(req.fields);

@@ -1,10 +1,8 @@
 import { formatRecordSummary, type AuditRecord, type AuditTransport, type EvictionReport } from '@nexus/audit';
 import type { SendCap, Task } from '@nexus/ipc';
-import { LO_LEVEL, LogClient } from '@nexus/proto';
+import { LO_AUDIT_SCOPE, LO_LEVEL, LogClient } from '@nexus/proto';
 import { EvictionTracker } from './eviction-tracker.js';
 
-/** The logd scope of audit records (only policyd's kernel identity may append under it). */
-export const AUDIT_LOG_SCOPE = 'policyd.audit';
 
 /** Options of a {@link KernelAuditTransport}. */
 export interface KernelAuditTransportOptions {
@@ -123,7 +121,7 @@ export class KernelAuditTransport implements AuditTransport {
     const call = { at: performance.now() };
     this.#started.add(call);
     return client
-      .append({ level: LO_LEVEL.INFO, scope: AUDIT_LOG_SCOPE, msg, fields: encoded })
+      .append({ level: LO_LEVEL.INFO, scope: LO_AUDIT_SCOPE, msg, fields: encoded })
       .then(
         (result) => {
           if (result.status !== 'ok') return false;
