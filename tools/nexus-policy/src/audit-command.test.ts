@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT, REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
+import { REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
+import { readmeExamples } from '../test-support/readme-examples.js';
 import { AUDIT_FIXTURES } from './audit-fixtures.test.js';
 import { printable } from './printable.js';
 
@@ -11,22 +12,9 @@ const F = 'tools/nexus-policy/fixtures/audit';
 const KEY = `${F}/audit-key.pem`;
 
 /** The `$ command` examples of the README's audit section, with the output and exit code they show. */
-function readmeExamples(): { command: string; output: string; code: number }[] {
-  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## audit verify'), readme.indexOf('## Library API'));
-  const examples: { command: string; output: string; code: number }[] = [];
-  for (const block of section.split('```').filter((_, i) => i % 2 === 1)) {
-    for (const chunk of block.split(/^\$ /m).slice(1)) {
-      const [command = '', ...rest] = chunk.split('\n');
-      const exit = rest.findIndex((l) => /^\[exit \d+\]$/.test(l));
-      examples.push({ command, output: rest.slice(0, exit).map((l) => `${l}\n`).join(''), code: Number(/\d+/.exec(rest[exit] ?? '')?.[0]) });
-    }
-  }
-  return examples;
-}
 
 describe('the README audit examples', () => {
-  const examples = readmeExamples();
+  const examples = readmeExamples('## audit verify', '## Library API');
   test('are there', () => {
     expect(examples.length).toBeGreaterThanOrEqual(10);
   });

@@ -5,6 +5,7 @@ import { AuditChain, hashRecord, writeJournal, type AuditInput, type AuditRecord
 import { compilePolicy, serviceIdFromName } from '@nexus/sel';
 import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT, REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
+import { readmeExamples } from '../test-support/readme-examples.js';
 
 // fixtures/replay/audit.journal and audit-key.pem come from a real `npm start -- --audit-out
 // --audit-key-out` run; policy-same is the recipes/policy that run used (the test checks the
@@ -233,23 +234,9 @@ describe('replay bad input', () => {
 });
 
 /** The `$ command` examples of the README's replay section, with the output and exit code they show. */
-function readmeExamples(): { command: string; output: string; code: number }[] {
-  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## replay');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const examples: { command: string; output: string; code: number }[] = [];
-  for (const block of section.split('```').filter((_, i) => i % 2 === 1)) {
-    for (const chunk of block.split(/^\$ /m).slice(1)) {
-      const [command = '', ...rest] = chunk.split('\n');
-      const exit = rest.findIndex((l) => /^\[exit \d+\]$/.test(l));
-      examples.push({ command, output: rest.slice(0, exit).map((l) => `${l}\n`).join(''), code: Number(/\d+/.exec(rest[exit] ?? '')?.[0]) });
-    }
-  }
-  return examples;
-}
 
 describe('the README replay examples', () => {
-  const examples = readmeExamples();
+  const examples = readmeExamples('## replay');
   test('are there', () => {
     expect(examples.length).toBe(4);
   });
