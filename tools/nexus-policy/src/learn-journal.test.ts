@@ -210,6 +210,14 @@ function compileOrSkip(text: string, path: string): Policy | undefined {
   }
 }
 
+/** The scenario's policy and optional ceiling compiled; a scenario whose texts do not compile is skipped. */
+function scenarioPolicies(policyText: string, ceilingText: string | undefined): { base: Policy; ceil: Policy | undefined } | undefined {
+  const base = compileOrSkip(policyText, 'p/base.toml');
+  const ceil = ceilingText === undefined ? undefined : compileOrSkip(ceilingText, 'c/base.toml');
+  fc.pre(base !== undefined && (ceilingText === undefined || ceil !== undefined));
+  return base === undefined ? undefined : { base, ceil };
+}
+
 const scenarioArb = fc.record({ policyText: policyArb, ceilingText: fc.option(policyArb, { nil: undefined }), asks: fc.array(askArb, { maxLength: 25 }) });
 
 describe('learnFromJournal: properties', () => {
@@ -218,10 +226,9 @@ describe('learnFromJournal: properties', () => {
   test('applying the patch and replaying the journal: every learned record is allowed, no other decision changes', () => {
     fc.assert(
       fc.property(scenarioArb, ({ policyText, ceilingText, asks }) => {
-        const base = compileOrSkip(policyText, 'p/base.toml');
-        const ceil = ceilingText === undefined ? undefined : compileOrSkip(ceilingText, 'c/base.toml');
-        fc.pre(base !== undefined && (ceilingText === undefined || ceil !== undefined));
-        if (base === undefined) return;
+        const compiled = scenarioPolicies(policyText, ceilingText);
+        if (compiled === undefined) return;
+        const { base, ceil } = compiled;
         const journal = journalOf(asks, base);
         const report = learnFromJournal(journal, { policy: base, ceiling: ceil });
         const patch = formatLearnPatch(report, { journal: 'j', verified: 'ok', policyDir: 'p', policyVersion: base.version });
@@ -247,10 +254,9 @@ describe('learnFromJournal: properties', () => {
   test('every observed default deny is accounted for once: granted, refused or allowed by now', () => {
     fc.assert(
       fc.property(scenarioArb, ({ policyText, ceilingText, asks }) => {
-        const base = compileOrSkip(policyText, 'p/base.toml');
-        const ceil = ceilingText === undefined ? undefined : compileOrSkip(ceilingText, 'c/base.toml');
-        fc.pre(base !== undefined && (ceilingText === undefined || ceil !== undefined));
-        if (base === undefined) return;
+        const compiled = scenarioPolicies(policyText, ceilingText);
+        if (compiled === undefined) return;
+        const { base, ceil } = compiled;
         const journal = journalOf(asks, base);
         const report = learnFromJournal(journal, { policy: base, ceiling: ceil });
         const denied = journal.filter((e) => e.record.reason === 'no-rule').map((e) => e.record.seq);
@@ -268,10 +274,9 @@ describe('learnFromJournal: properties', () => {
   test('the patched policy never allows anything the ceiling denies, nor (without a ceiling) a restricted target', () => {
     fc.assert(
       fc.property(scenarioArb, ({ policyText, ceilingText, asks }) => {
-        const base = compileOrSkip(policyText, 'p/base.toml');
-        const ceil = ceilingText === undefined ? undefined : compileOrSkip(ceilingText, 'c/base.toml');
-        fc.pre(base !== undefined && (ceilingText === undefined || ceil !== undefined));
-        if (base === undefined) return;
+        const compiled = scenarioPolicies(policyText, ceilingText);
+        if (compiled === undefined) return;
+        const { base, ceil } = compiled;
         const report = learnFromJournal(journalOf(asks, base), { policy: base, ceiling: ceil });
         const patch = formatLearnPatch(report, { journal: 'j', verified: 'ok', policyDir: 'p', policyVersion: base.version });
         const patched = compilePolicy([{ path: 'p/base.toml', text: policyText }, { path: 'p/learned.toml', text: patch }]);
