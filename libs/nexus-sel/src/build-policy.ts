@@ -11,6 +11,7 @@ import { POLICY_SCHEMA } from './policy-schema.js';
 import { policyVersion } from './policy-version.js';
 import { SourceIndex } from './source-index.js';
 import { TRUSTED_BASE } from './trusted-base.js';
+import { wildcardPrefix } from './wildcard.js';
 
 /**
  * How policyd writes a v3 target id the policy does not know (`0x` + 16 hex digits). A policy that
@@ -375,7 +376,7 @@ function vocabulary(entries: readonly CapabilityDeclaration[]): readonly Capabil
  */
 function isDeclared(capability: string, declared: ReadonlySet<string>, families: readonly string[]): boolean {
   if (declared.has(capability)) return true;
-  const prefix = capability.endsWith('.*') ? capability.slice(0, -1) : undefined;
+  const prefix = wildcardPrefix(capability);
   const name = prefix ?? capability;
   if (families.some((family) => name.length > family.length && name.startsWith(family))) return true;
   return prefix !== undefined && [...declared].some((d) => d.length > prefix.length && d.startsWith(prefix));
@@ -388,7 +389,7 @@ function checkDeclared(
   restricted: readonly Restriction[],
 ): void {
   const declared = new Set(capabilities.map((c) => c.capability));
-  const families = capabilities.filter((c) => c.capability.endsWith('.*')).map((c) => c.capability.slice(0, -1));
+  const families = capabilities.flatMap((c) => wildcardPrefix(c.capability) ?? []);
   const texts = new Map(compiled.map((file) => [file.path, file.text]));
   for (const site of [...rules, ...restricted]) {
     if (isDeclared(site.capability, declared, families)) continue;

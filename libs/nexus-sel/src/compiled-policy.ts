@@ -5,6 +5,7 @@ import { normalizeName } from './normalize-name.js';
 import type { CapabilityDeclaration, Decision, Explanation, ModeEntry, Policy, Query, Restriction, Rule, ServiceMode } from './policy.js';
 import { POLICY_LIMITS } from './policy-limits.js';
 import { SubjectTable } from './subject-table.js';
+import { extendsPrefix, wildcardPrefix } from './wildcard.js';
 
 const MALFORMED: Decision = Object.freeze({ allow: false, reason: 'malformed' });
 const NO_RULE: Decision = Object.freeze({ allow: false, reason: 'no-rule' });
@@ -69,7 +70,7 @@ function addToIndex(index: RuleIndex, entry: Entry): void {
 }
 
 function toEntry(rule: Rule): Entry {
-  const prefix = rule.capability.endsWith('.*') ? rule.capability.slice(0, -1) : undefined;
+  const prefix = wildcardPrefix(rule.capability);
   const deny = rule.effect === 'deny';
   return {
     rule,
@@ -83,9 +84,6 @@ function toEntry(rule: Rule): Entry {
   };
 }
 
-function extendsPrefix(action: string, prefix: string): boolean {
-  return action.length > prefix.length && action.startsWith(prefix);
-}
 
 /**
  * The evaluator behind `compilePolicy`: indexes rules per subject and precomputes, per subject, the
@@ -236,8 +234,9 @@ export class CompiledPolicy implements Policy {
 
   #addRestriction(restriction: Restriction): void {
     const { capability } = restriction;
-    if (capability.endsWith('.*')) {
-      this.#restrictWildcard.push({ prefix: capability.slice(0, -1), targets: new Set(restriction.targets) });
+    const prefix = wildcardPrefix(capability);
+    if (prefix !== undefined) {
+      this.#restrictWildcard.push({ prefix, targets: new Set(restriction.targets) });
       return;
     }
     const merged = new Set(this.#restrictExact.get(capability));

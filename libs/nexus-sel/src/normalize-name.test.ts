@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeName } from './normalize-name.js';
+import { normalizeName, SEGMENT_CHARS } from './normalize-name.js';
 
 const cases: ReadonlyArray<readonly [unknown, number, string | undefined]> = [
   [' KeyStored ', 48, 'keystored'],
@@ -45,5 +45,14 @@ describe(normalizeName, () => {
         expect(normalizeName(name, max)).toBe(name);
       }),
     );
+  });
+});
+
+describe('SEGMENT_CHARS', () => {
+  it('is the alphabet normalizeName accepts, besides the segment separator and uppercase', () => {
+    const accepted = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).filter(
+      (c) => c !== '.' && normalizeName(`a${c}a`, 48) === `a${c}a`,
+    );
+    expect(accepted.sort().join('')).toBe([...SEGMENT_CHARS].sort().join(''));
   });
 });

@@ -1,5 +1,15 @@
 import { POLICY_LIMITS } from './policy-limits.js';
 
+/**
+ * The characters a normalized name holds besides the `.` between its segments (`[a-z0-9_-]`), in the
+ * order tools enumerate them (letters, digits, `_`, `-`). `normalizeName` accepts exactly these, their
+ * ASCII uppercase and `.`; its test checks the two agree.
+ *
+ * @example
+ * [...'crypto'].every((c) => SEGMENT_CHARS.includes(c)); // true
+ */
+export const SEGMENT_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-';
+
 function isAsciiSpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }

@@ -1,6 +1,7 @@
 import { hasEmptySegment } from './has-empty-segment.js';
 import { normalizeName } from './normalize-name.js';
 import { POLICY_LIMITS } from './policy-limits.js';
+import { WILDCARD_SUFFIX } from './wildcard.js';
 
 /**
  * A capability pattern split into its parts, as normalized at compile time.
@@ -42,14 +43,14 @@ export function parsePattern(raw: string): ParsedPattern | string {
   let capability: string | undefined;
   const trimmed = capRaw.trim();
   if (trimmed.includes('*')) {
-    const base = trimmed.endsWith('.*') ? trimmed.slice(0, -2) : undefined;
+    const base = trimmed.endsWith(WILDCARD_SUFFIX) ? trimmed.slice(0, -WILDCARD_SUFFIX.length) : undefined;
     if (base === undefined || base.includes('*')) return 'a "*" is only allowed as the whole last segment';
-    const normalizedBase = normalizeName(base, POLICY_LIMITS.maxNameBytes - 2);
+    const normalizedBase = normalizeName(base, POLICY_LIMITS.maxNameBytes - WILDCARD_SUFFIX.length);
     if (normalizedBase === undefined || hasEmptySegment(normalizedBase)) {
       return `a wildcard needs a non-empty capability prefix of [a-z0-9._-], at most ${POLICY_LIMITS.maxNameBytes} bytes in all`;
     }
     prefix = `${normalizedBase}.`;
-    capability = `${prefix}*`;
+    capability = `${normalizedBase}${WILDCARD_SUFFIX}`;
   } else {
     capability = normalizeName(capRaw, POLICY_LIMITS.maxNameBytes);
     if (capability === undefined || hasEmptySegment(capability)) {

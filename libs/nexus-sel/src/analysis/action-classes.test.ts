@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { SEGMENT_CHARS } from '../normalize-name.js';
 import { POLICY_LIMITS } from '../policy-limits.js';
+import { wildcardPrefix } from '../wildcard.js';
 import { actionClasses, inActionClass, representativeAction } from './action-classes.js';
 
 describe(representativeAction, () => {
@@ -8,7 +10,7 @@ describe(representativeAction, () => {
     ['crypto.*', [], 'crypto.a'],
     ['crypto.*', ['crypto.a', 'crypto.b'], 'crypto.c'],
     // A 46-byte base leaves one segment byte: 38 one-letter names, all named, leave the class empty.
-    [`${'a'.repeat(POLICY_LIMITS.maxNameBytes - 2)}.*`, [...'abcdefghijklmnopqrstuvwxyz0123456789_-'].map((c) => `${'a'.repeat(46)}.${c}`), undefined],
+    [`${'a'.repeat(POLICY_LIMITS.maxNameBytes - 2)}.*`, [...SEGMENT_CHARS].map((c) => `${'a'.repeat(46)}.${c}`), undefined],
   ];
   for (const [capability, named, expected] of cases) {
     test(`${capability.length > 20 ? `${capability.slice(0, 8)}…(${capability.length} bytes)` : capability} with ${named.length} named`, () => {
@@ -28,8 +30,8 @@ describe(actionClasses, () => {
   test('every witness belongs to its own class and to no other', () => {
     const caps = ['net.*', 'net.raw', 'net.tcp.*', 'crypto.sign'];
     const classes = actionClasses(caps);
-    const named = new Set(caps.filter((c) => !c.endsWith('.*')));
-    const prefixes = caps.filter((c) => c.endsWith('.*')).map((c) => c.slice(0, -1));
+    const named = new Set(caps.filter((c) => wildcardPrefix(c) === undefined));
+    const prefixes = caps.flatMap((c) => wildcardPrefix(c) ?? []);
     for (const cls of classes) {
       expect(classes.filter((other) => inActionClass(cls.witness, other, named, prefixes))).toEqual([cls]);
     }

@@ -1,7 +1,6 @@
+import { SEGMENT_CHARS } from '../normalize-name.js';
 import { POLICY_LIMITS } from '../policy-limits.js';
-
-// The characters a query action may hold besides `.` (sel's name alphabet after normalization).
-const SEGMENT_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-';
+import { extendsPrefix, wildcardPrefix } from '../wildcard.js';
 
 /**
  * A set of actions that every rule of the policies compared treats alike: one exact capability a rule
@@ -27,8 +26,8 @@ export interface ActionClass {
  * representativeAction('crypto.*', new Set(['crypto.a'])); // 'crypto.b'
  */
 export function representativeAction(capability: string, named: ReadonlySet<string>): string | undefined {
-  if (!capability.endsWith('.*')) return capability;
-  const prefix = capability.slice(0, -1);
+  const prefix = wildcardPrefix(capability);
+  if (prefix === undefined) return capability;
   const room = POLICY_LIMITS.maxNameBytes - prefix.length;
   for (let length = 1; length <= room; length++) {
     const found = firstUnnamed(prefix, length, named);
@@ -48,7 +47,7 @@ export function representativeAction(capability: string, named: ReadonlySet<stri
  */
 export function actionClasses(capabilities: Iterable<string>): ActionClass[] {
   const unique = [...new Set(capabilities)].sort();
-  const named = new Set(unique.filter((cap) => !cap.endsWith('.*')));
+  const named = new Set(unique.filter((cap) => wildcardPrefix(cap) === undefined));
   const classes: ActionClass[] = [];
   for (const pattern of unique) {
     const witness = representativeAction(pattern, named);
@@ -71,10 +70,10 @@ export function inActionClass(
   named: ReadonlySet<string>,
   wildcardPrefixes: readonly string[],
 ): boolean {
-  if (!cls.pattern.endsWith('.*')) return action === cls.pattern;
-  const prefix = cls.pattern.slice(0, -1);
-  if (named.has(action) || action.length <= prefix.length || !action.startsWith(prefix)) return false;
-  return !wildcardPrefixes.some((p) => p.length > prefix.length && action.length > p.length && action.startsWith(p));
+  const prefix = wildcardPrefix(cls.pattern);
+  if (prefix === undefined) return action === cls.pattern;
+  if (named.has(action) || !extendsPrefix(action, prefix)) return false;
+  return !wildcardPrefixes.some((p) => p.length > prefix.length && extendsPrefix(action, p));
 }
 
 function firstUnnamed(prefix: string, length: number, named: ReadonlySet<string>): string | undefined {

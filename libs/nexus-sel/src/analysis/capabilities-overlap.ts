@@ -1,3 +1,5 @@
+import { wildcardPrefix } from '../wildcard.js';
+
 /**
  * Whether two capability parts (`crypto.sign`, `crypto.*`) can match a common action: equal exact
  * capabilities, an exact capability under a wildcard, or two wildcards one of which extends the
@@ -9,8 +11,8 @@
  * capabilitiesOverlap('fs.*', 'crypto.*');        // false
  */
 export function capabilitiesOverlap(a: string, b: string): boolean {
-  const aPrefix = a.endsWith('.*') ? a.slice(0, -1) : undefined;
-  const bPrefix = b.endsWith('.*') ? b.slice(0, -1) : undefined;
+  const aPrefix = wildcardPrefix(a);
+  const bPrefix = wildcardPrefix(b);
   if (aPrefix === undefined && bPrefix === undefined) return a === b;
   if (aPrefix === undefined) return a.startsWith(bPrefix ?? '');
   if (bPrefix === undefined) return b.startsWith(aPrefix);

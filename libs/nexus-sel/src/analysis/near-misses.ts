@@ -2,6 +2,7 @@ import { serviceIdFromName } from '@nexus/ipc';
 import { normalizeName } from '../normalize-name.js';
 import type { Holder, NearMisses, Policy, Query, RestrictedHint } from '../policy.js';
 import { POLICY_LIMITS } from '../policy-limits.js';
+import { wildcardPrefix } from '../wildcard.js';
 
 /**
  * Lists what comes closest to allowing a query: the subject's own grants ranked by how close their
@@ -67,7 +68,8 @@ export function nearMissesOf(policy: Policy, query: Query, restrictedTarget: boo
 
 /** [shared dotted segments, shared leading characters, edit distance] of a capability to an action. */
 function closeness(capability: string, action: string): readonly [number, number, number] {
-  const base = capability.endsWith('.*') ? capability.slice(0, -2) : capability;
+  // A wildcard is compared by its base (`crypto` of `crypto.*`), the name a near action shares.
+  const base = wildcardPrefix(capability)?.slice(0, -1) ?? capability;
   const a = base.split('.');
   const b = action.split('.');
   let segments = 0;
