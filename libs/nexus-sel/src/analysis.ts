@@ -5,4 +5,4 @@ export { actionClasses, inActionClass, representativeAction, type ActionClass } 
 export { capabilitiesOverlap } from './analysis/capabilities-overlap.js';
 export { findNearMisses } from './analysis/near-misses.js';
 export { normalizeName } from './normalize-name.js';
-export { capabilityMatches, wildcardPrefix } from './wildcard.js';
+export { capabilityMatches, isExactCapability, wildcardPrefix } from './wildcard.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capabilityMatches, extendsPrefix, WILDCARD_SUFFIX, wildcardPrefix } from './wildcard.js';
+import { capabilityMatches, extendsPrefix, isExactCapability, WILDCARD_SUFFIX, wildcardPrefix } from './wildcard.js';
 
 describe(wildcardPrefix, () => {
   const cases: readonly [capability: string, prefix: string | undefined][] = [
@@ -44,6 +44,28 @@ describe(capabilityMatches, () => {
   for (const [capability, action, expected] of cases) {
     it(`${capability} ~ ${action}: ${expected}`, () => {
       expect(capabilityMatches(capability, action)).toBe(expected);
+    });
+  }
+});
+
+describe(isExactCapability, () => {
+  const cases: readonly [text: string, expected: boolean][] = [
+    ['crypto.sign', true],
+    ['a_b-c.9', true],
+    ['x'.repeat(48), true],
+    ['x'.repeat(49), false],
+    ['crypto.*', false],
+    ['Crypto.sign', false],
+    [' crypto.sign', false],
+    ['crypto..sign', false],
+    ['.crypto', false],
+    ['crypto.', false],
+    ['', false],
+    ['kéy', false],
+  ];
+  for (const [text, expected] of cases) {
+    it(`${JSON.stringify(text.length > 20 ? `${text.slice(0, 8)}…` : text)}: ${expected}`, () => {
+      expect(isExactCapability(text)).toBe(expected);
     });
   }
 });

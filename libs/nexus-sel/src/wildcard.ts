@@ -1,3 +1,7 @@
+import { hasEmptySegment } from './has-empty-segment.js';
+import { normalizeName } from './normalize-name.js';
+import { POLICY_LIMITS } from './policy-limits.js';
+
 /**
  * The suffix that makes a capability a dotted-prefix wildcard (`crypto.*`), the language's only
  * wildcard form (RFC-0015 §4.1): a `*` anywhere else is rejected by `parsePattern`.
@@ -44,4 +48,19 @@ export function capabilityMatches(capability: string, action: string): boolean {
  */
 export function extendsPrefix(action: string, prefix: string): boolean {
   return action.length > prefix.length && action.startsWith(prefix);
+}
+
+/**
+ * Whether `text` is, as it stands, an exact capability the compiler would keep unchanged: already
+ * normalized, 1..`POLICY_LIMITS.maxNameBytes` bytes of `[a-z0-9._-]`, no empty segment and so no
+ * wildcard. A tool that proposes a grant of an observed action checks this, so the grant names
+ * exactly that action.
+ *
+ * @example
+ * isExactCapability('crypto.sign'); // true
+ * isExactCapability('crypto.*');    // false
+ * isExactCapability('Crypto.sign'); // false (not normalized)
+ */
+export function isExactCapability(text: string): boolean {
+  return normalizeName(text, POLICY_LIMITS.maxNameBytes) === text && !hasEmptySegment(text);
 }
