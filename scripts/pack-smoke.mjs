@@ -2,7 +2,8 @@
 // Proves @nexus/sel is publishable on its own: pack it (and @nexus/ipc, which it depends on for the
 // kernel's identity function), check each tarball's file list (dist, LICENSE, package.json; no tests,
 // no build info), install both tarballs into an empty folder outside the workspace, and have plain
-// Node import it and decide. `prepack` builds each package first, so a fresh clone works too.
+// Node import it (and its `node` and `analysis` subpaths) and decide. `prepack` builds each package
+// first, so a fresh clone works too.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,10 +30,13 @@ try {
     [
       "import { compilePolicy, serviceIdFromName } from '@nexus/sel';",
       "import { loadPolicyDir } from '@nexus/sel/node';",
+      "import { capabilitiesOverlap, findNearMisses } from '@nexus/sel/analysis';",
       "const policy = compilePolicy([{ path: 'base.toml', text: '[allow]\\nkeystored = [\"crypto.sign\"]\\n' }]);",
       "const allow = policy.decide({ subject: serviceIdFromName('keystored'), action: 'crypto.sign' });",
       "const deny = policy.decide({ subject: serviceIdFromName('execd'), action: 'crypto.sign' });",
       "if (!allow.allow || deny.allow || deny.reason !== 'no-rule' || typeof loadPolicyDir !== 'function') process.exit(1);",
+      "const holders = findNearMisses(policy, { subject: serviceIdFromName('execd'), action: 'crypto.sign' }).holders;",
+      "if (!capabilitiesOverlap('crypto.*', 'crypto.sign') || holders[0]?.service !== 'keystored') process.exit(1);",
       "console.log(`pack smoke ok: @nexus/sel decides from a tarball install (${policy.version.slice(0, 15)}…)`);",
     ].join('\n'),
   );
