@@ -84,7 +84,6 @@ function toEntry(rule: Rule): Entry {
   };
 }
 
-
 /**
  * The evaluator behind `compilePolicy`: indexes rules per subject and precomputes, per subject, the
  * untargeted decision of every exact capability its rules name, and per capability the decision of
