@@ -239,12 +239,36 @@ describe(AuditSink, () => {
     expect(sink.record(ALLOW).destination).toBe('primary');
     expect(sink.allowShareFull(ALLOW.subjectId)).toBe(true);
     expect(sink.allowShareFull(2n)).toBe(false);
-    // Another subject's allows still find held room on the primary path.
+    // Another subject's allows still find held room, half of what the first one left.
     expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
-    expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
+    expect(sink.allowShareFull(2n)).toBe(true);
+    expect(sink.allowShareFull(3n)).toBe(false);
     while (primary.held.length > 0) primary.settleOldest(true);
     await sink.flush();
     expect(sink.allowShareFull(ALLOW.subjectId)).toBe(false);
+    expectInvariants(sink.stats(), chain);
+  });
+
+  test('test_reject_two_subjects_hold_every_uart_line: each subject gets half of what the others leave, a newcomer still finds a line', async () => {
+    const { chain, primary, sink } = setup({ uartBudget: 8 });
+    primary.mode = 'hold';
+    const granted = new Map<bigint, number>();
+    for (const subjectId of [1n, 2n, 3n]) {
+      // As policyd asks: an allow beyond the subject's share is answered deny before it is recorded.
+      let n = 0;
+      for (; !sink.allowShareFull(subjectId); n++) expect(sink.record({ ...ALLOW, subjectId }).destination).toBe('primary');
+      granted.set(subjectId, n);
+    }
+    expect([...granted]).toEqual([[1n, 4], [2n, 2], [3n, 1]]);
+    expect(sink.allowShareFull(9n)).toBe(false);
+    expect(sink.record({ ...ALLOW, subjectId: 9n }).destination).toBe('primary');
+    while (primary.held.length > 0) primary.settleOldest(true);
+    await sink.flush();
+    // The flood is over: every share is back.
+    primary.mode = 'accept';
+    expect(sink.allowShareFull(1n)).toBe(false);
+    expect(sink.record({ ...ALLOW, subjectId: 2n }).destination).toBe('primary');
+    await sink.flush();
     expectInvariants(sink.stats(), chain);
   });
 

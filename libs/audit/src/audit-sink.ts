@@ -269,8 +269,8 @@ export class AuditSink {
   }
 
   /**
-   * Whether `subjectId` already holds its share (half) of the UART lines with allow decisions in
-   * flight: its next allow would have no place unless the others' lines were taken. The decider
+   * Whether `subjectId` already holds its share of the UART lines with allow decisions in flight
+   * (half of the lines the other subjects leave): its next allow would have no place unless the others' lines were taken. The decider
    * answers (and records) such an allow as DENY `audit-unavailable`, so one subject asking faster
    * than the primary confirms cannot make anyone else's allow a DENY.
    *

@@ -66,7 +66,6 @@ export class UartBudget {
   readonly #held = new Map<bigint, Held>();
   /** Lines held per subject (held or unattached): one flooding subject never holds them all. */
   readonly #bySubject = new Map<bigint, number>();
-  readonly #share: number;
   /** Holds acquired for a record that is being chained (at most one at a time). */
   readonly #unattached = new Set<UartHold>();
   #written = 0n;
@@ -75,14 +74,19 @@ export class UartBudget {
     this.#port = port;
     this.#budget = budget;
     this.#window = window;
-    // Half the lines (at least one): a subject that asks faster than the primary confirms holds
-    // at most this many, the rest stay for everyone else.
-    this.#share = Math.max(1, Math.ceil(budget / 2));
   }
 
-  /** Whether `subject` already holds its share of the lines (its next allow would find none). */
+  /**
+   * Whether `subject` already holds its share of the lines (its next allow would find none). The
+   * share is half (at least one) of the lines the other subjects leave: a flooding subject holds
+   * at most half of the budget, a second one half of the rest, and so on, so a newcomer always
+   * finds a line while any is free.
+   */
   shareFull(subject: bigint): boolean {
-    return (this.#bySubject.get(subject) ?? 0) >= this.#share;
+    const mine = this.#bySubject.get(subject) ?? 0;
+    const others = this.#held.size + this.#unattached.size - mine;
+    const room = this.#budget - this.#used - others;
+    return room <= 0 || mine >= Math.max(1, Math.ceil(room / 2));
   }
 
   #count(subject: bigint | undefined, delta: number): void {
