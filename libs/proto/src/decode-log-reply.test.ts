@@ -49,6 +49,21 @@ const golden: ReadonlyArray<{ name: string; reply: LogReply; bytes: number[] }> 
     reply: { version: 1, op: 3, status: 2, stats: LO_ZERO_STATS },
     bytes: [0x4c, 0x4f, 0x01, 0x83, 0x02, ...new Array<number>(72).fill(0)],
   },
+  {
+    name: 'v2 APPEND_BLOCK ok 3 stored from id 10, dropped 2',
+    reply: { version: 2, nonce: 4n, op: 4, status: 0, stored: 3, firstId: 10n, dropped: 2n },
+    bytes: [0x4c, 0x4f, 0x02, 0x84, ...u64(4n), 0x00, 0x03, 0x00, ...u64(10n), ...u64(2n)],
+  },
+  {
+    name: 'v2 APPEND_BLOCK full after 2 stored from id 5',
+    reply: { version: 2, nonce: 4n, op: 4, status: 5, stored: 2, firstId: 5n, dropped: 0n },
+    bytes: [0x4c, 0x4f, 0x02, 0x84, ...u64(4n), 0x05, 0x02, 0x00, ...u64(5n), ...u64(0n)],
+  },
+  {
+    name: 'v2 APPEND_BLOCK malformed, nothing stored',
+    reply: { version: 2, nonce: 4n, op: 4, status: 1, stored: 0, firstId: 0n, dropped: 0n },
+    bytes: [0x4c, 0x4f, 0x02, 0x84, ...u64(4n), 0x01, 0x00, 0x00, ...u64(0n), ...u64(0n)],
+  },
 ];
 
 function toInput(reply: LogReply): LogReplyInput {
@@ -96,6 +111,9 @@ describe(encodeLogReply, () => {
     { name: 'test_reject_encode_stats_on_malformed', reply: { version: 1, op: 3, status: 1, stats: STATS } },
     { name: 'test_reject_encode_status_6', reply: { version: 1, op: 1, status: 6 as 0, recordId: 0n, dropped: 0n } },
     { name: 'test_reject_encode_v2_without_nonce', reply: { version: 2, op: 1, status: 0, recordId: 0n, dropped: 0n } },
+    { name: 'test_reject_encode_block_ok_storing_nothing', reply: { version: 2, nonce: 1n, op: 4, status: 0, stored: 0, firstId: 0n, dropped: 0n } },
+    { name: 'test_reject_encode_block_stored_65', reply: { version: 2, nonce: 1n, op: 4, status: 0, stored: 65, firstId: 1n, dropped: 0n } },
+    { name: 'test_reject_encode_block_first_id_without_record', reply: { version: 2, nonce: 1n, op: 4, status: 5, stored: 0, firstId: 1n, dropped: 0n } },
     { name: 'test_reject_encode_high_water_2^32', reply: { version: 1, op: 3, status: 0, stats: { ...STATS, audit: { ...STATS.audit, highWater: 2 ** 32 } } } },
   ];
   for (const { name, reply } of bad) {
@@ -127,12 +145,37 @@ describe(decodeLogReply, () => {
     it(name, () => expect(() => decodeLogReply(bytes, q)).toThrow(expect.objectContaining({ name: 'ProtoError', code: code })));
   }
 
+  const b = { version: 2, op: 4, nonce: 1n } as const;
+  const bHead = [0x4c, 0x4f, 0x02, 0x84, ...u64(1n)];
+  const blockRejects: ReadonlyArray<{ name: string; bytes: Uint8Array }> = [
+    { name: 'test_reject_reply_block_ok_storing_nothing', bytes: frame(...bHead, 0, 0, 0, ...u64(0n), ...u64(0n)) },
+    { name: 'test_reject_reply_block_stored_65', bytes: frame(...bHead, 0, 65, 0, ...u64(1n), ...u64(0n)) },
+    { name: 'test_reject_reply_block_first_id_without_record', bytes: frame(...bHead, 5, 0, 0, ...u64(1n), ...u64(0n)) },
+    { name: 'test_reject_reply_block_truncated', bytes: frame(...bHead, 0, 1, 0, ...u64(1n)) },
+  ];
+  for (const { name, bytes } of blockRejects) {
+    it(name, () => expect(() => decodeLogReply(bytes, b)).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'MALFORMED' })));
+  }
+
+  it('property: APPEND_BLOCK reply encode → decode round trip', () => {
+    const body = fc
+      .record({ status: fc.constantFrom(0 as const, 1 as const, 4 as const, 5 as const), stored: fc.integer({ min: 0, max: 64 }), firstId: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), dropped: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) })
+      .filter((r) => r.status !== 0 || r.stored > 0)
+      .map((r) => ({ ...r, firstId: r.stored === 0 ? 0n : r.firstId }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), body, (nonce, r) => {
+        const reply: LogReply = { version: 2, nonce, op: 4, ...r };
+        expect(decodeLogReply(encodeLogReply(reply), { version: 2, op: 4, nonce })).toEqual(reply);
+      }),
+    );
+  });
+
   it('test_reject_reply_append_id_on_denied', () => {
     expect(() => decodeLogReply(frame(0x4c, 0x4f, 1, 0x81, 4, ...u64(1n), ...u64(0n)), { version: 1, op: 1 })).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'MALFORMED' }));
   });
 
   it('property: random bytes throw nothing but ProtoError; a result answers what was expected', () => {
-    const exp = fc.record({ version: fc.constantFrom(1 as const, 2 as const), op: fc.constantFrom(1 as const, 2 as const, 3 as const) });
+    const exp = fc.record({ version: fc.constantFrom(1 as const, 2 as const), op: fc.constantFrom(1 as const, 2 as const, 3 as const, 4 as const) });
     fc.assert(
       fc.property(exp, fc.uint8Array({ maxLength: 120 }), ({ version, op }, tail) => {
         const hdr = version === 1 ? { version, op } : { version, op, nonce: 0n };

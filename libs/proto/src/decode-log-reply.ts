@@ -1,6 +1,7 @@
 import { FrameReader } from '@nexus/ipc';
 import {
   LO_MAGIC,
+  LO_MAX_BLOCK_RECORDS,
   LO_MAX_REPLY,
   LO_STATUS,
   LO_ZERO_STATS,
@@ -23,8 +24,9 @@ function readStats(r: FrameReader): LogStats {
 
 /**
  * Decodes an LO reply and checks it answers `expected`: magic, version, `op | 0x80`, nonce (v2),
- * status in 0..4, the op's exact layout, at most 4096 bytes, non-empty records, and zeros (no
- * records, zero counters) on a non-OK reply. Throws `ProtoError` (`MALFORMED`, `TOO_LARGE` or
+ * status in 0..5, the op's exact layout, at most 4096 bytes, non-empty records, and zeros (no
+ * records, zero counters) on a non-OK reply (a block reply: at most 64 stored, at least one when
+ * OK, no `first_id` when none). Throws `ProtoError` (`MALFORMED`, `TOO_LARGE` or
  * `MISMATCH`) otherwise.
  *
  * @example
@@ -66,6 +68,14 @@ export function decodeLogReply(frame: Uint8Array, expected: LogReplyHeader & { r
         records.push(record);
       }
       reply = { ...head, op: 2, status, records, nextCursor };
+    } else if (expected.op === 4) {
+      const stored = r.u16();
+      const firstId = r.u64();
+      const dropped = r.u64();
+      if (stored > LO_MAX_BLOCK_RECORDS) throw new ProtoError('MALFORMED', `stored ${stored}`);
+      if (ok && stored === 0) throw new ProtoError('MALFORMED', 'an OK block stored nothing');
+      if (stored === 0 && firstId !== 0n) throw new ProtoError('MALFORMED', 'first_id without a stored record');
+      reply = { ...head, op: 4, status, stored, firstId, dropped };
     } else {
       const stats = readStats(r);
       if (!ok && !isZeroLogStats(stats)) throw new ProtoError('MALFORMED', 'counters on a non-OK reply');

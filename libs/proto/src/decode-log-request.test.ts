@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogRequest } from './decode-log-request.js';
 import { encodeLogRequest } from './encode-log-request.js';
-import { LO_ANY, LO_MAX_FRAME, LO_STATUS, type LogRequest } from './lo-wire.js';
+import { LO_ANY, LO_MAX_BLOCK_FRAME, LO_MAX_BLOCK_RECORDS, LO_MAX_FRAME, LO_STATUS, type LogRequest } from './lo-wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const u64 = (n: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
@@ -37,7 +37,20 @@ const golden: ReadonlyArray<{ name: string; bytes: number[]; request: LogRequest
   },
   { name: 'v1 STATS', bytes: [0x4c, 0x4f, 0x01, 0x03], request: { version: 1, op: 3 } },
   { name: 'v2 STATS nonce 2', bytes: [0x4c, 0x4f, 0x02, 0x03, ...u64(2n)], request: { version: 2, op: 3, nonce: 2n } },
+  {
+    name: 'v2 APPEND_BLOCK nonce 3, records [7] and [8, 9]',
+    bytes: [0x4c, 0x4f, 0x02, 0x04, ...u64(3n), 0x02, 0x00, 0x01, 0x00, 0x07, 0x02, 0x00, 0x08, 0x09],
+    request: { version: 2, op: 4, nonce: 3n, records: [frame(7), frame(8, 9)] },
+  },
 ];
+
+/** A v2 APPEND_BLOCK frame of `sizes.length` records of those sizes, bytes 0x61. */
+function blockFrame(sizes: readonly number[], count = sizes.length): Uint8Array {
+  const body = sizes.flatMap((n) => [n & 0xff, n >> 8, ...new Array<number>(n).fill(0x61)]);
+  return frame(0x4c, 0x4f, 2, 4, ...u64(5n), count & 0xff, count >> 8, ...body);
+}
+const blockFailure = (status: number): number[] => [0x4c, 0x4f, 2, 0x84, ...u64(5n), status, 0, 0, ...u64(0n), ...u64(0n)];
+const fullBlock = (): number[] => new Array<number>(LO_MAX_BLOCK_RECORDS).fill(512);
 
 function appendFrame(sl: number, ml: number, fl: number, level = 2): Uint8Array {
   return frame(0x4c, 0x4f, 1, 1, level, sl, ml & 0xff, ml >> 8, fl & 0xff, fl >> 8, ...new Array<number>(sl + ml + fl).fill(0x61));
@@ -68,11 +81,37 @@ describe(decodeLogRequest, () => {
     expect(decodeLogRequest(v2)).toMatchObject({ ok: true });
   });
 
+  it('accepts a v2 APPEND_BLOCK of 64 records of 512 bytes (at LO_MAX_BLOCK_FRAME exactly)', () => {
+    const bytes = blockFrame(fullBlock());
+    expect(bytes.byteLength).toBe(LO_MAX_BLOCK_FRAME);
+    const res = decodeLogRequest(bytes);
+    expect(res.ok && res.request.op === 4 && res.request.records.length).toBe(LO_MAX_BLOCK_RECORDS);
+  });
+
   const rejects: ReadonlyArray<{ name: string; bytes: Uint8Array; status: number; reply: number[] }> = [
     { name: 'test_reject_scope_65', bytes: appendFrame(65, 0, 0), status: LO_STATUS.TOO_LARGE, reply: [0x4c, 0x4f, 1, 0x81, 3, ...u64(0n), ...u64(0n)] },
     { name: 'test_reject_msg_257', bytes: appendFrame(1, 257, 0), status: LO_STATUS.TOO_LARGE, reply: [0x4c, 0x4f, 1, 0x81, 3, ...u64(0n), ...u64(0n)] },
     { name: 'test_reject_fields_513', bytes: appendFrame(1, 0, 513), status: LO_STATUS.TOO_LARGE, reply: [0x4c, 0x4f, 1, 0x81, 3, ...u64(0n), ...u64(0n)] },
     { name: 'test_reject_frame_over_LO_MAX_FRAME', bytes: new Uint8Array(LO_MAX_FRAME + 1), status: LO_STATUS.TOO_LARGE, reply: [0x4c, 0x4f, 1, 0x80, 3] },
+    { name: 'test_reject_block_of_0_records', bytes: blockFrame([]), status: LO_STATUS.MALFORMED, reply: blockFailure(LO_STATUS.MALFORMED) },
+    { name: 'test_reject_block_of_65_records', bytes: blockFrame([...new Array<number>(65).fill(1)]), status: LO_STATUS.TOO_LARGE, reply: blockFailure(LO_STATUS.TOO_LARGE) },
+    { name: 'test_reject_block_record_of_0_bytes', bytes: blockFrame([3, 0, 3]), status: LO_STATUS.MALFORMED, reply: blockFailure(LO_STATUS.MALFORMED) },
+    { name: 'test_reject_block_record_of_513_bytes', bytes: blockFrame([3, 513]), status: LO_STATUS.TOO_LARGE, reply: blockFailure(LO_STATUS.TOO_LARGE) },
+    { name: 'test_reject_block_count_over_records', bytes: blockFrame([3, 3], 3), status: LO_STATUS.MALFORMED, reply: blockFailure(LO_STATUS.MALFORMED) },
+    { name: 'test_reject_block_trailing', bytes: frame(...blockFrame([3]), 0), status: LO_STATUS.MALFORMED, reply: blockFailure(LO_STATUS.MALFORMED) },
+    { name: 'test_reject_block_over_LO_MAX_BLOCK_FRAME', bytes: frame(...blockFrame(fullBlock()), 0), status: LO_STATUS.TOO_LARGE, reply: [0x4c, 0x4f, 1, 0x80, 3] },
+    {
+      name: 'test_reject_v1_block',
+      bytes: frame(0x4c, 0x4f, 1, 4, 1, 0, 1, 0, 7),
+      status: LO_STATUS.UNSUPPORTED,
+      reply: [0x4c, 0x4f, 1, 0x84, 2],
+    },
+    {
+      name: 'test_reject_append_past_LO_MAX_FRAME_headed_as_append',
+      bytes: frame(0x4c, 0x4f, 2, 1, ...new Array<number>(LO_MAX_FRAME).fill(0)),
+      status: LO_STATUS.TOO_LARGE,
+      reply: [0x4c, 0x4f, 1, 0x80, 3],
+    },
     { name: 'test_reject_level_5', bytes: appendFrame(1, 0, 0, 5), status: LO_STATUS.MALFORMED, reply: [0x4c, 0x4f, 1, 0x81, 1, ...u64(0n), ...u64(0n)] },
     {
       name: 'test_reject_append_truncated',
@@ -159,7 +198,7 @@ describe(decodeLogRequest, () => {
 
   it('property: random LO-headed frames never throw', () => {
     fc.assert(
-      fc.property(fc.constantFrom(1, 2), fc.constantFrom(1, 2, 3), fc.uint8Array({ maxLength: 120 }), (v, op, body) => {
+      fc.property(fc.constantFrom(1, 2), fc.constantFrom(1, 2, 3, 4), fc.uint8Array({ maxLength: 120 }), (v, op, body) => {
         const bytes = Uint8Array.from([0x4c, 0x4f, v, op, ...body]);
         const res = decodeLogRequest(bytes);
         if (res.ok) expect([...encodeLogRequest(res.request)]).toEqual([...bytes]);
@@ -190,6 +229,12 @@ const arbLogRequest: fc.Arbitrary<LogRequest> = fc.oneof(
   fc.record({ version: fc.constant(2 as const), op: fc.constant(2 as const), nonce: u64a, filter }),
   fc.constant({ version: 1 as const, op: 3 as const }),
   fc.record({ version: fc.constant(2 as const), op: fc.constant(3 as const), nonce: u64a }),
+  fc.record({
+    version: fc.constant(2 as const),
+    op: fc.constant(4 as const),
+    nonce: u64a,
+    records: fc.array(fc.uint8Array({ minLength: 1, maxLength: 512 }), { minLength: 1, maxLength: LO_MAX_BLOCK_RECORDS }),
+  }),
 );
 
 describe(encodeLogRequest, () => {
@@ -212,6 +257,12 @@ describe(encodeLogRequest, () => {
       request: { version: 2, op: 2, nonce: 1n, filter: { journal: 0, fromSeq: 0n, toSeq: 0n, subject: 0n, decision: 3, op: 0, cursor: 0n, maxCount: 1 } },
     },
     { name: 'test_reject_encode_nonce_negative', request: { version: 2, op: 3, nonce: -1n } },
+    { name: 'test_reject_encode_block_of_0_records', request: { version: 2, op: 4, nonce: 1n, records: [] } },
+    { name: 'test_reject_encode_block_of_65_records', request: { version: 2, op: 4, nonce: 1n, records: new Array<Uint8Array>(65).fill(frame(1)) } },
+    { name: 'test_reject_encode_block_record_of_0_bytes', request: { version: 2, op: 4, nonce: 1n, records: [frame(1), none] } },
+    { name: 'test_reject_encode_block_record_of_513_bytes', request: { version: 2, op: 4, nonce: 1n, records: [new Uint8Array(513)] } },
+    { name: 'test_reject_encode_block_record_not_bytes', request: { version: 2, op: 4, nonce: 1n, records: ['abc' as unknown as Uint8Array] } },
+    { name: 'test_reject_encode_v1_block', request: { version: 1, op: 4, records: [frame(1)] } as unknown as LogRequest },
   ];
   for (const { name, request } of bad) {
     it(name, () => expect(() => encodeLogRequest(request)).toThrow(expect.objectContaining({ name: 'ProtoError', code: 'BAD_VALUE' })));

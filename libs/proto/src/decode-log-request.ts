@@ -4,8 +4,11 @@ import { decodeFailure } from './decode-failure.js';
 import {
   LO_ANY,
   LO_MAGIC,
+  LO_MAX_BLOCK_FRAME,
+  LO_MAX_BLOCK_RECORDS,
   LO_MAX_FIELDS,
   LO_MAX_FRAME,
+  LO_OP,
   LO_MAX_MSG,
   LO_MAX_SCOPE,
   LO_STATUS,
@@ -34,6 +37,23 @@ function readAppend(r: FrameReader): LogAppend {
       throw new ProtoError('TOO_LARGE', `scope ${sl}, msg ${ml}, fields ${fl} bytes`);
     }
     return { level: level as LogLevel, scope: r.utf8(sl), msg: r.utf8(ml), fields: r.bytes(fl) };
+  });
+}
+
+/** The records of an APPEND_BLOCK: `count:u16` (1..64), then `count × (len:u16, record)`, each 1..512 bytes. */
+function readBlock(r: FrameReader): Uint8Array[] {
+  return readGuard(() => {
+    const count = r.u16();
+    if (count === 0) malformed('empty block');
+    if (count > LO_MAX_BLOCK_RECORDS) throw new ProtoError('TOO_LARGE', `${count} records`);
+    const records: Uint8Array[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const len = r.u16();
+      if (len === 0) malformed(`record ${i} empty`);
+      if (len > LO_MAX_FIELDS) throw new ProtoError('TOO_LARGE', `record ${i} of ${len} bytes`);
+      records.push(r.bytes(len));
+    }
+    return records;
   });
 }
 
@@ -68,15 +88,22 @@ function readBody(r: FrameReader, version: 1 | 2, op: number, nonce: bigint): Lo
   if (op === 1) return { version, op, nonce, ...readAppend(r) };
   if (op === 2) return { version, op, nonce, filter: readFilter(r) };
   if (op === 3) return { version, op, nonce };
+  if (op === 4) return { version, op, nonce, records: readBlock(r) };
   return undefined;
+}
+
+/** Whether `frame` opens as a v2 APPEND_BLOCK, the one request allowed past `LO_MAX_FRAME`. */
+function opensBlock(frame: Uint8Array): boolean {
+  return frame.byteLength >= 4 && frame[0] === LO_MAGIC[0] && frame[1] === LO_MAGIC[1] && frame[2] === 2 && frame[3] === LO_OP.APPEND_BLOCK;
 }
 
 /**
  * Decodes an LO request as logd receives it. Never throws: a bad frame comes back as
  * `{ ok: false, status, reply }` with the reply frame to send (version, op and nonce echoed when
- * they could be read). Checks, in order: size (> `LO_MAX_FRAME` → TOO_LARGE, before parsing),
+ * they could be read). Checks, in order: size (> `LO_MAX_FRAME`, or `LO_MAX_BLOCK_FRAME` for a v2
+ * APPEND_BLOCK → TOO_LARGE, before parsing),
  * magic and header (→ MALFORMED), version and op (→ UNSUPPORTED), field bounds (scope > 64,
- * msg > 256, fields > 512 → TOO_LARGE), then the exact layout and field values (→ MALFORMED).
+ * msg > 256, fields > 512, a block over 64 records or with a record over 512 → TOO_LARGE), then the exact layout and field values (→ MALFORMED).
  *
  * @example
  * const res = decodeLogRequest(msg.frame);
@@ -93,7 +120,7 @@ export function decodeLogRequest(frame: Uint8Array): LogDecodeResult {
     return decodeFailure(status, { version, op, nonce }, reply);
   };
 
-  if (frame.byteLength > LO_MAX_FRAME) return fail(LO_STATUS.TOO_LARGE);
+  if (frame.byteLength > (opensBlock(frame) ? LO_MAX_BLOCK_FRAME : LO_MAX_FRAME)) return fail(LO_STATUS.TOO_LARGE);
   const r = new FrameReader(frame);
   if (r.remaining < 4 || !readMagic(r, LO_MAGIC)) return fail(LO_STATUS.MALFORMED);
   version = r.u8();

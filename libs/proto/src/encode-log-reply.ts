@@ -1,9 +1,11 @@
 import { FrameWriter } from '@nexus/ipc';
 import { writeLogHeader } from './lo-header.js';
 import {
+  LO_MAX_BLOCK_RECORDS,
   LO_MAX_REPLY,
   LO_STATUS,
   LO_ZERO_STATS,
+  type LogBlockReplyBody,
   type LogJournalStats,
   type LogReplyInput,
   type LogStats,
@@ -28,13 +30,21 @@ function checkStatus(status: number): asserts status is LogStatus {
   }
 }
 
+/** Throws unless `b` is a block reply a client can act on: a stored prefix, ids only for stored records. */
+function checkBlock(b: LogBlockReplyBody): void {
+  if (!Number.isInteger(b.stored) || b.stored < 0 || b.stored > LO_MAX_BLOCK_RECORDS) throw new ProtoError('BAD_VALUE', `stored ${b.stored}`);
+  if (b.status === LO_STATUS.OK && b.stored === 0) throw new ProtoError('BAD_VALUE', 'an OK block stored nothing');
+  if (b.stored === 0 && b.firstId !== 0n) throw new ProtoError('BAD_VALUE', 'first_id without a stored record');
+}
+
 /**
  * Encodes an LO reply. APPEND `[L,O,ver,0x81,(nonce:u64),status,record_id:u64,dropped:u64]`;
  * QUERY `[L,O,ver,0x82,(nonce),status,count:u16,next_cursor:u64, count × (len:u16, record)]` with
  * as many `entries` as fit in `LO_MAX_REPLY` (4096) bytes — when one does not fit, it and the rest
  * are left out and `next_cursor` is that entry's cursor; STATS
  * `[L,O,ver,0x83,(nonce),status, general{total:u64,dropped:u64,high_water:u32,count:u32,bytes:u32},
- * audit{…}, rejected_forged:u64]`. Throws `ProtoError('BAD_VALUE')` for a value a field cannot
+ * audit{…}, rejected_forged:u64]`; APPEND_BLOCK `[L,O,2,0x84,nonce,status,stored:u16,first_id:u64,
+ * dropped:u64]` (a non-OK block reply may still report a stored prefix). Throws `ProtoError('BAD_VALUE')` for a value a field cannot
  * carry, records on a non-OK reply, an empty record, one that could never fit, or a cursor of 0.
  *
  * @example
@@ -42,6 +52,7 @@ function checkStatus(status: number): asserts status is LogStatus {
  */
 export function encodeLogReply(reply: LogReplyInput): Uint8Array {
   checkStatus(reply.status);
+  if (reply.op === 4) checkBlock(reply);
   const zeros =
     reply.op === 1 ? reply.recordId === 0n && reply.dropped === 0n : reply.op === 3 ? isZeroLogStats(reply.stats) : true;
   if (reply.status !== LO_STATUS.OK && !zeros) throw new ProtoError('BAD_VALUE', 'values on a non-OK reply');
@@ -51,6 +62,8 @@ export function encodeLogReply(reply: LogReplyInput): Uint8Array {
       w.u64(reply.recordId).u64(reply.dropped);
     } else if (reply.op === 3) {
       writeStats(w, reply.stats);
+    } else if (reply.op === 4) {
+      w.u16(reply.stored).u64(reply.firstId).u64(reply.dropped);
     } else {
       if (reply.status !== LO_STATUS.OK && reply.entries.length > 0) throw new ProtoError('BAD_VALUE', 'records on a non-OK reply');
       const body = new FrameWriter(LO_MAX_REPLY);
@@ -76,7 +89,7 @@ export function encodeLogReply(reply: LogReplyInput): Uint8Array {
 
 /**
  * The reply to a request that could not be decoded: the op's fixed layout with zeros (no records,
- * zero counters) for APPEND / QUERY / STATS, else the bare `[L,O,ver,op|0x80,(nonce),status]`.
+ * zero counters, nothing stored) for APPEND / QUERY / STATS / v2 APPEND_BLOCK, else the bare `[L,O,ver,op|0x80,(nonce),status]`.
  *
  * @internal
  * @example
@@ -87,5 +100,6 @@ export function encodeLogFailure(version: 1 | 2, op: number, nonce: bigint | und
   if (op === 1) return encodeLogReply({ ...header, op, recordId: 0n, dropped: 0n });
   if (op === 2) return encodeLogReply({ ...header, op, entries: [] });
   if (op === 3) return encodeLogReply({ ...header, op, stats: LO_ZERO_STATS });
+  if (op === 4 && version === 2) return encodeLogReply({ ...header, op, stored: 0, firstId: 0n, dropped: 0n });
   return readGuard(() => writeLogHeader(16, version, (op & 0x7f) | 0x80, nonce).u8(status).finish(), 'BAD_VALUE');
 }

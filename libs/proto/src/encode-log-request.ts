@@ -1,6 +1,6 @@
 import type { FrameWriter } from '@nexus/ipc';
 import { writeLogHeader } from './lo-header.js';
-import { LO_ANY, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './lo-wire.js';
+import { LO_ANY, LO_MAX_BLOCK_RECORDS, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './lo-wire.js';
 import { ProtoError } from './proto-error.js';
 import { readGuard } from './read-guard.js';
 import { utf8Cached } from './utf8-cached.js';
@@ -27,6 +27,24 @@ function encodeAppend(a: LogAppend & { readonly version: 1 | 2; readonly nonce?:
   return w.view();
 }
 
+/** An APPEND_BLOCK, sized exactly: `count:u16`, then each record as `len:u16, bytes`. */
+function encodeBlock(nonce: bigint, records: readonly Uint8Array[]): Uint8Array {
+  const count = records.length;
+  if (count < 1 || count > LO_MAX_BLOCK_RECORDS) bad(`block of ${count} records (1..${LO_MAX_BLOCK_RECORDS})`);
+  // Each record is read once, so its measured length is the one written.
+  const taken: Uint8Array[] = [];
+  let size = 4 + 8 + 2;
+  for (let i = 0; i < count; i += 1) {
+    const record = records[i] as Uint8Array;
+    if (!(record instanceof Uint8Array) || record.byteLength < 1 || record.byteLength > LO_MAX_FIELDS) bad(`record ${i}: 1..${LO_MAX_FIELDS} bytes`);
+    taken.push(record);
+    size += 2 + record.byteLength;
+  }
+  const w = writeLogHeader(size, 2, 4, nonce).u16(count);
+  for (const record of taken) w.bytes16(record);
+  return w.view();
+}
+
 function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
   if (f.journal !== 0 && f.journal !== 1) bad(`journal ${String(f.journal)}`);
   if (f.decision !== 0 && f.decision !== 1 && f.decision !== LO_ANY) bad(`decision ${f.decision}`);
@@ -37,7 +55,8 @@ function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
 
 /**
  * Encodes an LO request: APPEND `[L,O,ver,1,(nonce:u64), level, sl:u8, ml:u16, fl:u16, scope,
- * msg, fields]`; v1 QUERY `[L,O,1,2, since_nsec:u64, max_count:u16]`; v2 QUERY
+ * msg, fields]`; v2 APPEND_BLOCK `[L,O,2,4, nonce, count:u16, count × (len:u16, record)]` (1..64
+ * records of 1..512 bytes); v1 QUERY `[L,O,1,2, since_nsec:u64, max_count:u16]`; v2 QUERY
  * `[L,O,2,2, nonce, journal:u8, from_seq:u64, to_seq:u64, subject:u64, decision:u8, op:u8,
  * cursor:u64, max_count:u16]`; STATS header (+ nonce) only. Throws `ProtoError('BAD_VALUE')` for a
  * field outside its bound.
@@ -48,6 +67,10 @@ function writeFilter(w: FrameWriter, f: LogQueryFilter): void {
 export function encodeLogRequest(req: LogRequest): Uint8Array {
   return readGuard(() => {
     if (req.op === 1) return encodeAppend(req);
+    if (req.op === 4) {
+      if (req.version !== 2) bad('APPEND_BLOCK is v2 only');
+      return encodeBlock(req.nonce, req.records);
+    }
     const w = writeLogHeader(LO_MAX_FRAME, req.version, req.op, req.version === 2 ? req.nonce : undefined);
     if (req.op === 2) {
       if (req.version === 1) w.u64(req.sinceNsec).u16(req.maxCount < 1 ? bad('max_count 0') : req.maxCount);

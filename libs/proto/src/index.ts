@@ -71,6 +71,8 @@ export {
   LO_JOURNAL,
   LO_LEVEL,
   LO_MAGIC,
+  LO_MAX_BLOCK_FRAME,
+  LO_MAX_BLOCK_RECORDS,
   LO_MAX_FIELDS,
   LO_MAX_FRAME,
   LO_MAX_MSG,
@@ -80,6 +82,7 @@ export {
   LO_STATUS,
   LO_ZERO_STATS,
   type LogAppend,
+  type LogBlockReplyBody,
   type LogDecodeResult,
   type LogJournalStats,
   type LogLevel,
@@ -100,6 +103,7 @@ export { encodeLogRequest } from './encode-log-request.js';
 export { encodeLogFailure, encodeLogReply } from './encode-log-reply.js';
 export {
   type LogAppendResult,
+  type LogBlockResult,
   LogClient,
   type LogClientOptions,
   type LogOutcome,

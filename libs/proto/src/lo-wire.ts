@@ -21,6 +21,19 @@ export const LO_MAX_FIELDS = 512;
 /** Largest LO request (a v2 APPEND at every bound); longer is `TOO_LARGE` before parsing. */
 export const LO_MAX_FRAME: number = 4 + 8 + 6 + LO_MAX_SCOPE + LO_MAX_MSG + LO_MAX_FIELDS;
 
+/**
+ * Most audit records in one APPEND_BLOCK (the audit chain seals blocks of this many, so one sealed
+ * block is one frame).
+ */
+export const LO_MAX_BLOCK_RECORDS = 64;
+
+/**
+ * Largest APPEND_BLOCK request (`LO_MAX_BLOCK_RECORDS` records of `LO_MAX_FIELDS` bytes): only
+ * logd's audit endpoint takes frames this large; any other LO request over `LO_MAX_FRAME` is
+ * `TOO_LARGE`.
+ */
+export const LO_MAX_BLOCK_FRAME: number = 4 + 8 + 2 + LO_MAX_BLOCK_RECORDS * (2 + LO_MAX_FIELDS);
+
 /** Largest LO reply; a QUERY reply stops adding records before it. */
 export const LO_MAX_REPLY = 4096;
 
@@ -33,10 +46,12 @@ export type LogVersion = 1 | 2;
  * @example
  * LO_OP.QUERY; // 2
  */
-export const LO_OP: { readonly APPEND: 1; readonly QUERY: 2; readonly STATS: 3 } = Object.freeze({
+export const LO_OP: { readonly APPEND: 1; readonly QUERY: 2; readonly STATS: 3; readonly APPEND_BLOCK: 4 } = Object.freeze({
   APPEND: 1,
   QUERY: 2,
   STATS: 3,
+  /** v2 only: the audit writer's records, many per frame, stored in order in one pass. */
+  APPEND_BLOCK: 4,
 });
 
 /**
@@ -117,7 +132,8 @@ export type LogRequest =
   | { readonly version: 1; readonly op: 2; readonly sinceNsec: bigint; readonly maxCount: number }
   | { readonly version: 2; readonly op: 2; readonly nonce: bigint; readonly filter: LogQueryFilter }
   | { readonly version: 1; readonly op: 3 }
-  | { readonly version: 2; readonly op: 3; readonly nonce: bigint };
+  | { readonly version: 2; readonly op: 3; readonly nonce: bigint }
+  | { readonly version: 2; readonly op: 4; readonly nonce: bigint; readonly records: readonly Uint8Array[] };
 
 /** Counters of one journal in a STATS reply. */
 export interface LogJournalStats {
@@ -161,7 +177,25 @@ export type LogReply =
       readonly records: readonly Uint8Array[];
       readonly nextCursor: bigint;
     })
-  | (LogReplyHeader & { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats });
+  | (LogReplyHeader & { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats })
+  | (LogReplyHeader & LogBlockReplyBody);
+
+/**
+ * The body of an APPEND_BLOCK reply. Records `[0, stored)` of the block are stored with the ids
+ * `firstId + i`; the rest are not (a prefix: logd stops at the first record it cannot store, and
+ * `status` says why). OK means the whole block was stored. `firstId` is 0 when `stored` is 0;
+ * `dropped` is the journal's eviction counter, as in an APPEND reply.
+ *
+ * @example
+ * const confirmed = reply.status === LO_STATUS.OK ? count : reply.stored;
+ */
+export interface LogBlockReplyBody {
+  readonly op: 4;
+  readonly status: LogStatus;
+  readonly stored: number;
+  readonly firstId: bigint;
+  readonly dropped: bigint;
+}
 
 /**
  * What {@link encodeLogReply} takes: a {@link LogReply}, except that a QUERY reply offers

@@ -21,7 +21,17 @@ function server(status: LogStatus, seen: LogRequest[] = []): Transport {
     const head = { version: 2 as const, nonce: req.nonce, status };
     if (req.op === 1) return encodeLogReply({ ...head, op: 1, recordId: ok ? 11n : 0n, dropped: 0n });
     if (req.op === 2) return encodeLogReply({ ...head, op: 2, entries: ok ? [{ cursor: 1n, bytes: frame(0xaa) }] : [], nextCursor: 0n });
+    if (req.op === 4) return encodeLogReply({ ...head, op: 4, stored: ok ? req.records.length : 0, firstId: ok ? 20n : 0n, dropped: 0n });
     return encodeLogReply({ ...head, op: 3, stats: ok ? STATS : LO_ZERO_STATS });
+  };
+}
+
+/** A logd that answers every APPEND_BLOCK with `body` (its nonce echoed). */
+function blockServer(body: { status: LogStatus; stored: number; firstId: bigint }): Transport {
+  return async (f) => {
+    const res = decodeLogRequest(f);
+    if (!res.ok || res.request.op !== 4) throw new Error('expected an APPEND_BLOCK');
+    return encodeLogReply({ version: 2, nonce: res.request.nonce, op: 4, dropped: 1n, ...body });
   };
 }
 
@@ -69,6 +79,38 @@ describe(LogClient, () => {
   it('DENIED append / stats are not ok', async () => {
     expect(await new LogClient(server(LO_STATUS.DENIED)).append({ level: 0, scope: 'policyd.audit', msg: '' })).toEqual({ status: 'denied' });
     expect(await new LogClient(server(LO_STATUS.MALFORMED)).stats()).toEqual({ status: 'malformed' });
+  });
+
+  it('appendBlock sends one v2 APPEND_BLOCK and returns the ids of the whole block', async () => {
+    const seen: LogRequest[] = [];
+    const log = new LogClient(server(LO_STATUS.OK, seen));
+    expect(await log.appendBlock([frame(1), frame(2, 3)])).toEqual({ status: 'ok', stored: 2, firstId: 20n, dropped: 0n });
+    expect(seen).toEqual([{ version: 2, op: 4, nonce: 1n, records: [frame(1), frame(2, 3)] }]);
+  });
+
+  it('appendBlock reports the stored prefix of a block logd stopped in', async () => {
+    const log = new LogClient(blockServer({ status: LO_STATUS.FULL, stored: 1, firstId: 7n }));
+    expect(await log.appendBlock([frame(1), frame(2), frame(3)])).toEqual({ status: 'full', stored: 1, firstId: 7n, dropped: 1n });
+  });
+
+  const blockLies: ReadonlyArray<{ name: string; body: { status: LogStatus; stored: number; firstId: bigint } }> = [
+    { name: 'test_reject_block_reply_storing_more_than_sent', body: { status: LO_STATUS.FULL, stored: 3, firstId: 1n } },
+    { name: 'test_reject_block_reply_ok_for_part_of_the_block', body: { status: LO_STATUS.OK, stored: 1, firstId: 1n } },
+  ];
+  for (const { name, body } of blockLies) {
+    it(`appendBlock: ${name} → 'bad-reply', nothing stored`, async () => {
+      expect(await new LogClient(blockServer(body)).appendBlock([frame(1), frame(2)])).toEqual({ status: 'bad-reply', stored: 0, firstId: 0n, dropped: 0n });
+    });
+  }
+
+  it('test_reject_block_unsendable: an empty block or a hostile array is refused without sending', async () => {
+    let called = false;
+    const log = new LogClient(async () => ((called = true), frame()));
+    const hostile = new Proxy([frame(1)], { get: () => { throw new Error('trap'); } });
+    for (const records of [[], hostile, [new Uint8Array(513)]]) {
+      expect(await log.appendBlock(records)).toEqual({ status: 'malformed', stored: 0, firstId: 0n, dropped: 0n });
+    }
+    expect(called).toBe(false);
   });
 
   const failures: ReadonlyArray<{ name: string; transport: Transport; out: string }> = [

@@ -27,6 +27,20 @@ export type LogAppendResult =
   | { readonly status: 'ok'; readonly recordId: bigint; readonly dropped: bigint }
   | { readonly status: Exclude<LogOutcome, 'ok'> };
 
+/**
+ * The result of {@link LogClient.appendBlock}: the first `stored` records of the block are in
+ * logd with the ids `firstId + i`; the others are not (`status` says why, `ok` only when all are).
+ * Anything the client cannot trust (no reply, a bad one) is `stored: 0`.
+ */
+export interface LogBlockResult {
+  readonly status: LogOutcome;
+  readonly stored: number;
+  readonly firstId: bigint;
+  readonly dropped: bigint;
+}
+
+const NOTHING_STORED = { stored: 0, firstId: 0n, dropped: 0n } as const;
+
 /** The result of {@link LogClient.query}: records are empty and `nextCursor` 0 unless `ok`. */
 export interface LogQueryResult {
   readonly status: LogOutcome;
@@ -75,7 +89,8 @@ export class LogClient {
     this.#timeoutMs = options.timeoutMs ?? 500;
   }
 
-  async #exchange(build: (nonce: bigint) => LogRequest & { readonly version: 2 }): Promise<Exchange> {
+  /** One request and its decoded reply, whatever its status. */
+  async #call(build: (nonce: bigint) => LogRequest & { readonly version: 2 }): Promise<Exchange> {
     this.#nonce = (this.#nonce + 1n) & U64_MAX;
     let request: LogRequest & { readonly version: 2 };
     let frame: Uint8Array;
@@ -87,15 +102,18 @@ export class LogClient {
     }
     const out = await callTransport(this.#transport, frame, this.#timeoutMs);
     if (!out.ok) return { ok: false, status: out.failure };
-    let reply: LogReply;
     try {
-      reply = decodeLogReply(out.frame, { version: 2, op: request.op as LogOp, nonce: request.nonce });
+      return { ok: true, reply: decodeLogReply(out.frame, { version: 2, op: request.op as LogOp, nonce: request.nonce }) };
     } catch {
       return { ok: false, status: 'bad-reply' };
     }
-    return reply.status === LO_STATUS.OK
-      ? { ok: true, reply }
-      : { ok: false, status: NAME_OF[reply.status] as Exclude<LogOutcome, 'ok'> };
+  }
+
+  /** One request whose reply counts only when OK. */
+  async #exchange(build: (nonce: bigint) => LogRequest & { readonly version: 2 }): Promise<Exchange> {
+    const res = await this.#call(build);
+    if (!res.ok || res.reply.status === LO_STATUS.OK) return res;
+    return { ok: false, status: NAME_OF[res.reply.status] as Exclude<LogOutcome, 'ok'> };
   }
 
   /**
@@ -118,6 +136,29 @@ export class LogClient {
     return res.reply.op === 1
       ? { status: 'ok', recordId: res.reply.recordId, dropped: res.reply.dropped }
       : { status: 'bad-reply' };
+  }
+
+  /**
+   * APPEND_BLOCK: the audit writer's records (1..64, each 1..512 bytes), stored by logd in order in
+   * one pass. A reply that claims more records than were sent, or an OK that is not the whole
+   * block, is `bad-reply` with nothing stored.
+   *
+   * @example
+   * const { stored, firstId } = await log.appendBlock(sealed.map((s) => s.encoded));
+   */
+  async appendBlock(records: readonly Uint8Array[]): Promise<LogBlockResult> {
+    let count = 0;
+    const res = await this.#call((nonce) => {
+      const taken = [...records];
+      count = taken.length;
+      return { version: 2, op: LO_OP.APPEND_BLOCK, nonce, records: taken };
+    });
+    if (!res.ok) return { status: res.status, ...NOTHING_STORED };
+    const reply = res.reply;
+    if (reply.op !== 4 || reply.stored > count || (reply.status === LO_STATUS.OK) !== (reply.stored === count)) {
+      return { status: 'bad-reply', ...NOTHING_STORED };
+    }
+    return { status: NAME_OF[reply.status], stored: reply.stored, firstId: reply.firstId, dropped: reply.dropped };
   }
 
   /**
