@@ -60,6 +60,20 @@ export interface DiskJournalOptions<T> {
  */
 export type DurableAppend<T> = { readonly ok: true; readonly entry: JournalEntry<T> } | { readonly ok: false; readonly reason: 'full' | 'io' };
 
+/**
+ * The outcome of {@link DiskJournal.appendBlock}: the stored prefix of the block (consecutive
+ * ids), and `failure` when it is not the whole block.
+ *
+ * @example
+ * const { entries, failure }: DurableBlock<Item> = await journal.appendBlock(items);
+ */
+export interface DurableBlock<T> {
+  readonly entries: readonly JournalEntry<T>[];
+  readonly failure?: 'full' | 'io';
+}
+
+const REFUSED_FULL: DurableAppend<never> = Object.freeze({ ok: false, reason: 'full' });
+
 /** Which segments a scan may skip without reading them (a QUERY's seq or time range). */
 export type SegmentSkip = (segment: SegmentInfo) => boolean;
 
@@ -172,12 +186,45 @@ export class DiskJournal<T> {
    * const r = await journal.append(item); r.ok && r.entry.id;
    */
   append(item: T): Promise<DurableAppend<T>> {
+    return this.#start(item) ?? Promise.resolve(REFUSED_FULL);
+  }
+
+  /**
+   * Stores `items` in order, in one pass: every frame goes to the writer before any sync, so the
+   * block shares one group commit; the first item over the quota stops the block there (nothing
+   * after it is written). Resolves with the stored prefix and, if the block was cut short, why.
+   *
+   * @example
+   * const { entries, failure } = await journal.appendBlock(items); // entries: the stored prefix
+   */
+  async appendBlock(items: readonly T[]): Promise<DurableBlock<T>> {
+    const started: Promise<DurableAppend<T>>[] = [];
+    let failure: 'full' | 'io' | undefined;
+    for (const item of items) {
+      const one = this.#start(item);
+      if (one === undefined) {
+        failure = 'full';
+        break;
+      }
+      started.push(one);
+    }
+    const entries: JournalEntry<T>[] = [];
+    for (const r of await Promise.all(started)) {
+      // A failed write rolls the ids back: nothing after it counts as stored, even if it landed.
+      if (!r.ok) return { entries, failure: r.reason };
+      entries.push(r.entry);
+    }
+    return failure === undefined ? { entries } : { entries, failure };
+  }
+
+  /** Starts one append: `undefined` when the quota refuses it (counted). */
+  #start(item: T): Promise<DurableAppend<T>> | undefined {
     const { timestampNs, body } = this.#options.codec.encode(item);
     const id = this.#nextId;
     const frame = encodeFrame(id, timestampNs, body);
     if (!this.#makeRoom(frame.byteLength)) {
       this.#refusedFull += 1n;
-      return Promise.resolve({ ok: false, reason: 'full' });
+      return undefined;
     }
     this.#nextId += 1n;
     this.#pendingBytes += frame.byteLength;

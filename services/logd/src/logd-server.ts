@@ -8,6 +8,7 @@ import {
   LO_STATUS,
   LO_ZERO_STATS,
   type LogAppend,
+  type LogBlockReplyBody,
   type LogQueryEntry,
   type LogQueryFilter,
   type LogRequest,
@@ -112,6 +113,9 @@ interface AppendBody {
   readonly dropped: bigint;
 }
 
+/** An APPEND_BLOCK reply without its header. */
+type BlockBody = LogBlockReplyBody;
+
 /** A QUERY reply without its header. */
 interface QueryBody {
   readonly op: 2;
@@ -188,7 +192,8 @@ export class LogdServer {
     if (!decoded.ok) return decoded.reply;
     const req = decoded.request;
     const header: Header = req.version === 1 ? { version: 1 } : { version: 2, nonce: req.nonce };
-    const audit = req.op === LO_OP.APPEND && req.scope === LO_AUDIT_SCOPE && msg.senderServiceId === this.#options.auditWriter;
+    const writer = msg.senderServiceId === this.#options.auditWriter;
+    const audit = writer && (req.op === LO_OP.APPEND_BLOCK || (req.op === LO_OP.APPEND && req.scope === LO_AUDIT_SCOPE));
     if (audit !== (endpoint === 'audit')) {
       // Audit evidence only on the endpoint general traffic cannot reach, and nothing else there.
       this.#wrongEndpoint += 1n;
@@ -196,6 +201,15 @@ export class LogdServer {
     }
     if (req.op === LO_OP.APPEND) {
       const body = this.#append(msg, req);
+      return encodeLogReply({ ...header, ...(body instanceof Promise ? await body : body) });
+    }
+    if (req.op === LO_OP.APPEND_BLOCK) {
+      // A block is audit evidence: from anyone but the writer it is a forgery attempt.
+      if (!writer) {
+        this.#rejectedForged += 1n;
+        return encodeLogReply({ ...header, ...this.#denied(req.op) });
+      }
+      const body = this.#appendBlock(req.records);
       return encodeLogReply({ ...header, ...(body instanceof Promise ? await body : body) });
     }
     if (req.op === LO_OP.STATS) {
@@ -209,18 +223,46 @@ export class LogdServer {
     return encodeLogReply({ ...header, ...(await this.#query(msg.senderServiceId, req)) });
   }
 
+  /** The audit record in `bytes`, or `undefined` (counted) when it is not one. */
+  #auditItem(bytes: Uint8Array): AuditItem | undefined {
+    let item: AuditItem;
+    try {
+      item = auditItemOf(bytes);
+    } catch {
+      this.#auditMalformed += 1n;
+      return undefined;
+    }
+    if (this.#lastAuditSeq !== undefined && item.seq <= this.#lastAuditSeq) this.#auditSeqRegressions += 1n;
+    this.#lastAuditSeq = item.seq;
+    return item;
+  }
+
+  /**
+   * Stores a block of audit records in order, in one pass, up to the first one that is not a valid
+   * record (MALFORMED) or does not fit (FULL): the reply names the stored prefix.
+   */
+  #appendBlock(records: readonly Uint8Array[]): BlockBody | Promise<BlockBody> {
+    const items: AuditItem[] = [];
+    for (const bytes of records) {
+      const item = this.#auditItem(bytes);
+      if (item === undefined) break;
+      items.push(item);
+    }
+    const cut = items.length < records.length ? LO_STATUS.MALFORMED : LO_STATUS.OK;
+    if (this.#storage !== undefined) {
+      const disk = this.#storage.audit;
+      return disk.appendBlock(items).then((r) => blockBody(r.entries, r.failure === undefined ? cut : LO_STATUS.FULL, disk.stats().dropped));
+    }
+    const audit = this.#audit as Journal<AuditItem>;
+    const entries = items.map((item) => audit.append(item, item.bytes.byteLength));
+    return blockBody(entries, cut, audit.stats().dropped);
+  }
+
   #append(msg: Incoming, req: LogAppend): AppendBody | Promise<AppendBody> {
     const sender = msg.senderServiceId;
     if (req.scope === LO_AUDIT_SCOPE && sender === this.#options.auditWriter) {
-      let item: AuditItem;
-      try {
-        item = auditItemOf(req.fields);
-      } catch {
-        this.#auditMalformed += 1n;
-        return fail(LO_STATUS.MALFORMED);
-      }
-      if (this.#lastAuditSeq !== undefined && item.seq <= this.#lastAuditSeq) this.#auditSeqRegressions += 1n;
-      this.#lastAuditSeq = item.seq;
+      const item = this.#auditItem(req.fields);
+      if (item === undefined) return fail(LO_STATUS.MALFORMED);
       if (this.#storage !== undefined) {
         const disk = this.#storage.audit;
         return disk.append(item).then((r) => durableBody(r, disk.stats().dropped));
@@ -246,8 +288,9 @@ export class LogdServer {
     return { op: 1, status: LO_STATUS.OK, recordId: entry.id, dropped: general.stats().dropped };
   }
 
-  #denied(op: 1 | 2 | 3): AppendBody | QueryBody | { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats } {
+  #denied(op: 1 | 2 | 3 | 4): AppendBody | QueryBody | BlockBody | { readonly op: 3; readonly status: LogStatus; readonly stats: LogStats } {
     if (op === LO_OP.APPEND) return { op: 1, status: LO_STATUS.DENIED, recordId: 0n, dropped: 0n };
+    if (op === LO_OP.APPEND_BLOCK) return { op: 4, status: LO_STATUS.DENIED, stored: 0, firstId: 0n, dropped: 0n };
     if (op === LO_OP.QUERY) return { op: 2, status: LO_STATUS.DENIED, entries: [] };
     return { op: 3, status: LO_STATUS.DENIED, stats: LO_ZERO_STATS };
   }
@@ -391,6 +434,19 @@ const fail = (status: LogStatus): AppendBody => ({ op: 1, status, recordId: 0n, 
 /** An APPEND is OK only once its record is on disk; anything else is FULL, the distinct status. */
 function durableBody<T>(r: DurableAppend<T>, dropped: bigint): AppendBody {
   return r.ok ? { op: 1, status: LO_STATUS.OK, recordId: r.entry.id, dropped } : fail(LO_STATUS.FULL);
+}
+
+/**
+ * The reply for a block whose prefix `entries` was stored (`status` why the rest was not): the
+ * ids must run on from the first, since the reply carries only the first.
+ */
+function blockBody(entries: readonly JournalEntry<AuditItem>[], status: LogStatus, dropped: bigint): BlockBody {
+  const first = entries[0];
+  if (first === undefined) return { op: 4, status: status === LO_STATUS.OK ? LO_STATUS.FULL : status, stored: 0, firstId: 0n, dropped: 0n };
+  let stored = 1;
+  while (stored < entries.length && entries[stored]?.id === first.id + BigInt(stored)) stored++;
+  const whole = stored === entries.length ? status : LO_STATUS.FULL;
+  return { op: 4, status: whole, stored, firstId: first.id, dropped };
 }
 
 function scanOf<T>(journal: Journal<T>): (afterId: bigint, visit: (entry: JournalEntry<T>) => boolean) => void {

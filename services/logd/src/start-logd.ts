@@ -1,5 +1,5 @@
 import type { Kernel, SendCap, Task } from '@nexus/ipc';
-import { LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient, taskTransport } from '@nexus/proto';
+import { LO_MAX_BLOCK_FRAME, LO_MAX_FRAME, LO_MAX_REPLY, PolicyClient, taskTransport } from '@nexus/proto';
 import { LogdError } from './logd-error.js';
 import { resolveLogdOptions, type LogdOptions } from './logd-options.js';
 import { LogdServer, type LogdStats } from './logd-server.js';
@@ -54,7 +54,7 @@ export function startLogd(kernel: Kernel, options: LogdOptions): LogdHandle {
     queueDepth: resolved.queueDepth,
   });
   // policyd is the one sender here: its share is the whole queue (a half share refused its 33rd APPEND in flight).
-  const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_FRAME, queueDepth: resolved.auditQueueDepth, maxPerSender: resolved.auditQueueDepth });
+  const audit = kernel.createEndpoint(task, { maxFrame: LO_MAX_BLOCK_FRAME, queueDepth: resolved.auditQueueDepth, maxPerSender: resolved.auditQueueDepth });
   let policy: PolicyClient | undefined;
   const server = new LogdServer(resolved, () => policy, task.serviceId, storage);
   if (storage !== undefined) {

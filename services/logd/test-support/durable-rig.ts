@@ -71,6 +71,15 @@ export async function appendAudit(rig: DurableRig, encoded: Uint8Array): Promise
   return { status: reply.status, recordId: reply.recordId, dropped: reply.dropped };
 }
 
+/** Sends one APPEND_BLOCK of audit records from policyd and resolves with the reply's status, stored prefix and first id. */
+export async function appendAuditBlock(rig: Pick<DurableRig, 'policyd' | 'toAudit'>, records: readonly Uint8Array[]): Promise<{ status: number; stored: number; firstId: bigint }> {
+  const req = { version: 2, op: 4, nonce: 2n, records } as const;
+  const frame = (await rig.policyd.call(rig.toAudit, encodeLogRequest(req), { timeoutMs: 10_000 })).frame;
+  const reply = decodeLogReply(frame, { version: 2, op: 4, nonce: 2n });
+  if (reply.op !== 4) throw new Error('not an APPEND_BLOCK reply');
+  return { status: reply.status, stored: reply.stored, firstId: reply.firstId };
+}
+
 /** Reads every record of a journal back through QUERY pages (as the app, allowed by the fake policyd). */
 export async function readJournal(rig: DurableRig, options: Partial<LogQueryOptions> = {}): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
