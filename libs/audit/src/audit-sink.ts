@@ -38,6 +38,14 @@ export interface AuditTransport {
    * Must not throw (a throw counts as nothing to report).
    */
   evictions?(): readonly EvictionReport[];
+  /**
+   * Optional: offers a whole block of sealed records (1..`AUDIT_CHAIN_BLOCK`, seq order) in one
+   * delivery. `false` (synchronously): unavailable, none taken. A promise: it resolves with how
+   * many leading records the store confirmed (the rest failed; a rejection, or anything but an
+   * integer, is 0). With it, the sink hands over each block it seals this way instead of record by
+   * record.
+   */
+  offerBlock?(block: readonly SealedRecord[]): Promise<number> | false;
 }
 
 /**
@@ -601,22 +609,53 @@ export class AuditSink {
     const sealed = this.#chain.takeSealed();
     this.#queued = 0;
     this.#draining = true;
-    for (const s of sealed) {
-      this.#recent.put(s.record, 'in-flight');
-      let accepted: Promise<boolean> | false;
-      try {
-        accepted = this.#primary.offer(s.record, s.encoded);
-      } catch {
-        accepted = false;
+    for (const s of sealed) this.#recent.put(s.record, 'in-flight');
+    if (this.#primary.offerBlock !== undefined) this.#offerBlock(sealed);
+    else {
+      for (const s of sealed) {
+        let accepted: Promise<boolean> | false;
+        try {
+          accepted = this.#primary.offer(s.record, s.encoded);
+        } catch {
+          accepted = false;
+        }
+        if (accepted === false) this.#settle(s.record, false);
+        else this.#watch(s.record, accepted);
       }
-      if (accepted === false) this.#settle(s.record, false);
-      else this.#watch(s.record, accepted);
     }
+    this.#endDrain();
+  }
+
+  #endDrain(): void {
     this.#draining = false;
     if (this.#switchDue) {
       this.#switchDue = false;
       this.#emitSwitch('uart');
     }
+  }
+
+  /**
+   * One delivery for the block: the confirmed prefix settles as delivered, the rest as failed, in
+   * seq order, and a switch to the UART comes after the whole block (so the UART lines stay in seq
+   * order).
+   */
+  #offerBlock(sealed: readonly SealedRecord[]): void {
+    let accepted: Promise<number> | false;
+    try {
+      accepted = (this.#primary.offerBlock as (block: readonly SealedRecord[]) => Promise<number> | false)(sealed);
+    } catch {
+      accepted = false;
+    }
+    if (accepted === false) {
+      for (const s of sealed) this.#settle(s.record, false);
+      return;
+    }
+    this.#tracker.watchBlock(accepted, sealed.length, (confirmed) => {
+      const wasDraining = this.#draining;
+      this.#draining = true;
+      for (let i = 0; i < sealed.length; i++) this.#settle((sealed[i] as SealedRecord).record, i < confirmed);
+      if (!wasDraining) this.#endDrain();
+    });
   }
 
   #offer({ record, encoded }: SealedRecord, hold: UartHold | null): boolean {

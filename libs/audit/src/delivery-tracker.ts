@@ -54,6 +54,18 @@ export class DeliveryTracker {
     );
   }
 
+  /**
+   * Calls `done(confirmed)` once, when the store's promise for a block of `size` settles:
+   * `confirmed` is the count it resolved with, clamped to `0..size` (0 for a rejection or a
+   * non-integer).
+   */
+  watchBlock(accepted: Promise<number>, size: number, done: (confirmed: number) => void): void {
+    Promise.resolve(accepted).then(
+      (n) => done(Number.isInteger(n) ? Math.min(Math.max(n, 0), size) : 0),
+      () => done(0),
+    );
+  }
+
   /** Resolves once nothing is in flight (at once if nothing is). */
   idle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
