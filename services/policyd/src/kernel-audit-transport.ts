@@ -1,8 +1,7 @@
-import { formatRecordSummary, type AuditRecord, type AuditTransport, type EvictionReport } from '@nexus/audit';
+import { formatRecordSummary, type AuditRecord, type AuditTransport, type EvictionReport, type SealedRecord } from '@nexus/audit';
 import type { SendCap, Task } from '@nexus/ipc';
 import { LO_AUDIT_SCOPE, LO_LEVEL, LogClient } from '@nexus/proto';
 import { EvictionTracker } from './eviction-tracker.js';
-
 
 /** Options of a {@link KernelAuditTransport}. */
 export interface KernelAuditTransportOptions {
@@ -11,8 +10,10 @@ export interface KernelAuditTransportOptions {
 }
 
 /**
- * The audit sink's primary store: logd, reached over the kernel with LO v2 APPEND (scope
- * `policyd.audit`, msg = the record's original-format summary line, fields = the binary record).
+ * The audit sink's primary store: logd, reached over the kernel with LO v2 APPEND_BLOCK (each
+ * sealed block of records in one frame; logd answers the stored prefix) and, for a record offered
+ * alone, APPEND (scope `policyd.audit`, msg = the record's original-format summary line, fields =
+ * the binary record).
  * `offer` never waits: with no channel, a dead policyd task, a logd seen gone, or an APPEND older
  * than its timeout still open (logd hangs), it answers `false` at once; otherwise the promise
  * resolves `true` only on a matching OK reply, so a timeout, a refusal or a garbage reply makes the
@@ -118,25 +119,49 @@ export class KernelAuditTransport implements AuditTransport {
     } catch {
       return false;
     }
+    return this.#track(client, 1, client.append({ level: LO_LEVEL.INFO, scope: LO_AUDIT_SCOPE, msg, fields: encoded }).then(
+      (result) => {
+        if (result.status !== 'ok') return 0;
+        if (this.#client === client) {
+          this.#evicted.stored(result.recordId, record);
+          this.#evicted.dropped(result.dropped);
+        }
+        return 1;
+      },
+    )).then((n) => n === 1);
+  }
+
+  /**
+   * Offers a sealed block to logd in one APPEND_BLOCK; resolves with how many leading records logd
+   * stored (their ids run on from the reply's first id).
+   *
+   * @example
+   * const confirmed = await transport.offerBlock(chain.takeSealed()); // 0..block.length
+   */
+  offerBlock(block: readonly SealedRecord[]): Promise<number> | false {
+    const client = this.#client;
+    if (client === undefined || !this.#open()) return false;
+    const records = block.map((s) => s.record);
+    return this.#track(client, records.length, client.appendBlock(block.map((s) => s.encoded)).then((result) => {
+      if (this.#client === client && result.stored > 0) {
+        for (let i = 0; i < result.stored; i++) this.#evicted.stored(result.firstId + BigInt(i), records[i] as AuditRecord);
+        this.#evicted.dropped(result.dropped);
+      }
+      return result.stored;
+    }));
+  }
+
+  /** Counts one APPEND in flight until it settles; the channel is failed unless all `size` records were stored. */
+  #track(client: LogClient, size: number, delivery: Promise<number>): Promise<number> {
     const call = { at: performance.now() };
     this.#started.add(call);
-    return client
-      .append({ level: LO_LEVEL.INFO, scope: LO_AUDIT_SCOPE, msg, fields: encoded })
-      .then(
-        (result) => {
-          if (result.status !== 'ok') return false;
-          if (this.#client === client) {
-            this.#evicted.stored(result.recordId, record);
-            this.#evicted.dropped(result.dropped);
-          }
-          return true;
-        },
-        () => false,
-      )
-      .then((ok) => {
-        this.#started.delete(call);
-        if (this.#client === client) this.#failed = !ok;
-        return ok;
-      });
+    return delivery.then(
+      (n) => n,
+      () => 0,
+    ).then((n) => {
+      this.#started.delete(call);
+      if (this.#client === client) this.#failed = n < size;
+      return n;
+    });
   }
 }

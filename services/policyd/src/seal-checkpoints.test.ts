@@ -19,6 +19,7 @@ import {
   encodeKeystoreReply,
   encodeLogReply,
   encodePolicyRequest,
+  LO_MAX_BLOCK_FRAME,
   PO_STATUS,
 } from '@nexus/proto';
 import { compilePolicy } from '@nexus/sel';
@@ -59,10 +60,15 @@ function rig(options: { keystored?: boolean; sealEveryRecords?: number } = {}): 
     policy, console: { write: () => undefined }, sealEveryRecords: options.sealEveryRecords ?? 4, sealTimeoutMs: 100,
   });
   const logdTask = kernel.spawn('logd');
-  const lo = kernel.createEndpoint(logdTask, { maxFrame: 4096 });
+  const lo = kernel.createEndpoint(logdTask, { maxFrame: LO_MAX_BLOCK_FRAME });
   const logged: Uint8Array[] = [];
   logdTask.serve(lo.recv, (msg) => {
     const req = decodeLogRequest(msg.frame);
+    if (req.ok && req.request.op === 4) {
+      const firstId = BigInt(logged.length + 1);
+      logged.push(...req.request.records);
+      return encodeLogReply({ version: 2, nonce: req.request.nonce, op: 4, status: 0, stored: req.request.records.length, firstId, dropped: 0n });
+    }
     if (!req.ok || req.request.op !== 1 || req.request.version !== 2) return undefined;
     logged.push(req.request.fields);
     return encodeLogReply({ version: 2, nonce: req.request.nonce, op: 1, status: 0, recordId: BigInt(logged.length), dropped: 0n });

@@ -10,6 +10,7 @@ import {
   encodeLogReply,
   encodePolicyRequest,
   LO_JOURNAL,
+  LO_MAX_BLOCK_FRAME,
   LO_STATUS,
   LogClient,
   type LogStatus,
@@ -78,10 +79,17 @@ function status(reply: Uint8Array): number {
 function fakeLogd(b: Boot, answer: LogStatus): { task: Task; received: Uint8Array[] } {
   const kernel = b.kernel;
   const task = kernel.spawn('logd');
-  const ep = kernel.createEndpoint(task, { maxFrame: 4096 });
+  const ep = kernel.createEndpoint(task, { maxFrame: LO_MAX_BLOCK_FRAME });
   const received: Uint8Array[] = [];
   task.serve(ep.recv, (msg) => {
     const req = decodeLogRequest(msg.frame);
+    if (req.ok && req.request.op === 4) {
+      // Like logd: an OK block is stored whole, a refused one not at all.
+      const ok = answer === LO_STATUS.OK;
+      received.push(...req.request.records);
+      const stored = ok ? req.request.records.length : 0;
+      return encodeLogReply({ version: 2, nonce: req.request.nonce, op: 4, status: answer, stored, firstId: ok ? 1n : 0n, dropped: 0n });
+    }
     if (!req.ok || req.request.op !== 1 || req.request.version !== 2) return undefined;
     received.push(req.request.fields);
     return encodeLogReply({ version: 2, nonce: req.request.nonce, op: 1, status: answer, recordId: 1n, dropped: 0n });
