@@ -278,14 +278,16 @@ export class AuditSink {
 
   /**
    * Whether `subjectId` already holds its share of the UART lines with allow decisions in flight
-   * (half of the lines the other subjects leave): its next allow would have no place unless the others' lines were taken. The decider
-   * answers (and records) such an allow as DENY `audit-unavailable`, so one subject asking faster
-   * than the primary confirms cannot make anyone else's allow a DENY.
+   * (half of the lines the other subjects leave): its next allow would have no place unless the
+   * others' lines were taken. The decider answers (and records) such an allow as DENY
+   * `audit-unavailable`, so one subject asking faster than the primary confirms cannot make anyone
+   * else's allow a DENY. A probe due now refills the budget first, as recording would.
    *
    * @example
    * if (input.decision === 'allow' && sink.allowShareFull(input.subjectId)) input = { ...input, decision: 'deny', reason: 'audit-unavailable' };
    */
   allowShareFull(subjectId: bigint): boolean {
+    this.#refillForProbe();
     return this.#uart.shareFull(subjectId);
   }
 
