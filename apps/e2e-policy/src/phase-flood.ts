@@ -1,5 +1,5 @@
 import { IPC_LIMITS, type SendCap, type Task } from '@nexus/ipc';
-import { RouteClient, encodeLogRequest, encodePolicyRequest, LO_LEVEL, LO_OP, PO_OP, PolicyClient, taskTransport } from '@nexus/proto';
+import { RouteClient, type RouteOutcome, encodeLogRequest, encodePolicyRequest, LO_LEVEL, LO_OP, PO_OP, PolicyClient, taskTransport } from '@nexus/proto';
 import type { BootedSystem } from './boot-system.js';
 import { marker, type MarkerOutcome, type PhaseContext } from './phase-context.js';
 import { syncJournal } from './sync-journal.js';
@@ -10,6 +10,10 @@ const PER_ROUND = 96;
 const ROUNDS = 8;
 /** Concurrent hostile VERSION questions (more than its share of policyd's queue). */
 const PARALLEL = 12;
+/** Real ROUTE calls of the hostile task per round (bounded: each one is a decision policyd records). */
+const HOSTILE_ROUTES = 4;
+/** Services the hostile task asks init-lite for; the policy grants it none of them. */
+const HOSTILE_TARGETS = ['logd', 'keystored'] as const;
 /** Real ms one honest answer may take under flood (the clients' own timeouts are 500–1000 ms). */
 export const FLOOD_ANSWER_BOUND_MS = 250;
 /** Real ms the system gets after the flood to answer everyone normally again, by itself. */
@@ -22,6 +26,8 @@ export interface FloodReport {
   readonly slowestMs: number;
   readonly hostileSent: number;
   readonly hostileRefused: number;
+  /** Hostile ROUTEs answered OK (with a right), during the flood or after it; the policy grants it none. */
+  readonly hostileRouted: number;
   readonly lostDecisions: bigint;
   readonly rightsOverShare: readonly string[];
   readonly recoveredMs: number | undefined;
@@ -65,10 +71,44 @@ async function honestRound(ctx: PhaseContext): Promise<{ wrong: number; slowestM
   return { wrong, slowestMs, count };
 }
 
-/** One round of the hostile task: VERSION questions, one-way log appends, right-carrying ROUTEs, junk to keystored. */
-async function hostileRound(hostile: Task, rights: Readonly<Record<string, SendCap>>, policy: PolicyClient, round: number): Promise<{ sent: number; refused: number }> {
+/** The hostile task's clients over its own rights: policyd's VERSION and init-lite's router. */
+interface HostileClients {
+  readonly policy: PolicyClient;
+  readonly router: RouteClient;
+}
+
+/**
+ * Whether the hostile task's ROUTE after the flood counts as answered normally: only a real DENY
+ * from init-lite does (a timeout is no answer, and anything else is not what the policy says).
+ *
+ * @example
+ * hostileRouteDenied({ status: 'deny' }); // true
+ * hostileRouteDenied({ status: 'timeout' }); // false
+ */
+export function hostileRouteDenied(out: RouteOutcome): boolean {
+  return out.status === 'deny';
+}
+
+/** Asks the router as the hostile task; a right it was handed is released at once and reported. */
+async function hostileRoute(hostile: Task, router: RouteClient, target: string): Promise<RouteOutcome> {
+  const out = await router.route(target);
+  if (out.status === 'ok') hostile.release(out.cap);
+  return out;
+}
+
+/**
+ * One round of the hostile task: VERSION questions, one-way log appends, right-carrying junk and
+ * real ROUTE calls to init-lite, junk to keystored.
+ */
+async function hostileRound(
+  hostile: Task,
+  rights: Readonly<Record<string, SendCap>>,
+  clients: HostileClients,
+  round: number,
+): Promise<{ sent: number; refused: number; routed: number }> {
   let sent = 0;
   let refused = 0;
+  let routed = 0;
   const oneWay = (cap: SendCap, frame: Uint8Array, withRight: boolean): void => {
     const dup = withRight ? hostile.duplicate(cap) : undefined;
     try {
@@ -89,16 +129,23 @@ async function hostileRound(hostile: Task, rights: Readonly<Record<string, SendC
     oneWay(rights.keystored as SendCap, Uint8Array.of(0x4b, 0x53, 0x01, n & 0xff), true);
   }
   let next = 0;
-  await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
+  // The ROUTEs go out while the VERSION questions fill policyd, which init-lite must ask for each one.
+  const routes = Array.from({ length: HOSTILE_ROUTES }, async (_, i) => {
+    sent++;
+    const out = await hostileRoute(hostile, clients.router, HOSTILE_TARGETS[i % HOSTILE_TARGETS.length] ?? 'logd');
+    if (out.status === 'ok') routed++;
+  });
+  await Promise.all([
+    ...routes,
+    ...Array.from({ length: PARALLEL }, async () => {
       while (next < PER_ROUND) {
         next++;
         sent++;
-        await policy.version();
+        await clients.policy.version();
       }
     }),
-  );
-  return { sent, refused };
+  ]);
+  return { sent, refused, routed };
 }
 
 function overShare(system: BootedSystem, base: ReadonlyMap<string, number>): string[] {
@@ -109,10 +156,11 @@ function overShare(system: BootedSystem, base: ReadonlyMap<string, number>): str
 
 /**
  * Runs the flood and measures it: a second, ordinary task (`flood-hostile`, holding one right to
- * each of policyd, logd, init-lite and keystored, as any task may) floods them in bounded rounds
- * while the selftest client asks its gated questions between the rounds; then the flood stops and
- * the system is given {@link FLOOD_RECOVERY_BOUND_MS} of real time to answer everyone normally
- * again, the hostile task included, with no harness action.
+ * each of policyd, logd, init-lite and keystored, as any task may) floods them in bounded rounds,
+ * real ROUTE calls to init-lite included, while the selftest client asks its gated questions
+ * between the rounds; then the flood stops and the system is given {@link FLOOD_RECOVERY_BOUND_MS}
+ * of real time to answer everyone normally again, the hostile task included (its VERSION allowed,
+ * its ROUTE denied), with no harness action.
  *
  * @example
  * const report = await runFlood(ctx); report.honestWrong; // 0
@@ -128,18 +176,23 @@ export async function runFlood(ctx: PhaseContext): Promise<FloodReport> {
     init: system.kernel.grant(system.initLite.endpoint, hostile),
     keystored: system.kernel.grant(system.keystored.endpoint, hostile),
   };
-  const policy = new PolicyClient(taskTransport(hostile, system.kernel.grant(system.policyd.endpoint, hostile)));
+  const clients: HostileClients = {
+    policy: new PolicyClient(taskTransport(hostile, system.kernel.grant(system.policyd.endpoint, hostile))),
+    router: new RouteClient(hostile, rights.init, { timeoutMs: 1000 }),
+  };
   let honest = 0;
   let honestWrong = 0;
   let slowestMs = 0;
   let hostileSent = 0;
   let hostileRefused = 0;
+  let hostileRouted = 0;
   const over = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
     // The hostile round and the honest questions run at once: the client asks while the queues are full.
-    const [h, c] = await Promise.all([hostileRound(hostile, rights, policy, round), honestRound(ctx)]);
+    const [h, c] = await Promise.all([hostileRound(hostile, rights, clients, round), honestRound(ctx)]);
     hostileSent += h.sent;
     hostileRefused += h.refused;
+    hostileRouted += h.routed;
     honest += c.count;
     honestWrong += c.wrong;
     slowestMs = Math.max(slowestMs, c.slowestMs);
@@ -151,8 +204,10 @@ export async function runFlood(ctx: PhaseContext): Promise<FloodReport> {
   while (performance.now() - stopped < FLOOD_RECOVERY_BOUND_MS) {
     for (let i = 0; i < 4; i++) await turn();
     const c = await honestRound(ctx);
-    const own = await policy.version(); // the flood task's own share is back too
-    if (c.wrong === 0 && own.allow && overShare(system, base).length === 0) {
+    const own = await clients.policy.version(); // the flood task's own share is back too
+    const ownRoute = await hostileRoute(hostile, clients.router, 'logd');
+    if (ownRoute.status === 'ok') hostileRouted++;
+    if (c.wrong === 0 && own.allow && hostileRouteDenied(ownRoute) && overShare(system, base).length === 0) {
       recoveredMs = performance.now() - stopped;
       break;
     }
@@ -160,7 +215,7 @@ export async function runFlood(ctx: PhaseContext): Promise<FloodReport> {
   }
   await system.policyd.flush();
   return {
-    honest, honestWrong, slowestMs, hostileSent, hostileRefused,
+    honest, honestWrong, slowestMs, hostileSent, hostileRefused, hostileRouted,
     lostDecisions: system.policyd.auditStats().lostDecisions - lostBefore,
     rightsOverShare: [...over],
     recoveredMs,
@@ -169,15 +224,17 @@ export async function runFlood(ctx: PhaseContext): Promise<FloodReport> {
 
 /**
  * The marker's verdict on a {@link FloodReport}: `undefined` only when the flood really ran (the
- * hostile task sent and was refused), every honest question got its policy's answer within
- * {@link FLOOD_ANSWER_BOUND_MS}, no decision record was lost, no server's rights table grew past
- * the sender's share, and the system recovered by itself within {@link FLOOD_RECOVERY_BOUND_MS}.
+ * hostile task sent and was refused), no hostile ROUTE was granted, every honest question got its
+ * policy's answer within {@link FLOOD_ANSWER_BOUND_MS}, no decision record was lost, no server's
+ * rights table grew past the sender's share, and the system recovered by itself within
+ * {@link FLOOD_RECOVERY_BOUND_MS}.
  *
  * @example
  * floodVerdict(report); // undefined, or e.g. '2 of 24 honest answers were wrong under flood'
  */
 export function floodVerdict(r: FloodReport): string | undefined {
   if (r.hostileSent === 0 || r.hostileRefused === 0) return 'the flood never filled a queue';
+  if (r.hostileRouted > 0) return `the hostile task was routed ${r.hostileRouted} times without a grant`;
   if (r.honestWrong > 0) return `${r.honestWrong} of ${r.honest} honest answers were wrong under flood`;
   if (r.slowestMs > FLOOD_ANSWER_BOUND_MS) return `an honest answer took ${Math.round(r.slowestMs)} ms under flood (bound ${FLOOD_ANSWER_BOUND_MS} ms)`;
   if (r.lostDecisions > 0n) return `${r.lostDecisions} decision records were lost`;
