@@ -1,5 +1,5 @@
-import { hexU64, isServiceName } from '@nexus/ipc';
-import { didYouMean, serviceIdFromName, type NearMisses, type Rule } from '@nexus/sel';
+import { hexU64, isServiceName, SERVICE_NAME_MAX_BYTES } from '@nexus/ipc';
+import { didYouMean, POLICY_LIMITS, serviceIdFromName, type NearMisses, type Rule } from '@nexus/sel';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import { formatJson } from './format-json.js';
@@ -31,7 +31,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   if (!isServiceName(subject)) {
     throw new CliError(
       'USAGE',
-      `explain: --subject "${shown}" is not a service name the kernel can run (1..48 bytes of [a-z0-9._-])`,
+      `explain: --subject "${shown}" is not a service name the kernel can run (1..${SERVICE_NAME_MAX_BYTES} bytes of [a-z0-9._-])`,
     );
   }
   const policy = await loadPolicy(args.positionals[0] ?? DEFAULT_POLICY_DIR, io);
@@ -87,7 +87,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   out += `policy:   ${policy.version}\n`;
   if (decision.rule !== undefined) out += `rule:     ${formatRule(decision.rule)}\n`;
   if (decision.reason === 'malformed') {
-    out += 'why:      the query is malformed: capabilities are 1..48 bytes and targets 1..64 bytes of [a-z0-9._-]\n';
+    out += `why:      the query is malformed: capabilities are 1..${POLICY_LIMITS.maxNameBytes} bytes and targets 1..${POLICY_LIMITS.maxTargetBytes} bytes of [a-z0-9._-]\n`;
   }
   if (decision.reason === 'deny-rule') {
     out += 'why:      an explicit deny beats every allow\n';

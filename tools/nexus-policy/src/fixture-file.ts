@@ -1,4 +1,4 @@
-import { isServiceName } from '@nexus/ipc';
+import { isServiceName, SERVICE_NAME_MAX_BYTES } from '@nexus/ipc';
 import type { DecisionReason } from '@nexus/sel';
 import { parse, TomlError } from 'smol-toml';
 import { CliError } from './cli-error.js';
@@ -100,7 +100,7 @@ function toCase(line: number, values: ReadonlyMap<string, string>, fail: (line: 
   const subject = values.get('subject') ?? '';
   const expect = values.get('expect');
   const reason = values.get('reason');
-  if (!isServiceName(subject)) fail(line, `subject "${subject}" is not a service name (1..48 bytes of [a-z0-9._-])`);
+  if (!isServiceName(subject)) fail(line, `subject "${subject}" is not a service name (1..${SERVICE_NAME_MAX_BYTES} bytes of [a-z0-9._-])`);
   if (expect !== 'allow' && expect !== 'deny') fail(line, `expect must be "allow" or "deny", got "${expect}"`);
   if (reason !== undefined && !REASONS.has(reason)) {
     fail(line, `reason must be one of allow, no-rule, deny-rule, malformed; got "${reason}"`);

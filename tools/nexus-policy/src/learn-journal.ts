@@ -1,5 +1,6 @@
 import type { AuditOp, AuditRecord } from '@nexus/audit';
-import type { Policy, Rule } from '@nexus/sel';
+import { POLICY_LIMITS, type Policy, type Rule } from '@nexus/sel';
+import { capabilityMatches, isExactCapability, normalizeName } from '@nexus/sel/analysis';
 import { redecide } from './replay-journal.js';
 
 /**
@@ -94,13 +95,8 @@ export interface LearnPolicies {
   readonly ceiling?: Policy | undefined;
 }
 
-/** An exact capability as the policy spells one: dotted segments of [a-z0-9_-], no wildcard. */
-const EXACT_CAPABILITY = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
-/** A target a rule can name: [a-z0-9._-], and not the spelling of an unknown id. */
-const TARGET_NAME = /^[a-z0-9._-]+$/;
+/** How the journal spells a target it has only as an id (`hexU64`): no rule can name it. */
 const UNKNOWN_ID = /^0x[0-9a-f]{16}$/;
-const MAX_ACTION_BYTES = 48;
-const MAX_TARGET_BYTES = 64;
 const DELEGATE_CAPABILITY = 'policy.delegate';
 
 /**
@@ -116,15 +112,15 @@ export function isObservedDefaultDeny(record: AuditRecord): boolean {
 
 function isDeclared(capability: string, policy: Policy): boolean {
   if (policy.capabilities.length === 0) return true;
-  return policy.capabilities.some((d) =>
-    d.capability.endsWith('.*') ? capability.startsWith(d.capability.slice(0, -1)) && capability.length > d.capability.length - 1 : d.capability === capability,
-  );
+  return policy.capabilities.some((d) => capabilityMatches(d.capability, capability));
 }
 
-function capabilityMatches(ruleCapability: string, action: string): boolean {
-  if (!ruleCapability.endsWith('.*')) return ruleCapability === action;
-  const prefix = ruleCapability.slice(0, -1);
-  return action.length > prefix.length && action.startsWith(prefix);
+/**
+ * Whether a rule could spell `target` as it stands: the compiler would keep it unchanged (already
+ * normalized, within the target limit), and it is not the `0x<16 hex>` spelling of an unknown id.
+ */
+function isNameableTarget(target: string): boolean {
+  return normalizeName(target, POLICY_LIMITS.maxTargetBytes) === target && !UNKNOWN_ID.test(target);
 }
 
 interface Verdict {
@@ -163,10 +159,10 @@ function untargetedOutsideCeiling(ceiling: Policy, policy: Policy, subjectId: bi
 /** Why the pair may not be granted, or `undefined` when it is eligible. */
 function refusalOf(policies: LearnPolicies, subjectId: bigint, service: string, action: string, target: string | undefined): Verdict | undefined {
   const { policy, ceiling } = policies;
-  if (new TextEncoder().encode(action).length > MAX_ACTION_BYTES || !EXACT_CAPABILITY.test(action)) {
+  if (!isExactCapability(action)) {
     return { kind: 'not-exact', detail: 'not an exact capability name: a grant of it would not be exactly what was asked' };
   }
-  if (target !== undefined && (target.length > MAX_TARGET_BYTES || !TARGET_NAME.test(target) || UNKNOWN_ID.test(target))) {
+  if (target !== undefined && !isNameableTarget(target)) {
     return { kind: 'unknown-target', detail: 'the target is not a name a rule can spell (an id the policy does not know)' };
   }
   if (action === DELEGATE_CAPABILITY) return { kind: 'delegation', detail: 'policy.delegate changes how other requests are decided: grant it by hand' };

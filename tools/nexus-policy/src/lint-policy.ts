@@ -2,7 +2,7 @@ import { didYouMean, serviceIdFromName, type Policy, type Rule } from '@nexus/se
 import { lintBundleNames } from './lint-bundle-names.js';
 import { lintLearnMode } from './lint-learn-mode.js';
 import { lintNearNames } from './lint-near-names.js';
-import { capabilitiesOverlap, representativeAction } from '@nexus/sel/analysis';
+import { capabilitiesOverlap, representativeAction, wildcardPrefix } from '@nexus/sel/analysis';
 import { ruleLocation } from './rule-location.js';
 import type { LintWarning } from './lint-warning.js';
 
@@ -28,7 +28,7 @@ import type { LintWarning } from './lint-warning.js';
 export function lintPolicy(policy: Policy): readonly LintWarning[] {
   const allows = policy.rules.filter((rule) => rule.effect === 'allow');
   const denies = policy.rules.filter((rule) => rule.effect === 'deny');
-  const named = new Set(policy.rules.map((rule) => rule.capability).filter((cap) => !cap.endsWith('.*')));
+  const named = new Set(policy.rules.map((rule) => rule.capability).filter((cap) => wildcardPrefix(cap) === undefined));
   const warnings: LintWarning[] = [];
 
   const firstGrant = new Map<string, Rule>();

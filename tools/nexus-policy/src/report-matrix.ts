@@ -1,5 +1,5 @@
 import { serviceIdFromName, type Policy, type Rule } from '@nexus/sel';
-import { capabilitiesOverlap, representativeAction } from '@nexus/sel/analysis';
+import { capabilitiesOverlap, representativeAction, wildcardPrefix } from '@nexus/sel/analysis';
 
 /**
  * What one service may do with one capability, as the matrix shows it: `allow` (untargeted
@@ -48,7 +48,7 @@ export function buildPolicyMatrix(policy: Policy): PolicyMatrix {
   for (const rule of policy.rules) named.add(rule.capability);
   for (const r of policy.restricted) named.add(r.capability);
   for (const c of policy.capabilities) named.add(c.capability);
-  const exact = new Set([...named].filter((cap) => !cap.endsWith('.*')));
+  const exact = new Set([...named].filter((cap) => wildcardPrefix(cap) === undefined));
   const byFamily = new Map<string, string[]>();
   for (const cap of [...named].sort()) {
     const family = cap.split('.')[0] ?? cap;
