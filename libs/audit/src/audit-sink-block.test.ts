@@ -131,4 +131,24 @@ describe('AuditSink with a block transport', () => {
     expect(sink.stats()).toMatchObject({ recordedDecisions: 2n, lostDecisions: 0n, sink: 'uart' });
     expectInvariants(sink.stats(), chain);
   });
+
+  test('while a block is out the next one grows: records of later turns go out together once it settles', async () => {
+    const { chain, primary, sink } = setup();
+    primary.answer = 'hold';
+    sink.record(ALLOW);
+    await Promise.resolve();
+    expect(primary.blocks).toEqual([1]);
+    for (let turn = 0; turn < 5; turn++) {
+      sink.record({ ...ALLOW, subjectId: BigInt(2 + turn) });
+      await Promise.resolve();
+    }
+    expect(primary.blocks).toEqual([1]);
+    primary.held.shift()?.(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(primary.blocks).toEqual([1, 5]);
+    primary.held.shift()?.(5);
+    await sink.flush();
+    expect(primary.stored.map((r) => r.seq)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expectInvariants(sink.stats(), chain);
+  });
 });

@@ -241,8 +241,12 @@ export class AuditSink {
   readonly #recent: RecentRecords;
   readonly #drainTask = (): void => {
     this.#drainScheduled = false;
-    this.#drain();
+    // With a block in flight the records wait for it (or for a full block): the next block grows
+    // while the store works, instead of one small frame per turn.
+    if (this.#blocksInFlight === 0) this.#drain();
   };
+  /** Blocks handed to `offerBlock` and not settled yet. */
+  #blocksInFlight = 0;
   #observer: AuditSinkObserver | undefined;
   /** Records enqueued in the chain and not yet taken (sealed and offered). */
   #queued = 0;
@@ -652,11 +656,15 @@ export class AuditSink {
       for (const s of sealed) this.#settle(s.record, false);
       return;
     }
+    this.#blocksInFlight++;
     this.#tracker.watchBlock(accepted, sealed.length, (confirmed) => {
+      this.#blocksInFlight--;
       const wasDraining = this.#draining;
       this.#draining = true;
       for (let i = 0; i < sealed.length; i++) this.#settle((sealed[i] as SealedRecord).record, i < confirmed);
       if (!wasDraining) this.#endDrain();
+      // What queued while this block was out goes next, as one block.
+      if (this.#blocksInFlight === 0) this.#drain();
     });
   }
 
