@@ -28,7 +28,11 @@ export interface PolicydOptions {
   readonly checkpointEvery?: number;
   /** Console lines per `logRetryMs` window; an allow in flight to logd holds one in reserve. Default 64. */
   readonly uartBudget?: number;
-  /** Records offered to logd and not yet confirmed. Default 64 (the kernel's pending-call bound). */
+  /**
+   * Records offered to logd and not yet confirmed. Default 1024: they travel in APPEND_BLOCKs of up
+   * to 64, so at most 16 full blocks are pending (under the kernel's 64 pending calls), and a durable
+   * logd has a burst's worth of room while it syncs.
+   */
   readonly maxInFlight?: number;
   /** How long one APPEND to logd may take, in ms. Default 1000. */
   readonly logTimeoutMs?: number;
@@ -126,7 +130,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   }
   const checkpointEvery = checkCount(options.checkpointEvery, 64, 1, 'checkpointEvery');
   const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
-  const maxInFlight = checkCount(options.maxInFlight, 64, 0, 'maxInFlight');
+  const maxInFlight = checkCount(options.maxInFlight, 1024, 0, 'maxInFlight');
   const logTimeoutMs = checkCount(options.logTimeoutMs, 1000, 1, 'logTimeoutMs');
   const logRetryMs = checkCount(options.logRetryMs, 1000, 0, 'logRetryMs');
   const maxFrame = checkCount(options.maxFrame, 4096, PO_MAX_FRAME + 1, 'maxFrame', IPC_LIMITS.maxFrameBytes);
