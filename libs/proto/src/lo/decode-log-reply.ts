@@ -12,10 +12,10 @@ import {
   type LogStats,
   type LogStatus,
   isZeroLogStats,
-} from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
-import { readMagic } from './read-magic.js';
+} from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
+import { readMagic } from '../read-magic.js';
 
 function readStats(r: FrameReader): LogStats {
   const journal = (): LogJournalStats => ({ total: r.u64(), dropped: r.u64(), highWater: r.u32(), count: r.u32(), bytes: r.u32() });

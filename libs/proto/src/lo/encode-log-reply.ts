@@ -1,5 +1,5 @@
 import { FrameWriter } from '@nexus/ipc';
-import { writeLogHeader } from './lo-header.js';
+import { writeLogHeader } from './header.js';
 import {
   LO_MAX_BLOCK_RECORDS,
   LO_MAX_REPLY,
@@ -11,9 +11,9 @@ import {
   type LogStats,
   type LogStatus,
   isZeroLogStats,
-} from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
+} from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
 
 function writeStats(w: FrameWriter, stats: LogStats): void {
   const journal = (j: LogJournalStats): void => {

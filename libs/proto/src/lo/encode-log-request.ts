@@ -1,9 +1,9 @@
 import type { FrameWriter } from '@nexus/ipc';
-import { writeLogHeader } from './lo-header.js';
-import { LO_ANY, LO_MAX_BLOCK_RECORDS, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
-import { utf8Cached } from './utf8-cached.js';
+import { writeLogHeader } from './header.js';
+import { LO_ANY, LO_MAX_BLOCK_RECORDS, LO_MAX_FIELDS, LO_MAX_FRAME, LO_MAX_MSG, LO_MAX_SCOPE, type LogAppend, type LogQueryFilter, type LogRequest } from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
+import { utf8Cached } from '../utf8-cached.js';
 
 /** Bytes of an APPEND before scope, msg and fields: magic, version, op, level, sl, ml, fl. */
 const APPEND_FIXED = 4 + 6;

@@ -1,6 +1,6 @@
 import { FrameReader } from '@nexus/ipc';
 import { encodeLogFailure } from './encode-log-reply.js';
-import { decodeFailure } from './decode-failure.js';
+import { decodeFailure } from '../decode-failure.js';
 import {
   LO_ANY,
   LO_MAGIC,
@@ -17,10 +17,10 @@ import {
   type LogLevel,
   type LogQueryFilter,
   type LogRequest,
-} from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
-import { readMagic } from './read-magic.js';
+} from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
+import { readMagic } from '../read-magic.js';
 
 function malformed(what: string): never {
   throw new ProtoError('MALFORMED', what);

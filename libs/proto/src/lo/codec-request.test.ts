@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogRequest } from './decode-log-request.js';
 import { encodeLogRequest } from './encode-log-request.js';
-import { LO_ANY, LO_MAX_BLOCK_FRAME, LO_MAX_BLOCK_RECORDS, LO_MAX_FRAME, LO_STATUS, type LogRequest } from './lo-wire.js';
+import { LO_ANY, LO_MAX_BLOCK_FRAME, LO_MAX_BLOCK_RECORDS, LO_MAX_FRAME, LO_STATUS, type LogRequest } from './wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const u64 = (n: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));

@@ -1,5 +1,5 @@
 import { U64_MAX } from '@nexus/ipc';
-import { callTransport, type Transport, type TransportFailure } from './call-transport.js';
+import { callTransport, type Transport, type TransportFailure } from '../call-transport.js';
 import { decodeLogReply } from './decode-log-reply.js';
 import { encodeLogRequest } from './encode-log-request.js';
 import {
@@ -13,7 +13,7 @@ import {
   type LogRequest,
   type LogStats,
   type LogStatus,
-} from './lo-wire.js';
+} from './wire.js';
 
 /**
  * Every outcome of a {@link LogClient} call: an LO status by name, a transport failure, a reply

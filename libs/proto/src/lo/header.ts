@@ -1,6 +1,6 @@
 import { FrameWriter } from '@nexus/ipc';
-import { LO_MAGIC } from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
+import { LO_MAGIC } from './wire.js';
+import { ProtoError } from '../proto-error.js';
 
 /**
  * Starts an LO frame: `[L,O,version,op]` and, on v2, `nonce:u64`.

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogReply } from './decode-log-reply.js';
 import { encodeLogReply } from './encode-log-reply.js';
-import { LO_MAX_REPLY, LO_ZERO_STATS, type LogOp, type LogReply, type LogReplyHeader, type LogReplyInput, type LogStats } from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
+import { LO_MAX_REPLY, LO_ZERO_STATS, type LogOp, type LogReply, type LogReplyHeader, type LogReplyInput, type LogStats } from './wire.js';
+import { ProtoError } from '../proto-error.js';
 
 const u64 = (n: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
 const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
