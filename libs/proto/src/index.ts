@@ -97,10 +97,7 @@ export {
   type LogStatus,
   type LogVersion,
 } from './lo/wire.js';
-export { decodeLogRequest } from './lo/decode-log-request.js';
-export { decodeLogReply } from './lo/decode-log-reply.js';
-export { encodeLogRequest } from './lo/encode-log-request.js';
-export { encodeLogFailure, encodeLogReply } from './lo/encode-log-reply.js';
+export { decodeLogReply, decodeLogRequest, encodeLogFailure, encodeLogReply, encodeLogRequest } from './lo/codec.js';
 export {
   type LogAppendResult,
   type LogBlockResult,

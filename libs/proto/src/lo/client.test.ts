@@ -1,8 +1,7 @@
 import { IpcError } from '@nexus/ipc';
 import { describe, expect, it } from 'vitest';
 import type { Transport } from '../call-transport.js';
-import { decodeLogRequest } from './decode-log-request.js';
-import { encodeLogReply } from './encode-log-reply.js';
+import { decodeLogRequest, encodeLogReply } from './codec.js';
 import { LO_ANY, LO_STATUS, LO_ZERO_STATS, type LogRequest, type LogStats, type LogStatus } from './wire.js';
 import { LogClient } from './client.js';
 

@@ -1,7 +1,6 @@
 import { U64_MAX } from '@nexus/ipc';
 import { callTransport, type Transport, type TransportFailure } from '../call-transport.js';
-import { decodeLogReply } from './decode-log-reply.js';
-import { encodeLogRequest } from './encode-log-request.js';
+import { decodeLogReply, encodeLogRequest } from './codec.js';
 import {
   LO_ANY,
   LO_OP,

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLogReply } from './decode-log-reply.js';
-import { encodeLogReply } from './encode-log-reply.js';
+import { decodeLogReply, encodeLogReply } from './codec.js';
 import { LO_MAX_REPLY, LO_ZERO_STATS, type LogOp, type LogReply, type LogReplyHeader, type LogReplyInput, type LogStats } from './wire.js';
 import { ProtoError } from '../proto-error.js';
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLogRequest } from './decode-log-request.js';
-import { encodeLogRequest } from './encode-log-request.js';
+import { decodeLogRequest, encodeLogRequest } from './codec.js';
 import { LO_ANY, LO_MAX_BLOCK_FRAME, LO_MAX_BLOCK_RECORDS, LO_MAX_FRAME, LO_STATUS, type LogRequest } from './wire.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
