@@ -96,11 +96,8 @@ export {
   type LogStats,
   type LogStatus,
   type LogVersion,
-} from './lo-wire.js';
-export { decodeLogRequest } from './decode-log-request.js';
-export { decodeLogReply } from './decode-log-reply.js';
-export { encodeLogRequest } from './encode-log-request.js';
-export { encodeLogFailure, encodeLogReply } from './encode-log-reply.js';
+} from './lo/wire.js';
+export { decodeLogReply, decodeLogRequest, encodeLogFailure, encodeLogReply, encodeLogRequest } from './lo/codec.js';
 export {
   type LogAppendResult,
   type LogBlockResult,
@@ -110,8 +107,8 @@ export {
   type LogQueryOptions,
   type LogQueryResult,
   type LogStatsResult,
-} from './log-client.js';
-export { decodeLogRecord, encodeLogRecord, LO_MAX_RECORD, type LogRecord } from './log-record.js';
+} from './lo/client.js';
+export { decodeLogRecord, encodeLogRecord, LO_MAX_RECORD, type LogRecord } from './lo/record.js';
 export {
   BM_MAGIC,
   BM_MAX_MANIFEST,

@@ -1,10 +1,9 @@
 import { IpcError } from '@nexus/ipc';
 import { describe, expect, it } from 'vitest';
-import type { Transport } from './call-transport.js';
-import { decodeLogRequest } from './decode-log-request.js';
-import { encodeLogReply } from './encode-log-reply.js';
-import { LO_ANY, LO_STATUS, LO_ZERO_STATS, type LogRequest, type LogStats, type LogStatus } from './lo-wire.js';
-import { LogClient } from './log-client.js';
+import type { Transport } from '../call-transport.js';
+import { decodeLogRequest, encodeLogReply } from './codec.js';
+import { LO_ANY, LO_STATUS, LO_ZERO_STATS, type LogRequest, type LogStats, type LogStatus } from './wire.js';
+import { LogClient } from './client.js';
 
 const frame = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const STATS: LogStats = { ...LO_ZERO_STATS, rejectedForged: 3n };

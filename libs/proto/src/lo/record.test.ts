@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from './lo-wire.js';
-import { LO_MAX_RECORD, decodeLogRecord, encodeLogRecord, type LogRecord } from './log-record.js';
-import { ProtoError } from './proto-error.js';
+import type { LogLevel } from './wire.js';
+import { LO_MAX_RECORD, decodeLogRecord, encodeLogRecord, type LogRecord } from './record.js';
+import { ProtoError } from '../proto-error.js';
 
 const u64 = (n: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));

@@ -1,7 +1,6 @@
 import { U64_MAX } from '@nexus/ipc';
-import { callTransport, type Transport, type TransportFailure } from './call-transport.js';
-import { decodeLogReply } from './decode-log-reply.js';
-import { encodeLogRequest } from './encode-log-request.js';
+import { callTransport, type Transport, type TransportFailure } from '../call-transport.js';
+import { decodeLogReply, encodeLogRequest } from './codec.js';
 import {
   LO_ANY,
   LO_OP,
@@ -13,7 +12,7 @@ import {
   type LogRequest,
   type LogStats,
   type LogStatus,
-} from './lo-wire.js';
+} from './wire.js';
 
 /**
  * Every outcome of a {@link LogClient} call: an LO status by name, a transport failure, a reply

@@ -1,7 +1,7 @@
 import { FrameReader, FrameWriter } from '@nexus/ipc';
-import { LO_MAX_FIELDS, LO_MAX_MSG, LO_MAX_SCOPE, type LogLevel } from './lo-wire.js';
-import { ProtoError } from './proto-error.js';
-import { readGuard } from './read-guard.js';
+import { LO_MAX_FIELDS, LO_MAX_MSG, LO_MAX_SCOPE, type LogLevel } from './wire.js';
+import { ProtoError } from '../proto-error.js';
+import { readGuard } from '../read-guard.js';
 
 /**
  * A stored general-journal record as a QUERY reply carries it:
