@@ -68,9 +68,11 @@ describe('logd flood (issue #13)', () => {
     const during: string[] = [];
     for (let i = 0; i < 24; i++) during.push(await routeLogd(system));
     expect(during).toContain('deny');
-    system.kernel.faults.dropNext(system.logd.auditEndpoint, 0);
-    // Every dropped APPEND times out (LOG_TIMEOUT_MS): the sink knows the primary failed.
+    // Every dropped APPEND times out (LOG_TIMEOUT_MS): the sink knows the primary failed. The
+    // records that waited for the first block go out after it, into the same flood, and time out too.
     await vi.advanceTimersByTimeAsync(LOG_TIMEOUT_MS + 1);
+    await vi.advanceTimersByTimeAsync(LOG_TIMEOUT_MS + 1);
+    system.kernel.faults.dropNext(system.logd.auditEndpoint, 0);
     // The flood is over. Without real time passing, the virtual clock alone keeps the gate shut.
     const still: string[] = [];
     for (let i = 0; i < 5; i++) still.push(await routeLogd(system));
