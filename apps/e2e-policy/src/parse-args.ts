@@ -22,9 +22,9 @@ export interface SelftestArgs {
   readonly auditKeyOut?: string;
   /** `--shadow DIR`: a candidate policy policyd decides in shadow next to the active one. */
   readonly shadowDir?: string;
-  /** `--state-dir DIR`: logd's state dir (kept); default none (in memory; phase durable makes its own). */
+  /** `--state-dir DIR`: logd's state dir (kept); default a fresh temporary one, removed at exit. */
   readonly stateDir?: string;
-  /** `--keep-state`: keep phase durable's temporary state dir (its path is printed). */
+  /** `--keep-state`: keep the temporary state dir (its path is printed). */
   readonly keepState?: boolean;
 }
 

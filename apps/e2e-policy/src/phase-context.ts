@@ -34,10 +34,6 @@ export interface PhaseContext {
   verified: Checkpoint | undefined;
   /** The audit public key, once fetched from keystored over the client's route. */
   auditKey?: AuditKeyCopy;
-  /** `--keep-state`: a phase that makes a temporary state dir keeps it (and prints where). */
-  readonly keepState?: boolean;
-  /** The console, for the few lines a phase prints besides its markers. */
-  readonly print?: (line: string) => void;
 }
 
 /**

@@ -1,11 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PO_OP } from '@nexus/proto';
 import { AuditReader } from './audit-reader.js';
-import { bootSystem } from './boot-system.js';
 import { marker, type MarkerOutcome, type PhaseContext } from './phase-context.js';
-import { SelftestClient } from './selftest-client.js';
 
 /** Audited decisions made right before the crash: acknowledged by logd, read by nobody. */
 const UNREAD_DECISIONS = 12;
@@ -72,30 +67,5 @@ async function checkDurable(ctx: PhaseContext): Promise<string | undefined> {
  * await phaseDurable(ctx); // [{ name: 'audit durable' }]
  */
 export async function phaseDurable(ctx: PhaseContext): Promise<readonly MarkerOutcome[]> {
-  if (ctx.system.stateDir !== undefined) return [marker('audit durable', await checkDurable(ctx))];
-  return [marker('audit durable', await onDurableSystem(ctx))];
-}
-
-/**
- * Without `--state-dir` the main system's logd keeps its journals in memory (a flood on a durable
- * logd still costs honest answers on a loaded machine: see RFC-0015 §10), so the proof runs on a
- * second system of the same policy whose logd is on a fresh temporary state dir, removed after
- * (kept and printed with `--keep-state`).
- */
-async function onDurableSystem(ctx: PhaseContext): Promise<string | undefined> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'nexus-e2e-state-'));
-  try {
-    const system = await bootSystem({ policyDir: ctx.system.policyDir, console: () => undefined, stateDir });
-    try {
-      const durable: PhaseContext = { system, client: new SelftestClient(system.client, system.clientRouter), reader: new AuditReader(), installed: undefined, verified: undefined };
-      return await checkDurable(durable);
-    } finally {
-      await system.policyd.close();
-      if (system.logd.task.alive) system.kernel.kill(system.logd.task);
-      await system.logd.close();
-    }
-  } finally {
-    if (ctx.keepState === true) ctx.print?.(`SELFTEST: state kept in ${stateDir}`);
-    else await rm(stateDir, { recursive: true, force: true });
-  }
+  return [marker('audit durable', await checkDurable(ctx))];
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeJournal } from '@nexus/audit';
 import { PolicyError } from '@nexus/sel';
 import { AuditReader, type RecordTamper } from './audit-reader.js';
@@ -151,7 +154,15 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
     if (error instanceof SelftestError) return configError(io, error);
     throw error;
   }
-  return runBooted(options, phases, io);
+  if (options.stateDir !== undefined) return runBooted(options, phases, io);
+  // logd keeps its journals on disk in every run: by default in a fresh folder of its own.
+  const stateDir = await mkdtemp(join(tmpdir(), 'nexus-e2e-state-'));
+  try {
+    return await runBooted({ ...options, stateDir }, phases, io);
+  } finally {
+    if (options.keepState === true) io.print(`SELFTEST: state kept in ${stateDir}`);
+    else await rm(stateDir, { recursive: true, force: true });
+  }
 }
 
 async function runBooted(options: SelftestOptions, phases: readonly PhaseName[], io: SelftestIo): Promise<SelftestReport> {
@@ -164,8 +175,6 @@ async function runBooted(options: SelftestOptions, phases: readonly PhaseName[],
     reader: new AuditReader(options.tamper),
     installed: undefined,
     verified: undefined,
-    keepState: options.keepState === true,
-    print: (line) => io.print(line),
   };
   const reports: PhaseReport[] = [];
   const earned: string[] = [];
