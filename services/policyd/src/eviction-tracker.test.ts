@@ -1,6 +1,6 @@
 import { AuditChain, type AuditRecord } from '@nexus/audit';
 import { describe, expect, test } from 'vitest';
-import { EvictionTracker } from './eviction-tracker.js';
+import { EVICTION_TRACKER_LIMIT, EvictionTracker } from './eviction-tracker.js';
 
 const VERSION = `sha256:${'ab'.repeat(32)}`;
 
@@ -62,5 +62,20 @@ describe('EvictionTracker', () => {
     t.stored(1n, r[1]!);
     t.dropped(1n);
     expect(t.take().map((x) => x.fromSeq)).toEqual([2n]);
+  });
+
+  test('test_reject_fabricated_eviction: past its limit the tracker forgets the oldest, never reports a record logd still holds as evicted', () => {
+    // A durable logd holds far more records than the tracker: it evicts none of them.
+    const [rec] = records(1);
+    const t = new EvictionTracker();
+    const over = 10;
+    for (let i = 1; i <= EVICTION_TRACKER_LIMIT + over; i++) t.stored(BigInt(i), { ...rec!, seq: BigInt(i) });
+    expect(t.take()).toEqual([]);
+    expect(t.held).toBe(EVICTION_TRACKER_LIMIT);
+    expect(t.unbridged).toBe(0n);
+    // Should logd then evict records the tracker forgot, those cannot be bridged: counted, not invented.
+    t.dropped(BigInt(over + 2));
+    expect(t.unbridged).toBe(BigInt(over));
+    expect(t.take().map((x) => [x.fromSeq, x.toSeq])).toEqual([[BigInt(over + 1), BigInt(over + 2)]]);
   });
 });

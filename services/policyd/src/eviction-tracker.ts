@@ -18,10 +18,11 @@ interface MutableReport {
 }
 
 /**
- * Most records tracked at once: logd's largest configurable audit journal (`LOGD_LIMITS.maxRecords`)
- * plus the sink's deliveries in flight. logd evicts before it holds more, so the bound is never
- * reached against a real logd; past it the oldest entries are reported evicted (they cannot still
- * be held).
+ * Most records tracked at once: logd's largest configurable in-memory audit journal
+ * (`LOGD_LIMITS.maxRecords`) plus the sink's deliveries in flight, so against a logd in memory the
+ * bound is never reached. A durable logd holds far more: past the bound the oldest entries are
+ * forgotten (never reported evicted: logd still holds them), and should logd evict one of them
+ * later it is counted in `unbridged` instead of declared.
  */
 export const EVICTION_TRACKER_LIMIT: number = 65_536 + 1024;
 
@@ -44,6 +45,17 @@ export class EvictionTracker {
   #head = 0;
   #dropped = 0n;
   #reports: MutableReport[] = [];
+  /** The highest journal id forgotten past the limit (0: none). */
+  #forgottenThrough = 0n;
+  #unbridged = 0n;
+
+  /**
+   * Records logd reported evicted that the tracker had forgotten past its limit: their run cannot
+   * be bridged with hashes policyd kept, so they are counted here, not declared.
+   */
+  get unbridged(): bigint {
+    return this.#unbridged;
+  }
 
   /** Records tracked as held by logd. */
   get held(): number {
@@ -68,12 +80,17 @@ export class EvictionTracker {
     } else {
       this.#held.push(entry);
     }
-    if (this.held > EVICTION_TRACKER_LIMIT) this.#evict(this.#shift());
+    if (this.held > EVICTION_TRACKER_LIMIT) {
+      const forgotten = this.#shift();
+      if (forgotten.id > this.#forgottenThrough) this.#forgottenThrough = forgotten.id;
+    }
   }
 
   /** logd's reply says `dropped` records were evicted from its audit journal since it started. */
   dropped(dropped: bigint): void {
     if (dropped <= this.#dropped) return;
+    const forgotten = (dropped < this.#forgottenThrough ? dropped : this.#forgottenThrough) - this.#dropped;
+    if (forgotten > 0n) this.#unbridged += forgotten;
     this.#dropped = dropped;
     while (this.held > 0 && (this.#held[this.#head] as Stored).id <= dropped) this.#evict(this.#shift());
   }
@@ -95,6 +112,7 @@ export class EvictionTracker {
     this.#held = [];
     this.#head = 0;
     this.#dropped = 0n;
+    this.#forgottenThrough = 0n;
   }
 
   #shift(): Stored {

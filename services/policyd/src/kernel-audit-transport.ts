@@ -75,6 +75,17 @@ export class KernelAuditTransport implements AuditTransport {
   }
 
   /**
+   * Records logd evicted that policyd no longer tracked (past `EVICTION_TRACKER_LIMIT`, a durable
+   * logd's `rotate-sealed` deleting very old segments): not declared in the chain, counted here.
+   *
+   * @example
+   * transport.unbridgedEvictions; // 0n against a logd in memory
+   */
+  get unbridgedEvictions(): bigint {
+    return this.#evicted.unbridged;
+  }
+
+  /**
    * The runs of records logd confirmed and has since evicted, not reported before (seq order).
    *
    * @example
