@@ -13,7 +13,9 @@
 //   sustained          CLIENTS client tasks, LANES calls in flight each, calling policyd for SUSTAIN_MS, logd in memory and
 //                      then on disk (a fresh temporary state dir, removed after): decisions per
 //                      second end to end, with every record confirmed by logd (0 lost, 0 to UART).
-// Every end-to-end part asserts lost = 0 and toUart = 0 and that logd confirmed each decision.
+// Every end-to-end part asserts lost = 0 and toUart = 0 and that logd confirmed each decision. The
+// sustained lines also print the records policyd declared evicted next to logd's own `dropped`
+// count: a memory ring evicts (4096 records), a durable journal should not.
 // Not a test: it prints figures. Run: npm run bench -w @nexus/policyd (builds first; imports dist/).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -175,7 +177,7 @@ async function sustained(stateDir) {
   const stats = assertConfirmed(s.policyd, warm + calls, stateDir === undefined ? 'sustained, memory' : 'sustained, durable');
   const logdStats = s.logd.stats();
   await s.logd.close();
-  return { calls, perSec: (calls / ms) * 1000, ms, stats, syncs: logdStats.storage?.syncs };
+  return { calls, perSec: (calls / ms) * 1000, ms, stats, syncs: logdStats.storage?.syncs, logdDropped: logdStats.audit.dropped };
 }
 const memory = await sustained(undefined);
 const dir = mkdtempSync(join(tmpdir(), 'policyd-bench-'));
@@ -206,7 +208,7 @@ console.log(base('echo round trip (task.call)  ', rt.echo));
 console.log(row('audited e2e, / echo          ', rt.echo, rt.e2e) + `   (${e2eStats.decisions} decisions, ${e2eStats.recordedDecisions} confirmed by logd, ${e2eStats.toUart} uart, ${e2eStats.lost} lost)`);
 for (const [label, s] of [['memory ', memory], ['durable', durable]]) {
   console.log(`sustained ${SUSTAIN_MS / 1000}s, ${CLIENTS} clients x ${LANES} calls in flight, logd ${label}: ${s.calls} decisions, ${s.perSec.toFixed(0)}/s end to end`
-    + ` (${s.stats.recordedDecisions} confirmed by logd incl. warm-up, ${s.stats.toUart} uart, lost=${s.stats.lost}${s.syncs === undefined ? '' : `, ${s.syncs} fdatasyncs`})`);
+    + ` (${s.stats.recordedDecisions} confirmed by logd incl. warm-up, ${s.stats.toUart} uart, lost=${s.stats.lost}, ${s.stats.evicted} declared evicted by policyd, logd dropped ${s.logdDropped}${s.syncs === undefined ? '' : `, ${s.syncs} fdatasyncs`})`);
 }
 console.log(`durable / memory sustained rate: ${(durable.perSec / memory.perSec).toFixed(2)}`);
 console.log(`loadavg at end   ${loadEnd}`);
