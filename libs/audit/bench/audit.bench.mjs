@@ -12,7 +12,8 @@
 //   audited decide   decide + build the AuditInput the way policyd does (rule refs precomputed per
 //                    rule) + `AuditSink.record` with a primary that is ready and accepts at once, so
 //                    records are chained, sealed in blocks (encoding, one SHA-256 per record) and
-//                    offered (one promise each); the loop yields every BATCH records so the sink's
+//                    offered a block at a time (`offerBlock`, one promise per block, as policyd's
+//                    transport does); the loop yields every BATCH records so the sink's
 //                    in-flight bound is never what is measured.
 //   block floor      the cheapest conceivable audited decision if records were hashed per block of
 //                    64 instead (what the issue allows): decide + input, fields written by hand into
@@ -93,7 +94,12 @@ function shaRecord() {
 async function audited() {
   const chain = new AuditChain({ policyVersion: policy.version });
   let stored = 0;
-  const primary = { ready: () => true, offer: () => (stored++, Promise.resolve(true)) };
+  // Like policyd's transport: each sealed block in one delivery (one promise per block).
+  const primary = {
+    ready: () => true,
+    offer: () => (stored++, Promise.resolve(true)),
+    offerBlock: (block) => ((stored += block.length), Promise.resolve(block.length)),
+  };
   const sink = new AuditSink({ chain, primary, uart: { write: () => {} }, now: () => 0n });
   const start = process.hrtime.bigint();
   for (let i = 0; i < OPS; i++) {
