@@ -1,1 +1,7 @@
-export * from './start-fake-policyd.js';
+export {
+  type FakePolicyAnswer,
+  type FakePolicyd,
+  type FakePolicydRequest,
+  type FakePolicyScript,
+  startFakePolicyd,
+} from './start-fake-policyd.js';
