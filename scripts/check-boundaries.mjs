@@ -5,13 +5,15 @@
 // And true inputs: a project whose code or tests name a path of another project (`recipes/policy`,
 // `../../libs/x/...`) must declare it (a graph dependency, e.g. `implicitDependencies`, or a
 // `{workspaceRoot}/...` test input), so `nx affected` and the cache key see an edit there.
-// And no import cycle inside a package (type-only imports included).
+// And no import cycle inside a package (type-only imports included), and no `export *` in a
+// package's index (named exports only: the public surface is read in one place).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { packageCycles } from '../tools/repo-checks/src/import-cycles.mjs';
 import { referencesIn, undeclared } from '../tools/repo-checks/src/path-references.mjs';
+import { starExports } from '../tools/repo-checks/src/star-exports.mjs';
 
 const EVALUATOR = 'sel';
 const TS = /\.ts$/;
@@ -66,6 +68,8 @@ try {
   );
   const missing = undeclared(references, dependencies, inputs, projects);
   const cycles = projects.filter(({ root }) => root !== '.' && root !== '').flatMap(({ name, root }) => packageCycles(root, '.').map((group) => ({ name, group })));
+  const indexes = projects.filter(({ root }) => root !== '.' && root !== '').map(({ name, root }) => ({ name, file: join(root, 'src', 'index.ts') })).filter(({ file }) => statSync(file, { throwIfNoEntry: false })?.isFile() === true);
+  const stars = indexes.flatMap(({ name, file }) => starExports(readFileSync(file, 'utf8')).map((s) => ({ name, file, ...s })));
 
   if (offenders.length > 0) {
     console.error('Only policyd may depend on @nexus/sel (invariant 2):');
@@ -80,10 +84,15 @@ try {
     console.error('Import cycles inside a package (move the shared piece into a module of its own):');
     for (const { name, group } of cycles) console.error(`  ${name}: ${group.join(' <-> ')}`);
   }
-  if (offenders.length > 0 || missing.length > 0 || cycles.length > 0) process.exit(1);
+  if (stars.length > 0) {
+    console.error('A package index re-exports a whole module (name each export instead):');
+    for (const { file, line, specifier } of stars) console.error(`  ${file}:${line}: export * from '${specifier}'`);
+  }
+  if (offenders.length > 0 || missing.length > 0 || cycles.length > 0 || stars.length > 0) process.exit(1);
   console.log(`boundaries ok: ${services.length} services checked, only ${AUTHORITY} reaches @nexus/sel`);
   console.log(`inputs ok: ${references.length} cross-project path reference(s) in ${projects.length} projects, all declared`);
   console.log(`cycles ok: no import cycle inside any of ${projects.length} projects`);
+  console.log(`exports ok: ${indexes.length} package indexes name every export`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
