@@ -233,3 +233,29 @@ describe('verifyChain: losses that bridge the chain (issue #12 attacks)', () => 
     expect(verifyChain([rs[0]!, a, b])).toMatchObject({ ok: false, kind: 'prev-mismatch', seq: 5n });
   });
 });
+
+describe('verifyChain: a gap left by a UART episode', () => {
+  const chain = new AuditChain({ policyVersion: VERSION });
+  const all = [
+    chain.append({ ...ALLOW }),
+    chain.append({ kind: 'sink-switch', timestampNs: 2n, sink: 'uart' }),
+    chain.append({ ...ALLOW }),
+    chain.append({ kind: 'sink-switch', timestampNs: 4n, sink: 'primary' }),
+    chain.append({ ...ALLOW }),
+  ];
+
+  test('test_reject_primary_alone_after_uart_episode: the gap names the switch back, where the missing records went', () => {
+    const result = verifyChain([all[0], all[3], all[4]] as AuditRecord[]);
+    expect(result).toMatchObject({ ok: false, kind: 'gap', seq: 4n });
+    expect(!result.ok && result.detail).toBe('seq 2 is missing and no run declares it (the chain came back from the UART at seq 4: the records before it went to the serial line, and only the merge of both verifies)');
+  });
+
+  test('the primary merged with the UART records verifies', () => {
+    expect(verifyChain(all)).toMatchObject({ ok: true, count: 5 });
+  });
+
+  test('a gap with no switch nearby carries no hint', () => {
+    const result = verifyChain([all[0], all[4]] as AuditRecord[]);
+    expect(!result.ok && result.detail).toBe('seq 2 is missing and no run declares it');
+  });
+});

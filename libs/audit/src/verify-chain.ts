@@ -153,6 +153,24 @@ class Runs {
  * @example
  * verifyChain(records, chain.checkpoint()); // { ok: true, count: 3, lastSeq: 3n, lastHash }
  */
+/** Records after a gap looked at for the switch back from the UART (its loss declaration comes first). */
+const UART_HINT_LOOKAHEAD = 4;
+
+/**
+ * Why a gap may be no tampering: a `sink-switch` back to the primary right after it means the
+ * missing records were written to the UART while the primary was down (a journal read from logd
+ * alone lacks them).
+ */
+function uartHint(records: readonly AuditRecord[], index: number): string {
+  for (let i = index; i < Math.min(records.length, index + UART_HINT_LOOKAHEAD); i++) {
+    const r = records[i] as AuditRecord;
+    if (r.kind === 'sink-switch' && r.sink === 'primary') {
+      return ` (the chain came back from the UART at seq ${r.seq}: the records before it went to the serial line, and only the merge of both verifies)`;
+    }
+  }
+  return '';
+}
+
 export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkpoint, options: VerifyChainOptions = {}): VerifyResult {
   const brk = (index: number, seq: bigint, kind: ChainBreakKind, detail: string): VerifyResult => ({ ok: false, index, seq, kind, detail });
   const runs = new Runs(records);
@@ -171,7 +189,7 @@ export function verifyChain(records: readonly AuditRecord[], checkpoint?: Checkp
       if (r.seq === prev.seq) return brk(index, r.seq, 'duplicate', `seq ${r.seq} appears twice`);
       if (r.seq < prev.seq) return brk(index, r.seq, 'reorder', `seq ${r.seq} after seq ${prev.seq}`);
       const missing = runs.uncovered(prev.seq + 1n, r.seq - 1n);
-      if (missing !== undefined) return brk(index, r.seq, 'gap', `seq ${missing} is missing and no run declares it`);
+      if (missing !== undefined) return brk(index, r.seq, 'gap', `seq ${missing} is missing and no run declares it${uartHint(records, index)}`);
     }
     const inside = runs.containing(r.seq);
     if (inside !== undefined) {
