@@ -44,44 +44,44 @@ function isFileOption(flag: string): flag is keyof typeof FILE_OPTIONS {
  * Parses the selftest's arguments (`--phase NAME` repeatable, `--policy DIR`, `--json FILE`,
  * `--audit-out FILE`, `--uart-out FILE`, `--audit-key-out FILE`, `--state-dir DIR`, each also as
  * `--flag=value`, and `--keep-state`) and `RUN_PHASE`
- * (comma-separated). Throws `SelftestError` (`BAD_ARGUMENT` / `UNKNOWN_PHASE`) on anything else.
+ * (comma-separated). Throws `SelftestError` (`BAD_VALUE` / `UNKNOWN_PHASE`) on anything else.
  *
  * @example
  * parseArgs(['--phase', 'policy', '--json=out.json'], { RUN_PHASE: 'exec' });
  * // { phases: ['policy', 'exec'], jsonOut: 'out.json' }
  */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): SelftestArgs {
-  if (argv.length > MAX_ARGS) throw new SelftestError('BAD_ARGUMENT', `at most ${MAX_ARGS} arguments`);
+  if (argv.length > MAX_ARGS) throw new SelftestError('BAD_VALUE', `at most ${MAX_ARGS} arguments`);
   const phases: PhaseName[] = [];
   const files: { -readonly [K in keyof Omit<SelftestArgs, 'phases' | 'keepState'>]?: string } = {};
   let keepState = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg.length > MAX_ARG_CHARS) throw new SelftestError('BAD_ARGUMENT', `an argument is longer than ${MAX_ARG_CHARS} characters`);
+    if (arg.length > MAX_ARG_CHARS) throw new SelftestError('BAD_VALUE', `an argument is longer than ${MAX_ARG_CHARS} characters`);
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq < 0 ? arg : arg.slice(0, eq);
     if (arg === '--keep-state') {
-      if (keepState) throw new SelftestError('BAD_ARGUMENT', '--keep-state given twice');
+      if (keepState) throw new SelftestError('BAD_VALUE', '--keep-state given twice');
       keepState = true;
       continue;
     }
     if (flag !== '--phase' && !isFileOption(flag)) {
-      throw new SelftestError('BAD_ARGUMENT', `unknown argument "${arg.slice(0, 48)}"`);
+      throw new SelftestError('BAD_VALUE', `unknown argument "${arg.slice(0, 48)}"`);
     }
     const value: string | undefined = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === '') throw new SelftestError('BAD_ARGUMENT', `${flag} needs a value`);
-    if (value.length > MAX_ARG_CHARS) throw new SelftestError('BAD_ARGUMENT', `an argument is longer than ${MAX_ARG_CHARS} characters`);
+    if (value === undefined || value === '') throw new SelftestError('BAD_VALUE', `${flag} needs a value`);
+    if (value.length > MAX_ARG_CHARS) throw new SelftestError('BAD_VALUE', `an argument is longer than ${MAX_ARG_CHARS} characters`);
     if (flag === '--phase') {
       phases.push(phaseName(value));
       continue;
     }
     const key = FILE_OPTIONS[flag];
-    if (files[key] !== undefined) throw new SelftestError('BAD_ARGUMENT', `${flag} given twice`);
+    if (files[key] !== undefined) throw new SelftestError('BAD_VALUE', `${flag} given twice`);
     files[key] = value;
   }
   const fromEnv = env['RUN_PHASE'];
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    if (fromEnv.length > MAX_ARG_CHARS) throw new SelftestError('BAD_ARGUMENT', 'RUN_PHASE is too long');
+    if (fromEnv.length > MAX_ARG_CHARS) throw new SelftestError('BAD_VALUE', 'RUN_PHASE is too long');
     for (const part of fromEnv.split(',')) phases.push(phaseName(part.trim()));
   }
   return { phases, ...files, ...(keepState ? { keepState } : {}) };

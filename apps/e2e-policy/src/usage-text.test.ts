@@ -59,6 +59,6 @@ describe('selftest usage', () => {
   });
 
   test('test_reject_help_value: --help is not an option value the parser accepts', () => {
-    expect(() => parseArgs(['--help'], {})).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(() => parseArgs(['--help'], {})).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
   });
 });

@@ -122,9 +122,9 @@ describe(AuditChain, () => {
 
   test('test_reject_invalid_queued_input_chains_nothing', () => {
     const chain = new AuditChain({ policyVersion: VERSION });
-    expect(errorCode(() => chain.enqueue({ ...ALLOW, target: 'x'.repeat(65) }))).toBe('BAD_FIELD');
-    expect(errorCode(() => chain.enqueue({ ...ALLOW, op: 'none' }))).toBe('BAD_FIELD');
-    expect(errorCode(() => chain.enqueue({ ...ALLOW, action: '\ud800' }))).toBe('BAD_FIELD');
+    expect(errorCode(() => chain.enqueue({ ...ALLOW, target: 'x'.repeat(65) }))).toBe('BAD_VALUE');
+    expect(errorCode(() => chain.enqueue({ ...ALLOW, op: 'none' }))).toBe('BAD_VALUE');
+    expect(errorCode(() => chain.enqueue({ ...ALLOW, action: '\ud800' }))).toBe('BAD_VALUE');
     expect(chain.lastSeq).toBe(0n);
     expect(chain.takeSealed()).toEqual([]);
   });

@@ -100,7 +100,7 @@ export class AuditChain {
       policyVersion: options.policyVersion,
     });
     const every = options.checkpointEvery ?? 0;
-    if (!Number.isSafeInteger(every) || every < 0) throw new AuditError('BAD_FIELD', 'checkpointEvery must be a non-negative integer');
+    if (!Number.isSafeInteger(every) || every < 0) throw new AuditError('BAD_VALUE', 'checkpointEvery must be a non-negative integer');
     this.policyVersion = options.policyVersion;
     this.#every = BigInt(every);
     this.#onCheckpoint = options.onCheckpoint;
@@ -113,7 +113,7 @@ export class AuditChain {
 
   /**
    * Chains a decision input or a control record and returns the sealed record. A decision must
-   * carry the chain's policy version; bad fields throw `AuditError('BAD_FIELD')` and chain nothing.
+   * carry the chain's policy version; bad fields throw `AuditError('BAD_VALUE')` and chain nothing.
    *
    * @example
    * chain.append({ kind: 'sink-switch', timestampNs: now(), sink: 'uart' }).kind; // 'sink-switch'
@@ -142,7 +142,7 @@ export class AuditChain {
    * a block with its neighbours: at the latest when `takeSealed`, `appendSealed` or `checkpoint` is
    * called, at an automatic checkpoint, or when {@link AUDIT_CHAIN_BLOCK} records are queued. One
    * FrameWriter per block instead of per record is what keeps the decision path cheap; the chain
-   * rule and every hash are exactly those of `append`. Throws `AuditError('BAD_FIELD')` for bad
+   * rule and every hash are exactly those of `append`. Throws `AuditError('BAD_VALUE')` for bad
    * fields and `AuditError('TOO_LARGE')` while {@link AUDIT_CHAIN_BLOCK} sealed records wait to be
    * taken; either way nothing is chained.
    *
@@ -172,7 +172,7 @@ export class AuditChain {
   }
 
   #chain(entry: AuditInput | AuditControl): Mutable<AuditRecord> {
-    if (this.#seq === U64_MAX) throw new AuditError('BAD_FIELD', 'seq space exhausted');
+    if (this.#seq === U64_MAX) throw new AuditError('BAD_VALUE', 'seq space exhausted');
     const seq = this.#seq + 1n;
     const record = 'kind' in entry ? this.#control(entry, seq) : this.#decision(entry, seq);
     this.#seq = seq;
@@ -233,10 +233,10 @@ export class AuditChain {
 
   #decision(input: AuditInput, seq: bigint): Mutable<AuditRecord> {
     if (input.policyVersion !== this.policyVersion) {
-      throw new AuditError('BAD_FIELD', 'decision policyVersion differs from the chain (the policy is immutable)');
+      throw new AuditError('BAD_VALUE', 'decision policyVersion differs from the chain (the policy is immutable)');
     }
     validateInput(input);
-    if (input.op === 'none' || input.reason === 'none') throw new AuditError('BAD_FIELD', 'a decision needs a real op and reason');
+    if (input.op === 'none' || input.reason === 'none') throw new AuditError('BAD_VALUE', 'a decision needs a real op and reason');
     // A fixed shape (not a spread of the caller's object) keeps this hot path monomorphic, and the
     // copy keeps a later change to the caller's object out of a record sealed later.
     const record: Mutable<AuditRecord> = {
@@ -272,7 +272,7 @@ export class AuditChain {
    * chain.noteLost(); chain.checkpoint().dropped; // 1n
    */
   noteLost(n = 1n): void {
-    if (typeof n !== 'bigint' || n < 1n || this.#dropped + n > this.#seq) throw new AuditError('BAD_FIELD', 'more records missing than chained');
+    if (typeof n !== 'bigint' || n < 1n || this.#dropped + n > this.#seq) throw new AuditError('BAD_VALUE', 'more records missing than chained');
     this.#dropped += n;
   }
 

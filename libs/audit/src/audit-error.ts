@@ -1,15 +1,27 @@
-import { CodedError } from '@nexus/ipc';
+import { CodedError, type CodeOf } from '@nexus/ipc';
+
+/**
+ * Every failure `@nexus/audit` reports, with its meaning. The code union is derived from this table,
+ * and the same names mean the same in every package's error (`BAD_VALUE` is the code every package
+ * uses for an input value it cannot use).
+ *
+ * @example
+ * AUDIT_ERROR_CODES.BAD_VALUE; // 'a field out of its range or closed set, or fields that contradict each other'
+ */
+export const AUDIT_ERROR_CODES = {
+  MALFORMED: 'bytes or text that do not parse',
+  TOO_LARGE: 'input over its bound',
+  BAD_VALUE: 'a field out of its range or closed set, or fields that contradict each other',
+  UNSUPPORTED_VERSION: 'a record version other than 1',
+} as const;
 
 /**
  * Every failure `@nexus/audit` reports. A closed union so callers can switch exhaustively.
- * `MALFORMED`: bytes or text that do not parse; `TOO_LARGE`: input over its bound; `BAD_FIELD`: a
- * field out of its range or closed set, or fields that contradict each other; `UNSUPPORTED_VERSION`:
- * a record version other than 1.
  *
  * @example
  * const code: AuditErrorCode = 'TOO_LARGE';
  */
-export type AuditErrorCode = 'MALFORMED' | 'TOO_LARGE' | 'BAD_FIELD' | 'UNSUPPORTED_VERSION';
+export type AuditErrorCode = CodeOf<typeof AUDIT_ERROR_CODES>;
 
 /**
  * The one error class of `@nexus/audit`: the `code` names the cause, the message gives the detail.

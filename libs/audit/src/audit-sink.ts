@@ -185,7 +185,7 @@ function subjectOf(entry: AuditInput | AuditControl): bigint | undefined {
 
 function count(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_FIELD', `${what} must be a non-negative integer`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new AuditError('BAD_VALUE', `${what} must be a non-negative integer`);
   return n;
 }
 
@@ -270,7 +270,7 @@ export class AuditSink {
     this.#chain = options.chain;
     this.#primary = options.primary;
     const retryAfterNs = options.retryAfterNs ?? 1_000_000_000n;
-    if (typeof retryAfterNs !== 'bigint' || retryAfterNs < 0n) throw new AuditError('BAD_FIELD', 'retryAfterNs must be a non-negative bigint');
+    if (typeof retryAfterNs !== 'bigint' || retryAfterNs < 0n) throw new AuditError('BAD_VALUE', 'retryAfterNs must be a non-negative bigint');
     this.#now = options.now;
     const clocks: RecoveryClocks = { now: options.now, realNowMs: options.realNowMs ?? defaultRealNowMs };
     this.#gate = new PrimaryGate(new QuietInterval(clocks, retryAfterNs));
@@ -402,7 +402,7 @@ export class AuditSink {
 
   /**
    * Declares a run of records the primary held and no longer holds (see `EvictionReport`) and chains
-   * its `audit-evicted` record at once. Throws `AuditError('BAD_FIELD')`, chaining nothing, for a run
+   * its `audit-evicted` record at once. Throws `AuditError('BAD_VALUE')`, chaining nothing, for a run
    * outside the chained seqs, one that contains a record the sink does not know as held by the
    * primary (in flight, on the UART, lost, already evicted), a reported hash that contradicts the
    * sink's own, or missing hashes for seqs it no longer remembers.
@@ -424,7 +424,7 @@ export class AuditSink {
   #evictedRun(report: EvictionReport): AuditLost {
     const { fromSeq, toSeq } = report;
     if (typeof fromSeq !== 'bigint' || typeof toSeq !== 'bigint' || fromSeq < 1n || fromSeq > toSeq || toSeq > this.#chain.lastSeq) {
-      throw new AuditError('BAD_FIELD', 'an eviction is a run of chained seqs fromSeq..toSeq');
+      throw new AuditError('BAD_VALUE', 'an eviction is a run of chained seqs fromSeq..toSeq');
     }
     let decisions = 0n;
     let remembered = 0n;
@@ -433,17 +433,17 @@ export class AuditSink {
     for (let seq = toSeq; seq >= fromSeq && remembered < span; seq--) {
       const entry = this.#recent.get(seq);
       if (entry === undefined) break;
-      if (entry.place !== 'primary') throw new AuditError('BAD_FIELD', `seq ${seq} is not held by the primary (${entry.place})`);
+      if (entry.place !== 'primary') throw new AuditError('BAD_VALUE', `seq ${seq} is not held by the primary (${entry.place})`);
       remembered++;
       if (entry.decision) decisions++;
     }
     if (remembered < span) {
       if (typeof report.decisions !== 'bigint' || report.decisions < decisions || report.decisions > span) {
-        throw new AuditError('BAD_FIELD', 'decisions is required (and ≤ the run) for seqs the sink no longer remembers');
+        throw new AuditError('BAD_VALUE', 'decisions is required (and ≤ the run) for seqs the sink no longer remembers');
       }
       decisions = report.decisions;
     } else if (report.decisions !== undefined && report.decisions !== decisions) {
-      throw new AuditError('BAD_FIELD', `the run holds ${decisions} decisions, the report says ${report.decisions}`);
+      throw new AuditError('BAD_VALUE', `the run holds ${decisions} decisions, the report says ${report.decisions}`);
     }
     const beforeHash = fromSeq === 1n ? new Uint8Array(32) : this.#hashAt(fromSeq - 1n, report.beforeHash, 'beforeHash');
     const lastHash = this.#hashAt(toSeq, report.lastHash, 'lastHash');
@@ -453,18 +453,18 @@ export class AuditSink {
   /** The sink's own hash at `seq` (cross-checked against a reported one), or the reported one past its memory. */
   #hashAt(seq: bigint, reported: Uint8Array | undefined, what: string): Uint8Array {
     const own = this.#recent.get(seq)?.hash ?? this.#recent.get(seq + 1n)?.prevHash;
-    if (reported !== undefined && !(reported instanceof Uint8Array && reported.length === 32)) throw new AuditError('BAD_FIELD', `${what} must be 32 bytes`);
+    if (reported !== undefined && !(reported instanceof Uint8Array && reported.length === 32)) throw new AuditError('BAD_VALUE', `${what} must be 32 bytes`);
     if (own !== undefined) {
-      if (reported !== undefined && !sameBytes(own, reported)) throw new AuditError('BAD_FIELD', `the reported ${what} contradicts the chain at seq ${seq}`);
+      if (reported !== undefined && !sameBytes(own, reported)) throw new AuditError('BAD_VALUE', `the reported ${what} contradicts the chain at seq ${seq}`);
       return own;
     }
-    if (reported === undefined) throw new AuditError('BAD_FIELD', `${what} is required for seq ${seq}, which the sink no longer remembers`);
+    if (reported === undefined) throw new AuditError('BAD_VALUE', `${what} is required for seq ${seq}, which the sink no longer remembers`);
     return Uint8Array.prototype.slice.call(reported);
   }
 
   /**
    * Chains a checkpoint record (the `CheckpointSealer` calls it) and routes it like any control
-   * record; it is sealed at once, so its hash is known. Bad fields throw `AuditError('BAD_FIELD')`.
+   * record; it is sealed at once, so its hash is known. Bad fields throw `AuditError('BAD_VALUE')`.
    *
    * @example
    * const { seq, hash } = sink.appendCheckpoint(claim.timestampNs, { ...payload, signature });

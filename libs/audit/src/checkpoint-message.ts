@@ -55,12 +55,12 @@ export const CHECKPOINT_LIMITS: {
 const VERSION = /^sha256:[0-9a-f]{64}$/;
 
 function bytesOf(value: unknown, length: number, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.length !== length) throw new AuditError('BAD_FIELD', `${what} must be ${length} bytes`);
+  if (!(value instanceof Uint8Array) || value.length !== length) throw new AuditError('BAD_VALUE', `${what} must be ${length} bytes`);
   return value;
 }
 
 function u64(value: unknown, what: string): bigint {
-  if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) throw new AuditError('BAD_FIELD', `${what} must be a u64 bigint`);
+  if (typeof value !== 'bigint' || BigInt.asUintN(64, value) !== value) throw new AuditError('BAD_VALUE', `${what} must be a u64 bigint`);
   return value;
 }
 
@@ -68,14 +68,14 @@ function u64(value: unknown, what: string): bigint {
  * Encodes the exact bytes a checkpoint signature covers. Fixed layout, little-endian, written with
  * `FrameWriter`: `CHECKPOINT_DOMAIN` (26) ‖ bootId (16) ‖ headSeq u64 ‖ headHash (32) ‖ timestampNs
  * u64 ‖ policyVersion digest (32) ‖ dropped u64 ‖ prevSealedSeq u64 ‖ prevSealedHash (32) ‖ keyId (32).
- * A bad field throws `AuditError('BAD_FIELD')`.
+ * A bad field throws `AuditError('BAD_VALUE')`.
  *
  * @example
  * encodeCheckpointMessage(claim).byteLength; // 202
  */
 export function encodeCheckpointMessage(c: CheckpointClaim): Uint8Array {
   if (typeof c.policyVersion !== 'string' || !VERSION.test(c.policyVersion)) {
-    throw new AuditError('BAD_FIELD', 'policyVersion must be sha256:<64 lowercase hex>');
+    throw new AuditError('BAD_VALUE', 'policyVersion must be sha256:<64 lowercase hex>');
   }
   return new FrameWriter(CHECKPOINT_LIMITS.messageBytes)
     .bytes(CHECKPOINT_DOMAIN)

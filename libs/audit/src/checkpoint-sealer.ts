@@ -83,7 +83,7 @@ function defaultSchedule(fn: () => void, ms: number): CancelTimer {
 
 function positive(value: number | undefined, fallback: number, what: string): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 1) throw new AuditError('BAD_FIELD', `${what} must be a positive integer`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new AuditError('BAD_VALUE', `${what} must be a positive integer`);
   return n;
 }
 
@@ -129,11 +129,11 @@ export class CheckpointSealer {
 
   constructor(options: CheckpointSealerOptions) {
     const keyId = options.keyId;
-    if (!(keyId instanceof Uint8Array) || keyId.length !== CHECKPOINT_LIMITS.keyIdBytes) throw new AuditError('BAD_FIELD', 'keyId must be 32 bytes');
+    if (!(keyId instanceof Uint8Array) || keyId.length !== CHECKPOINT_LIMITS.keyIdBytes) throw new AuditError('BAD_VALUE', 'keyId must be 32 bytes');
     const bootId = options.bootId ?? new Uint8Array(randomBytes(CHECKPOINT_LIMITS.bootIdBytes));
-    if (!(bootId instanceof Uint8Array) || bootId.length !== CHECKPOINT_LIMITS.bootIdBytes) throw new AuditError('BAD_FIELD', 'bootId must be 16 bytes');
+    if (!(bootId instanceof Uint8Array) || bootId.length !== CHECKPOINT_LIMITS.bootIdBytes) throw new AuditError('BAD_VALUE', 'bootId must be 16 bytes');
     const everyNs = options.everyNs ?? 1_000_000_000n;
-    if (typeof everyNs !== 'bigint' || everyNs < 1n) throw new AuditError('BAD_FIELD', 'everyNs must be a positive bigint');
+    if (typeof everyNs !== 'bigint' || everyNs < 1n) throw new AuditError('BAD_VALUE', 'everyNs must be a positive bigint');
     this.bootId = Uint8Array.prototype.slice.call(bootId);
     this.#keyId = Uint8Array.prototype.slice.call(keyId);
     this.#sink = options.sink;

@@ -10,7 +10,7 @@ const KNOWN_FLAGS = Object.values(FLAG).reduce((a, b) => a | b, 0);
 
 function pick<T>(set: readonly T[], index: number, what: string): T {
   const value = set[index];
-  if (value === undefined) throw new AuditError('BAD_FIELD', `${what} byte ${index} is not in its closed set`);
+  if (value === undefined) throw new AuditError('BAD_VALUE', `${what} byte ${index} is not in its closed set`);
   return value;
 }
 
@@ -50,7 +50,7 @@ function read(r: FrameReader): AuditRecord {
   r.u8();
   const kind = pick(AUDIT_LIMITS.kinds, r.u8(), 'kind');
   const flags = r.u8();
-  if ((flags & ~KNOWN_FLAGS) !== 0) throw new AuditError('BAD_FIELD', `unknown flag bits 0x${flags.toString(16)}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new AuditError('BAD_VALUE', `unknown flag bits 0x${flags.toString(16)}`);
   const opByte = r.u8();
   const op = pick(AUDIT_LIMITS.ops, opByte & ~OP_EXTENDED, 'op');
   const decision = pick(['allow', 'deny'] as const, r.u8(), 'decision');
@@ -74,17 +74,17 @@ function read(r: FrameReader): AuditRecord {
   if (flags & FLAG.checkpoint) {
     const claim = decodeCheckpointMessage(r.bytes(CHECKPOINT_LIMITS.messageBytes));
     if (claim.timestampNs !== timestampNs || claim.policyVersion !== policyVersion) {
-      throw new AuditError('BAD_FIELD', 'the checkpoint message differs from its record (timestamp or policy version)');
+      throw new AuditError('BAD_VALUE', 'the checkpoint message differs from its record (timestamp or policy version)');
     }
     checkpoint = checkpointPayload(claim, flags & FLAG.signature ? r.bytes(CHECKPOINT_LIMITS.signatureBytes) : undefined);
   } else if (flags & FLAG.signature) {
-    throw new AuditError('BAD_FIELD', 'a signature without a checkpoint');
+    throw new AuditError('BAD_VALUE', 'a signature without a checkpoint');
   }
   let mode: 'learn' | undefined;
   let shadow: AuditShadow | undefined;
   if (opByte & OP_EXTENDED) {
     const ext = r.u8();
-    if (ext === 0 || (ext & ~(EXT.learn | EXT.shadow)) !== 0) throw new AuditError('BAD_FIELD', `extension byte 0x${ext.toString(16)} is empty or has unknown bits`);
+    if (ext === 0 || (ext & ~(EXT.learn | EXT.shadow)) !== 0) throw new AuditError('BAD_VALUE', `extension byte 0x${ext.toString(16)} is empty or has unknown bits`);
     if (ext & EXT.learn) mode = 'learn';
     if (ext & EXT.shadow) {
       shadow = {

@@ -35,7 +35,7 @@ function versionDigest(policyVersion: string): Uint8Array {
 /** The UTF-8 bytes of a string field already validated (well-formed); the writer checks the bound. */
 function str(value: string): Uint8Array {
   const bytes = utf8Bytes(value);
-  if (bytes === undefined) throw new AuditError('BAD_FIELD', 'string must be well-formed');
+  if (bytes === undefined) throw new AuditError('BAD_VALUE', 'string must be well-formed');
   return bytes;
 }
 
@@ -89,7 +89,7 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
     return w;
   } catch (cause) {
     // validateRecord has checked every bound already, so this is a defect, still reported typed.
-    if (cause instanceof IpcError) throw new AuditError('BAD_FIELD', cause.message, { cause });
+    if (cause instanceof IpcError) throw new AuditError('BAD_VALUE', cause.message, { cause });
     throw cause;
   }
 }
@@ -102,7 +102,7 @@ export function writeBody(r: UnsealedRecord, w: FrameWriter): FrameWriter {
  * verifyCheckpointSignature(checkpointMessageOf(record), record.checkpoint.signature, publicKey);
  */
 export function checkpointMessageOf(r: Pick<UnsealedRecord, 'checkpoint' | 'timestampNs' | 'policyVersion'>): Uint8Array {
-  if (r.checkpoint === undefined) throw new AuditError('BAD_FIELD', 'not a checkpoint record');
+  if (r.checkpoint === undefined) throw new AuditError('BAD_VALUE', 'not a checkpoint record');
   return encodeCheckpointMessage({ ...r.checkpoint, timestampNs: r.timestampNs, policyVersion: r.policyVersion });
 }
 

@@ -30,7 +30,7 @@ export function sha256(input: Uint8Array): Uint8Array {
  */
 export function hashRecord(prevHash: Uint8Array, record: UnsealedRecord): Uint8Array {
   if (!(prevHash instanceof Uint8Array) || prevHash.byteLength !== HASH_BYTES) {
-    throw new AuditError('BAD_FIELD', 'prevHash must be 32 bytes');
+    throw new AuditError('BAD_VALUE', 'prevHash must be 32 bytes');
   }
   validateRecord(record);
   const w = new FrameWriter(HASH_BYTES + AUDIT_LIMITS.maxRecordBytes).bytes(prevHash);

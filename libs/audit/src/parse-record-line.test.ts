@@ -52,7 +52,7 @@ describe(parseRecordLine, () => {
     ['test_reject_reordered_keys', line.replace(/ (seq=\S+) (ts=\S+)/, ' $2 $1'), 'MALFORMED'],
     ['test_reject_uppercase_hex_id', line.replace('subject=0x866cecf1b02a841b', 'subject=0x866CECF1B02A841B'), 'MALFORMED'],
     ['test_reject_leading_zero_seq', line.replace(' seq=1 ', ' seq=01 '), 'MALFORMED'],
-    ['test_reject_seq_over_u64', line.replace(' seq=1 ', ` seq=${2n ** 64n} `), 'BAD_FIELD'],
+    ['test_reject_seq_over_u64', line.replace(' seq=1 ', ` seq=${2n ** 64n} `), 'BAD_VALUE'],
     ['test_reject_unknown_reason', line.replace('reason=policy-allow', 'reason=policy'), 'MALFORMED'],
     ['test_reject_bad_percent_encoding', line.replace('action=ipc.core', 'action=%zz'), 'MALFORMED'],
     ['test_reject_spoofed_target_id', formatRecordLine(records[1]!).replace(/target=0x[0-9a-f]{16}/, 'target=0x0000000000000001'), 'MALFORMED'],

@@ -137,7 +137,7 @@ export function parseRecordLine(line: string): AuditRecord {
     prevHash: fromHex(need('prev'), 32, 'prev'),
     hash: fromHex(need('hash'), 32, 'hash'),
   };
-  // Validates every field (BAD_FIELD) and rejects any non-canonical spelling of the same record.
+  // Validates every field (BAD_VALUE) and rejects any non-canonical spelling of the same record.
   if (formatRecordLine(record) !== line) malformed('line is not the canonical form of its record');
   return record;
 }

@@ -70,19 +70,19 @@ describe('record extension: learn mode and shadow decisions', () => {
     ['test_reject_shadow_non_policy_reason', { ...ALLOW, shadow: { decision: 'deny', reason: 'too-large', policyVersion: CANDIDATE } } as AuditInput],
     ['test_reject_shadow_bad_version', { ...ALLOW, shadow: { decision: 'deny', reason: 'no-rule', policyVersion: 'sha256:xyz' } } as AuditInput],
   ])('%s', (_name, input) => {
-    expect(errorCode(() => new AuditChain({ policyVersion: VERSION }).append(input))).toBe('BAD_FIELD');
+    expect(errorCode(() => new AuditChain({ policyVersion: VERSION }).append(input))).toBe('BAD_VALUE');
   });
 
   test('test_reject_shadow_getter_swap: the sealed copy is what is checked', () => {
     let reads = 0;
     const shadow = { get reason() { return reads++ === 0 ? 'no-rule' : 'too-large'; }, decision: 'deny', policyVersion: CANDIDATE } as unknown as AuditInput['shadow'];
     const code = errorCode(() => new AuditChain({ policyVersion: VERSION }).append({ ...ALLOW, ...(shadow === undefined ? {} : { shadow }) }));
-    expect(code).toBe('BAD_FIELD');
+    expect(code).toBe('BAD_VALUE');
   });
 
   test('test_reject_mode_on_control_record', () => {
     const { record } = new AuditChain({ policyVersion: VERSION }).appendSealed({ kind: 'sink-switch', timestampNs: 1n, sink: 'uart' });
-    expect(errorCode(() => encodeRecord({ ...record, mode: 'learn' }))).toBe('BAD_FIELD');
+    expect(errorCode(() => encodeRecord({ ...record, mode: 'learn' }))).toBe('BAD_VALUE');
   });
 
   test('test_reject_line_mode_value', () => {

@@ -16,7 +16,7 @@ let checkedVersion = '';
 export type UnsealedRecord = Omit<AuditRecord, 'hash'> & { readonly hash?: Uint8Array };
 
 function fail(message: string): never {
-  throw new AuditError('BAD_FIELD', message);
+  throw new AuditError('BAD_VALUE', message);
 }
 
 function u64(value: unknown, what: string): void {
@@ -47,10 +47,10 @@ function oneOf(value: unknown, set: ReadonlySet<unknown>, what: string): void {
 
 /**
  * Checks the fields of a decision input: u64 ranges, byte bounds, closed sets, the version format,
- * and that `allow` goes with reason `policy-allow` and nothing else. Throws `AuditError('BAD_FIELD')`.
+ * and that `allow` goes with reason `policy-allow` and nothing else. Throws `AuditError('BAD_VALUE')`.
  *
  * @example
- * validateInput({ ...input, action: 'x'.repeat(49) }); // throws BAD_FIELD
+ * validateInput({ ...input, action: 'x'.repeat(49) }); // throws BAD_VALUE
  */
 export function validateInput(r: AuditInput): void {
   u64(r.timestampNs, 'timestampNs');
@@ -105,7 +105,7 @@ function bytesN(value: unknown, length: number, what: string): void {
  * 64-byte signature or none.
  *
  * @example
- * validateRecord(record); // returns nothing, or throws AuditError('BAD_FIELD')
+ * validateRecord(record); // returns nothing, or throws AuditError('BAD_VALUE')
  */
 export function validateRecord(r: UnsealedRecord): void {
   validateInput(r);

@@ -5,7 +5,7 @@ import { CodedError, type CodeOf } from '@nexus/ipc';
  * - `TOO_LARGE`: a manifest over its bound.
  * - `BAD_VALUE`: an option that cannot be used (a publisher name or key of the wrong shape).
  * - `MANIFEST`: a manifest that is not TOML or does not satisfy the manifest schema.
- * - `STATE`: a handle used out of order (a channel connected twice).
+ * - `ALREADY_CONNECTED`: `connectPolicyd` or `connectKeystore` was called a second time.
  * - `WEAK_KEY`: a trusted publisher key that is not a canonical Ed25519 point of large order
  *   (a small-order key makes a forged signature verify for any manifest).
  *
@@ -16,7 +16,7 @@ export const BUNDLE_ERROR_CODES = {
   TOO_LARGE: 'a manifest over its bound',
   BAD_VALUE: 'an option that cannot be used (a publisher name or key of the wrong shape)',
   MANIFEST: 'a manifest that is not TOML or does not satisfy the manifest schema',
-  STATE: 'a handle used out of order (a channel connected twice)',
+  ALREADY_CONNECTED: 'connectPolicyd or connectKeystore was called a second time',
   WEAK_KEY: 'a trusted publisher key that is not a canonical Ed25519 point of large order',
 } as const;
 

@@ -319,6 +319,6 @@ describe(startBundlemgrd, () => {
     const bm = startBundlemgrd(kernel, { trustedPublishers: {} });
     const policyd = fakePolicyd(kernel, () => 'deny');
     bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task));
-    expect(() => bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task))).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => bm.connectPolicyd(kernel.grant(policyd.endpoint, bm.task))).toThrow(expect.objectContaining({ code: 'ALREADY_CONNECTED' }));
   });
 });

@@ -150,11 +150,11 @@ export function startBundlemgrd(kernel: Kernel, options: BundlemgrdOptions): Bun
     task,
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
-      if (policy !== undefined) throw new BundleError('STATE', 'policyd is already connected');
+      if (policy !== undefined) throw new BundleError('ALREADY_CONNECTED', 'policyd is already connected');
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     connectKeystore(cap: SendCap): void {
-      if (keystore !== undefined) throw new BundleError('STATE', 'keystored is already connected');
+      if (keystore !== undefined) throw new BundleError('ALREADY_CONNECTED', 'keystored is already connected');
       keystore = new KeystoreClient(taskTransport(task, cap), { timeoutMs: options.keystoreTimeoutMs ?? 1000 });
     },
   });

@@ -193,10 +193,10 @@ describe(startExecd, () => {
   test('test_reject_connect_twice', () => {
     const b = boot();
     expect(() => b.execd.connectPolicyd(b.kernel.grant(b.policyd.endpoint, b.execd.task))).toThrow(
-      expect.objectContaining({ code: 'STATE' }),
+      expect.objectContaining({ code: 'ALREADY_CONNECTED' }),
     );
     expect(() => b.execd.connectBundlemgrd(b.kernel.grant(b.bundlemgrd.endpoint, b.execd.task))).toThrow(
-      expect.objectContaining({ code: 'STATE' }),
+      expect.objectContaining({ code: 'ALREADY_CONNECTED' }),
     );
   });
 

@@ -20,9 +20,9 @@ export interface ExecdHandle {
   readonly task: Task;
   /** A send right to execd's endpoint, held by execd: the harness grants copies of it. */
   readonly endpoint: SendCap;
-  /** Gives execd its channel to policyd (a right execd holds). Twice is `STATE`. */
+  /** Gives execd its channel to policyd (a right execd holds). Twice is `ALREADY_CONNECTED`. */
   connectPolicyd(cap: SendCap): void;
-  /** Gives execd its channel to bundlemgrd (a right execd holds). Twice is `STATE`. */
+  /** Gives execd its channel to bundlemgrd (a right execd holds). Twice is `ALREADY_CONNECTED`. */
   connectBundlemgrd(cap: SendCap): void;
 }
 
@@ -80,11 +80,11 @@ export function startExecd(kernel: Kernel, options: ExecdOptions): ExecdHandle {
     task,
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
-      if (policy !== undefined) throw new ExecdError('STATE', 'policyd is already connected');
+      if (policy !== undefined) throw new ExecdError('ALREADY_CONNECTED', 'policyd is already connected');
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     connectBundlemgrd(cap: SendCap): void {
-      if (bundles !== undefined) throw new ExecdError('STATE', 'bundlemgrd is already connected');
+      if (bundles !== undefined) throw new ExecdError('ALREADY_CONNECTED', 'bundlemgrd is already connected');
       bundles = new BundleClient(taskTransport(task, cap), { timeoutMs: options.bundleTimeoutMs ?? 500 });
     },
   });

@@ -17,13 +17,13 @@ describe(ServiceRegistry, () => {
   test('test_reject_name_registered_twice', () => {
     const registry = new ServiceRegistry();
     registry.register('logd', send);
-    expect(() => registry.register('logd', send)).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => registry.register('logd', send)).toThrow(expect.objectContaining({ code: 'ALREADY_REGISTERED' }));
   });
 
   test('test_reject_more_services_than_the_bound', () => {
     const registry = new ServiceRegistry();
     for (let i = 0; i < MAX_REGISTERED_SERVICES; i++) registry.register(`svc${i}`, send);
-    expect(() => registry.register('one-more', send)).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => registry.register('one-more', send)).toThrow(expect.objectContaining({ code: 'LIMIT_REACHED' }));
   });
 
   test('replace swaps the right of a registered name and leaves the others alone', () => {
@@ -56,14 +56,14 @@ describe(ServiceRegistry, () => {
   test('test_reject_replace_of_a_name_never_registered', () => {
     const registry = new ServiceRegistry();
     registry.register('logd', send);
-    expect(() => registry.replace('keystored', send)).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => registry.replace('keystored', send)).toThrow(expect.objectContaining({ code: 'NOT_REGISTERED' }));
     expect(registry.lookup('keystored')).toBeUndefined();
   });
 
   test('test_reject_replace_on_a_full_table_still_needs_a_registered_name', () => {
     const registry = new ServiceRegistry();
     for (let i = 0; i < MAX_REGISTERED_SERVICES; i++) registry.register(`svc${i}`, send);
-    expect(() => registry.replace('one-more', send)).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => registry.replace('one-more', send)).toThrow(expect.objectContaining({ code: 'NOT_REGISTERED' }));
     expect(() => registry.replace('svc0', send)).not.toThrow();
   });
 

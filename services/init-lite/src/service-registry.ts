@@ -1,7 +1,7 @@
 import { isServiceName, serviceIdFromName, type SendCap } from '@nexus/ipc';
 import { InitLiteError } from './init-lite-error.js';
 
-/** Most services one init-lite routes to; `register` beyond it is `STATE`. */
+/** Most services one init-lite routes to; `register` beyond it is `LIMIT_REACHED`. */
 export const MAX_REGISTERED_SERVICES = 64;
 
 function idOf(name: string): bigint {
@@ -25,16 +25,16 @@ export class ServiceRegistry {
 
   /**
    * Records the right init-lite holds to `name`. Throws `InitLiteError`: `BAD_VALUE` for a
-   * non-canonical name, `STATE` for a name registered twice or a full table.
+   * non-canonical name, `ALREADY_REGISTERED` for a name registered twice, `LIMIT_REACHED` for a full table.
    *
    * @example
    * registry.register('keystored', kernel.grant(keystored.endpoint, initLite.task));
    */
   register(name: string, cap: SendCap): void {
     const id = idOf(name);
-    if (this.#rights.has(id)) throw new InitLiteError('STATE', `service ${name} is already registered`);
+    if (this.#rights.has(id)) throw new InitLiteError('ALREADY_REGISTERED', `service ${name} is already registered`);
     if (this.#rights.size >= MAX_REGISTERED_SERVICES) {
-      throw new InitLiteError('STATE', `at most ${MAX_REGISTERED_SERVICES} services`);
+      throw new InitLiteError('LIMIT_REACHED', `at most ${MAX_REGISTERED_SERVICES} services`);
     }
     this.#rights.set(id, cap);
   }
@@ -44,7 +44,7 @@ export class ServiceRegistry {
    * leaves the table, so no later `lookup` can hand out a copy of it. Returns that old right when no
    * entry refers to it any more (the caller may release it), or `undefined` when it is still in use
    * (`cap` itself, or the same handle registered under another name). Throws `InitLiteError`:
-   * `BAD_VALUE` for a non-canonical name, `STATE` for a name never registered (a replace must not
+   * `BAD_VALUE` for a non-canonical name, `NOT_REGISTERED` for a name never registered (a replace must not
    * add a service behind the boot list's back).
    *
    * @example
@@ -54,7 +54,7 @@ export class ServiceRegistry {
   replace(name: string, cap: SendCap): SendCap | undefined {
     const id = idOf(name);
     const old = this.#rights.get(id);
-    if (old === undefined) throw new InitLiteError('STATE', `service ${name} is not registered`);
+    if (old === undefined) throw new InitLiteError('NOT_REGISTERED', `service ${name} is not registered`);
     this.#rights.set(id, cap);
     for (const held of this.#rights.values()) if (held === old) return undefined;
     return old;

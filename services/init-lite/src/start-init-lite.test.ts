@@ -220,11 +220,11 @@ describe(startInitLite, () => {
     });
   }
 
-  test('test_reject_replace_of_an_unregistered_name: STATE, and the name stays unroutable', async () => {
+  test('test_reject_replace_of_an_unregistered_name: NOT_REGISTERED, and the name stays unroutable', async () => {
     const b = boot();
     const keystored = echoService(b.kernel, 'keystored');
     expect(() => b.init.replace('keystored', b.kernel.grant(keystored.endpoint, b.init.task))).toThrow(
-      expect.objectContaining({ code: 'STATE' }),
+      expect.objectContaining({ code: 'NOT_REGISTERED' }),
     );
     expect(await new RouteClient(b.client, b.router).route('keystored')).toEqual({ status: 'not-found' });
   });
@@ -289,7 +289,7 @@ describe(startInitLite, () => {
   test('test_reject_connect_policyd_twice', () => {
     const b = boot();
     expect(() => b.init.connectPolicyd(b.kernel.grant(b.policyd.endpoint, b.init.task))).toThrow(
-      expect.objectContaining({ code: 'STATE' }),
+      expect.objectContaining({ code: 'ALREADY_CONNECTED' }),
     );
   });
 

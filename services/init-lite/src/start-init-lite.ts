@@ -17,13 +17,13 @@ export interface InitLiteHandle {
   readonly task: Task;
   /** A send right to init-lite's endpoint, held by init-lite: the harness grants copies of it. */
   readonly endpoint: SendCap;
-  /** Gives init-lite its channel to policyd (a right init-lite holds). Twice is `STATE`. */
+  /** Gives init-lite its channel to policyd (a right init-lite holds). Twice is `ALREADY_CONNECTED`. */
   connectPolicyd(cap: SendCap): void;
   /** Records init-lite's right to service `name` (see {@link ServiceRegistry.register}). */
   register(name: string, cap: SendCap): void;
   /**
    * Swaps init-lite's right to a registered service for `cap`, after the harness restarted it (see
-   * {@link ServiceRegistry.replace}); an unregistered name is `STATE`. Later ROUTEs hand out copies
+   * {@link ServiceRegistry.replace}); an unregistered name is `NOT_REGISTERED`. Later ROUTEs hand out copies
    * of `cap` only. Once `cap` is in the table, the old right is released from init-lite's cap table
    * (its slot is free again), unless `cap` is that same handle or another name still uses it, so
    * restarts never use up init-lite's 1024 slots.
@@ -81,7 +81,7 @@ export function startInitLite(kernel: Kernel, options: InitLiteOptions = {}): In
     task,
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
-      if (policy !== undefined) throw new InitLiteError('STATE', 'policyd is already connected');
+      if (policy !== undefined) throw new InitLiteError('ALREADY_CONNECTED', 'policyd is already connected');
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
     register(name: string, cap: SendCap): void {

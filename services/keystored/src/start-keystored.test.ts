@@ -271,6 +271,6 @@ describe(startKeystored, () => {
     const handle = startKeystored(kernel);
     const policyd = startFakePolicyd(kernel, 'allow');
     handle.connectPolicyd(kernel.grant(policyd.endpoint, handle.task));
-    expect(() => handle.connectPolicyd(kernel.grant(policyd.endpoint, handle.task))).toThrow(expect.objectContaining({ code: 'STATE' }));
+    expect(() => handle.connectPolicyd(kernel.grant(policyd.endpoint, handle.task))).toThrow(expect.objectContaining({ code: 'ALREADY_CONNECTED' }));
   });
 });

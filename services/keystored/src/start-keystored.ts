@@ -211,7 +211,7 @@ export function startKeystored(kernel: Kernel, options: KeystoredOptions = {}): 
     task,
     endpoint: send,
     connectPolicyd(cap: SendCap): void {
-      if (policy !== undefined) throw new KeystoredError('STATE', 'policyd is already connected');
+      if (policy !== undefined) throw new KeystoredError('ALREADY_CONNECTED', 'policyd is already connected');
       policy = new PolicyClient(taskTransport(task, cap), { timeoutMs: options.policyTimeoutMs ?? 500 });
     },
   });

@@ -125,7 +125,7 @@ describe('option bounds', () => {
     { name: 'test_reject_unknown_full_action', options: { fullAction: 'halt' as 'deny' } },
     { name: 'test_reject_empty_state_dir', options: { stateDir: '' } },
   ])('$name', ({ options }) => {
-    expect(() => bootDurable(stateDir(), options)).toThrow(/INVALID_OPTION/);
+    expect(() => bootDurable(stateDir(), options)).toThrow(/BAD_VALUE/);
   });
 
   test('test_reject_storage_options_without_state_dir', async () => {

@@ -106,15 +106,15 @@ function storage(options: LogdOptions): ResolvedStorage | undefined {
   const { stateDir, fullAction, auditQuotaBytes, generalQuotaBytes, segmentBytes } = options;
   if (stateDir === undefined) {
     if (fullAction !== undefined || auditQuotaBytes !== undefined || generalQuotaBytes !== undefined || segmentBytes !== undefined) {
-      throw new LogdError('INVALID_OPTION', 'fullAction, quotas and segmentBytes need a stateDir');
+      throw new LogdError('BAD_VALUE', 'fullAction, quotas and segmentBytes need a stateDir');
     }
     return undefined;
   }
   if (typeof stateDir !== 'string' || stateDir.length === 0 || stateDir.length > 4096 || stateDir.includes('\0')) {
-    throw new LogdError('INVALID_OPTION', 'stateDir must be a non-empty path');
+    throw new LogdError('BAD_VALUE', 'stateDir must be a non-empty path');
   }
   if (fullAction !== undefined && fullAction !== 'deny' && fullAction !== 'rotate-sealed') {
-    throw new LogdError('INVALID_OPTION', "fullAction must be 'deny' or 'rotate-sealed'");
+    throw new LogdError('BAD_VALUE', "fullAction must be 'deny' or 'rotate-sealed'");
   }
   const seg = int(segmentBytes, 1024 * 1024, LOGD_LIMITS.minSegmentBytes, LOGD_LIMITS.maxSegmentBytes, 'segmentBytes');
   // Two segments at least: the active one is never deleted, so rotation needs a closed one.
@@ -131,7 +131,7 @@ function storage(options: LogdOptions): ResolvedStorage | undefined {
 function int(value: unknown, fallback: number, min: number, max: number, what: string): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new LogdError('INVALID_OPTION', `${what} must be an integer in ${min}..${max}`);
+    throw new LogdError('BAD_VALUE', `${what} must be an integer in ${min}..${max}`);
   }
   return v;
 }
@@ -146,25 +146,25 @@ function bounds(value: Partial<JournalBounds> | undefined, fallback: JournalBoun
 }
 
 /**
- * Applies defaults and checks every option; throws `LogdError('INVALID_OPTION')` for an unknown
+ * Applies defaults and checks every option; throws `LogdError('BAD_VALUE')` for an unknown
  * key or a value out of range.
  *
  * @example
  * resolveLogdOptions({ auditWriter: policyd.serviceId }).audit; // { maxRecords: 4096, maxBytes: 2097152 }
  */
 export function resolveLogdOptions(options: LogdOptions): ResolvedLogdOptions {
-  if (typeof options !== 'object' || options === null) throw new LogdError('INVALID_OPTION', 'options must be an object');
+  if (typeof options !== 'object' || options === null) throw new LogdError('BAD_VALUE', 'options must be an object');
   for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw new LogdError('INVALID_OPTION', `unknown option ${key}`);
+    if (!KNOWN.includes(key)) throw new LogdError('BAD_VALUE', `unknown option ${key}`);
   }
   if (typeof options.auditWriter !== 'bigint' || options.auditWriter < 0n || options.auditWriter > U64_MAX) {
-    throw new LogdError('INVALID_OPTION', 'auditWriter must be a u64 service id');
+    throw new LogdError('BAD_VALUE', 'auditWriter must be a u64 service id');
   }
   if (options.console !== undefined && typeof options.console !== 'function') {
-    throw new LogdError('INVALID_OPTION', 'console must be a function');
+    throw new LogdError('BAD_VALUE', 'console must be a function');
   }
   if (options.realNowMs !== undefined && typeof options.realNowMs !== 'function') {
-    throw new LogdError('INVALID_OPTION', 'realNowMs must be a function');
+    throw new LogdError('BAD_VALUE', 'realNowMs must be a function');
   }
   return Object.freeze({
     auditWriter: options.auditWriter,

@@ -180,7 +180,7 @@ describe('policyd seals checkpoints through keystored', () => {
     const r = rig();
     await r.connected;
     const cap = r.kernel.grant(r.kernel.createEndpoint(r.ks.task, { maxFrame: 64 }).send, r.policyd.task);
-    await expect(r.policyd.connectKeystore(cap)).rejects.toMatchObject({ code: 'STATE' });
+    await expect(r.policyd.connectKeystore(cap)).rejects.toMatchObject({ code: 'ALREADY_CONNECTED' });
     const kernel = new Kernel();
     const p = startPolicyd(kernel, { policy, console: { write: () => undefined } });
     const dead = kernel.spawn('keystored');

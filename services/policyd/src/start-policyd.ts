@@ -98,14 +98,14 @@ export const POLICYD_KEPT_CHECKPOINTS = 64;
 function checkCount(value: number | undefined, fallback: number, min: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new PolicydError('INVALID_OPTIONS', `${what} must be an integer in ${min}..${max}`);
+    throw new PolicydError('BAD_VALUE', `${what} must be an integer in ${min}..${max}`);
   }
   return n;
 }
 
 function loadPolicy(options: PolicydOptions): Policy {
   if ((options.policyDir === undefined) === (options.policy === undefined)) {
-    throw new PolicydError('INVALID_OPTIONS', 'exactly one of policyDir and policy is required');
+    throw new PolicydError('BAD_VALUE', 'exactly one of policyDir and policy is required');
   }
   return options.policy ?? loadPolicyDir(options.policyDir ?? '');
 }
@@ -115,7 +115,7 @@ function loadPolicy(options: PolicydOptions): Policy {
  * policy), spawns the task `policyd`, creates and serves its endpoint, wires the audit chain and sink
  * (logd through {@link KernelAuditTransport} once connected, the console otherwise; checkpoints
  * sealed by keystored once `connectKeystore` is called) and prints
- * `policyd: ready (ver=<8 hex>)`. Bad options throw `PolicydError('INVALID_OPTIONS')`.
+ * `policyd: ready (ver=<8 hex>)`. Bad options throw `PolicydError('BAD_VALUE')`.
  *
  * @example
  * const policyd = startPolicyd(kernel, { policyDir: 'recipes/policy', console: { write: (l) => console.log(l) } });
@@ -126,7 +126,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   const policy = loadPolicy(options);
   const shadow = typeof options.shadow === 'string' ? loadPolicyDir(options.shadow) : options.shadow;
   if (shadow !== undefined && (typeof shadow !== 'object' || shadow === null || typeof shadow.decide !== 'function' || typeof shadow.version !== 'string')) {
-    throw new PolicydError('INVALID_OPTIONS', 'shadow must be a policy directory or a compiled policy');
+    throw new PolicydError('BAD_VALUE', 'shadow must be a policy directory or a compiled policy');
   }
   const checkpointEvery = checkCount(options.checkpointEvery, 64, 1, 'checkpointEvery');
   const uartBudget = checkCount(options.uartBudget, 64, 0, 'uartBudget');
@@ -162,7 +162,7 @@ export function startPolicyd(kernel: Kernel, options: PolicydOptions): PolicydHa
   let closed = false;
 
   async function connectKeystore(cap: SendCap): Promise<boolean> {
-    if (keystoreConnected) throw new PolicydError('STATE', 'keystored is already connected');
+    if (keystoreConnected) throw new PolicydError('ALREADY_CONNECTED', 'keystored is already connected');
     keystoreConnected = true;
     const keystore = new KeystoreClient(taskTransport(task, cap), { timeoutMs: sealTimeoutMs });
     const key = await keystore.auditPubkey();

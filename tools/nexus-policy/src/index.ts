@@ -1,7 +1,7 @@
 // The programmatic API of @nexus/policy-cli, listed by name: everything else is the tool's own
 // (commands, formatting, argument parsing) and may change without a major version.
 export { formatVerdict } from './format-verdict.js';
-export { CliError, type CliErrorCode } from './cli-error.js';
+export { CLI_ERROR_CODES, CliError, type CliErrorCode } from './cli-error.js';
 export type { CliIo, Command } from './cli-io.js';
 export { measureCoverage, meetsMinCoverage, parsePercent, type Coverage, type Percent, type RuleCoverage } from './coverage.js';
 export { FIXTURE_LIMITS, parseFixtures, type FixtureCase } from './fixture-file.js';
