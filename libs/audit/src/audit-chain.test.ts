@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AUDIT_CHAIN_BLOCK, AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, arbInput, errorCode, VERSION } from './arbitraries.test.js';
+import { ALLOW, arbInput, errorCode, VERSION } from '../test-support/arbitraries.js';
 import type { Checkpoint } from './checkpoint.js';
 import { decodeRecord } from './decode-record.js';
 import { encodeRecord } from './encode-record.js';

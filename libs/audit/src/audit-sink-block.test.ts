@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuditChain, type SealedRecord } from './audit-chain.js';
 import type { AuditRecord } from './audit-record.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { AuditSink, type AuditSinkStats, type AuditTransport, type UartPort } from './audit-sink.js';
 import { decodeRecord } from './decode-record.js';
 import { parseRecordLine } from './parse-record-line.js';

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
 import type { AuditRecord } from './audit-record.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { AuditSink, type AuditTransport, type EvictionReport } from './audit-sink.js';
-import { DENY, MemoryPrimary, MemoryUart } from './seal-rig.test.js';
+import { DENY, MemoryPrimary, MemoryUart } from '../test-support/seal-rig.js';
 import { verifyChain } from './verify-chain.js';
 
 function rig(options: { recentRecords?: number; realNowMs?: () => number; primary?: AuditTransport } = {}): {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import type { AuditRecord } from './audit-record.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { AuditSink, type AuditSinkStats, type AuditTransport, type UartPort } from './audit-sink.js';
 import { decodeRecord } from './decode-record.js';
 import { parseRecordLine } from './parse-record-line.js';

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { AuditSink } from './audit-sink.js';
 import { CheckpointSealer, type CheckpointSigner } from './checkpoint-sealer.js';
 import { decodeCheckpointMessage } from './checkpoint-message.js';
-import { DENY, KEY, MemoryPrimary, MemoryUart, tick } from './seal-rig.test.js';
+import { DENY, KEY, MemoryPrimary, MemoryUart, tick } from '../test-support/seal-rig.js';
 
 function rig(options: { signer?: CheckpointSigner; everyRecords?: number; everyNs?: bigint; signTimeoutMs?: number; schedule?: (fn: () => void, ms: number) => () => void } = {}): {
   sink: AuditSink; sealer: CheckpointSealer; primary: MemoryPrimary; clock: { t: bigint }; signed: Uint8Array[];

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { checkpointFromJson, checkpointToJson } from './checkpoint.js';
 
 const chain = new AuditChain({ policyVersion: VERSION });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, CHECKPOINT, errorCode, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, CHECKPOINT, errorCode, MAXIMAL, VERSION } from '../test-support/arbitraries.js';
 import { decodeRecord } from './decode-record.js';
 
 const chain = new AuditChain({ policyVersion: VERSION });

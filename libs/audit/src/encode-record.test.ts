@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
 import { AUDIT_LIMITS, type AuditControl, type AuditInput } from './audit-record.js';
-import { ALLOW, arbInput, CHECKPOINT, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, arbInput, CHECKPOINT, MAXIMAL, VERSION } from '../test-support/arbitraries.js';
 import { decodeRecord } from './decode-record.js';
 import { encodeRecord } from './encode-record.js';
 

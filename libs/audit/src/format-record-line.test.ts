@@ -1,7 +1,7 @@
 import { serviceIdFromName } from '@nexus/ipc';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
-import { ALLOW, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, MAXIMAL, VERSION } from '../test-support/arbitraries.js';
 import { formatRecordLine, formatRecordSummary } from './format-record-line.js';
 
 const chain = new AuditChain({ policyVersion: VERSION });

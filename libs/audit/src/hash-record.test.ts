@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { encodeRecord } from './encode-record.js';
 import { hashRecord } from './hash-record.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import { AuditError } from './audit-error.js';
-import { arbInput, errorCode, VERSION } from './arbitraries.test.js';
+import { arbInput, errorCode, VERSION } from '../test-support/arbitraries.js';
 import { formatRecordLine } from './format-record-line.js';
 import { JOURNAL_LIMITS, parseJournal, readJournal, writeJournal } from './journal-file.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
-import { ALLOW, CHECKPOINT, errorCode, arbInput, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, CHECKPOINT, errorCode, arbInput, MAXIMAL, VERSION } from '../test-support/arbitraries.js';
 import { formatRecordLine } from './format-record-line.js';
 import { parseRecordLine } from './parse-record-line.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import type { AuditInput } from './audit-record.js';
-import { ALLOW, errorCode, MAXIMAL, VERSION } from './arbitraries.test.js';
+import { ALLOW, errorCode, MAXIMAL, VERSION } from '../test-support/arbitraries.js';
 import { decodeRecord } from './decode-record.js';
 import { encodeRecord } from './encode-record.js';
 import { formatRecordLine } from './format-record-line.js';

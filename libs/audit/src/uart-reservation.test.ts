@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import type { AuditRecord } from './audit-record.js';
-import { ALLOW, VERSION } from './arbitraries.test.js';
+import { ALLOW, VERSION } from '../test-support/arbitraries.js';
 import { AuditSink, type AuditTransport, type UartPort, type UartReservation } from './audit-sink.js';
 import { parseRecordLine } from './parse-record-line.js';
-import { DENY } from './seal-rig.test.js';
+import { DENY } from '../test-support/seal-rig.js';
 import { verifyChain } from './verify-chain.js';
 
 /** A serial device of `capacity` lines that honours reservations: held room is never given away. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AuditChain } from './audit-chain.js';
 import type { AuditRecord } from './audit-record.js';
-import { ALLOW, arbInput, VERSION } from './arbitraries.test.js';
+import { ALLOW, arbInput, VERSION } from '../test-support/arbitraries.js';
 import type { Checkpoint } from './checkpoint.js';
 import { hashRecord } from './hash-record.js';
 import { verifyChain, type ChainBreakKind } from './verify-chain.js';

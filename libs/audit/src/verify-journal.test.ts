@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { AuditInput, AuditRecord } from './audit-record.js';
-import { ALLOW, arbInput, VERSION } from './arbitraries.test.js';
+import { ALLOW, arbInput, VERSION } from '../test-support/arbitraries.js';
 import { checkpointToJson } from './checkpoint.js';
 import { checkpointMessageOf } from './encode-record.js';
 import { formatRecordLine } from './format-record-line.js';
 import { hashRecord } from './hash-record.js';
 import { parseJournal, writeJournal } from './journal-file.js';
-import { DENY, KEY, runRig, testKey } from './seal-rig.test.js';
+import { DENY, KEY, runRig, testKey } from '../test-support/seal-rig.js';
 import { verifyJournal, verifyJournalText, type JournalVerdict } from './verify-journal.js';
 
 const withKey = { publicKey: KEY.publicKey };
