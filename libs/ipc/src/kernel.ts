@@ -5,7 +5,7 @@ import type { KernelFaults } from './kernel-faults.js';
 import { checkInt, checkMs, checkName, snapshotOptions } from './kernel/check-args.js';
 import { FairQueue } from './kernel/fair-queue.js';
 import { CapTable } from './kernel/cap-table.js';
-import { copyFrame, frameLength, frameView } from './kernel/frame-bytes.js';
+import { copyFrame, frameLength } from './kernel/frame-bytes.js';
 import type { CapHandle, EndpointState, Message, ReplyRight, TaskState } from './kernel/kernel-state.js';
 import { deadline, readOutgoing, settle, type OutgoingSnapshot } from './kernel/reply-right.js';
 import { serviceIdFromName } from './service-id.js';
@@ -280,10 +280,9 @@ export class Kernel {
    */
   #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
     this.#alive(from);
-    const view = frameView(frame);
+    const length = frameLength(frame);
     const ep = this.#rights.held(from, cap, 'send').endpoint;
     if (ep.closed) throw new IpcError('PEER_CLOSED', 'the endpoint is closed');
-    const length = frameLength(view);
     if (length > ep.maxFrame) {
       throw new IpcError('FRAME_TOO_LARGE', `${length} bytes exceed the endpoint's ${ep.maxFrame}`);
     }
@@ -295,7 +294,7 @@ export class Kernel {
       this.#rights.checkRoom(ep.owner, 1);
       this.#rights.checkInbound(ep.owner, from);
     }
-    return { ep, frame: copyFrame(view) };
+    return { ep, frame: copyFrame(frame as Uint8Array, length) };
   }
 
   #send(from: TaskState, cap: SendCap, frame: Uint8Array, options: SendOptions | undefined): void {
@@ -459,13 +458,12 @@ export class Kernel {
     if (failed) return new IpcError('SERVER_FAULT', 'the server failed to handle the call');
     if (out === undefined) return new IpcError('NO_REPLY', 'the server did not reply');
     if (out instanceof IpcError) return out;
-    let view: Uint8Array;
+    let length: number;
     try {
-      view = frameView(out.frame);
+      length = frameLength(out.frame);
     } catch {
       return new IpcError('SERVER_FAULT', 'the server replied with no frame');
     }
-    const length = frameLength(view);
     if (length > ep.maxFrame) return new IpcError('FRAME_TOO_LARGE', `reply of ${length} bytes exceeds ${ep.maxFrame}`);
     const { cap } = out;
     if (cap !== undefined) {
@@ -478,7 +476,7 @@ export class Kernel {
       }
     }
     return Object.freeze({
-      frame: copyFrame(view),
+      frame: copyFrame(out.frame as Uint8Array, length),
       cap: cap === undefined ? undefined : this.#rights.move(cap as SendCap, right.caller),
       senderServiceId: ep.owner.serviceId,
     });
