@@ -15,6 +15,8 @@ export class FairQueue<S, M> {
   readonly perSender: number;
   /** Insertion order of the map is the round-robin order: a served sender moves to the end. */
   readonly #bySender = new Map<S, M[]>();
+  /** The last sub-queue that ran empty, reused for the next new sender: one call at a time allocates none. */
+  #spare: M[] | undefined;
   #size = 0;
 
   constructor(depth: number, perSender: number) {
@@ -40,8 +42,13 @@ export class FairQueue<S, M> {
   /** Queues `msg` behind `sender`'s earlier messages; the caller checked {@link room} first. */
   push(sender: S, msg: M): void {
     const own = this.#bySender.get(sender);
-    if (own === undefined) this.#bySender.set(sender, [msg]);
-    else own.push(msg);
+    if (own !== undefined) own.push(msg);
+    else {
+      const fresh = this.#spare ?? [];
+      this.#spare = undefined;
+      fresh.push(msg);
+      this.#bySender.set(sender, fresh);
+    }
     this.#size++;
   }
 
@@ -55,8 +62,14 @@ export class FairQueue<S, M> {
       if (head === undefined || !ready(head)) continue;
       own.shift();
       this.#size--;
-      this.#bySender.delete(sender);
-      if (own.length > 0) this.#bySender.set(sender, own);
+      if (own.length === 0) {
+        this.#bySender.delete(sender);
+        this.#spare = own;
+      } else if (this.#bySender.size > 1) {
+        // To the end of the round; a sender alone is there already.
+        this.#bySender.delete(sender);
+        this.#bySender.set(sender, own);
+      }
       return head;
     }
     return undefined;
