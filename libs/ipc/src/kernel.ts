@@ -5,6 +5,7 @@ import type { KernelFaults } from './kernel-faults.js';
 import { checkInt, checkMs, checkName, snapshotOptions } from './kernel/check-args.js';
 import { FairQueue } from './kernel/fair-queue.js';
 import { PendingCalls } from './kernel/pending-calls.js';
+import { SlotQueue } from './kernel/slot-queue.js';
 import { CapTable } from './kernel/cap-table.js';
 import { copyFrame, frameLength, isByteArray } from './kernel/frame-bytes.js';
 import type { CapHandle, EndpointState, Message, ReplyRight, TaskState } from './kernel/kernel-state.js';
@@ -23,16 +24,6 @@ const isReady = (msg: Message): boolean => msg.ready;
 /** `Incoming.keepCap` of a message that carried no right. */
 const keepNothing = (): SendCap | undefined => undefined;
 
-/** Takes `msg` out of its endpoint's busy list, keeping the others in delivery order. */
-function removeBusy(busy: Message[], msg: Message): void {
-  msg.handling = false;
-  const last = busy.length - 1;
-  let i = last;
-  while (i >= 0 && busy[i] !== msg) i--;
-  if (i < 0) return;
-  for (; i < last; i++) busy[i] = busy[i + 1]!;
-  busy.length = last;
-}
 
 /** What one delivery did: nothing to hand over, a handler that answered at once, one still working. */
 const NONE = 0;
@@ -223,7 +214,7 @@ export class Kernel {
       queueDepth,
       queue: new FairQueue(queueDepth, maxPerSender),
       handler: undefined,
-      busy: [],
+      busy: new SlotQueue(),
       concurrency: 1,
       closed: false,
       pumpScheduled: false,
@@ -277,7 +268,7 @@ export class Kernel {
         msg.cancelDelay?.();
         if (msg.reply) settle(msg.reply, closed);
       }
-      for (const busy of [...ep.busy]) if (busy.reply) settle(busy.reply, closed);
+      for (const busy of ep.busy.toArray()) if (busy.reply) settle(busy.reply, closed);
     }
     for (const right of state.pendingCalls.snapshot()) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
     for (const cap of [...state.caps]) this.#rights.revoke(cap);
@@ -500,7 +491,8 @@ export class Kernel {
   }
 
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
-    removeBusy(ep.busy, msg);
+    msg.handling = false;
+    ep.busy.remove(msg);
     // The handler's result is read exactly once; every later step uses this snapshot.
     const reply = failed ? undefined : readOutgoing(out);
     let outcome: Reply | IpcError | undefined;

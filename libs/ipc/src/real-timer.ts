@@ -1,3 +1,5 @@
+import { SlotQueue } from './kernel/slot-queue.js';
+
 /**
  * A real-time deadline as {@link RealTimer} keeps it. The kernel's own deadlines (a call's
  * fallback) are objects of its own that carry these fields, so arming one allocates nothing.
@@ -26,6 +28,15 @@ const REAL_QUEUED = 1;
 /** Cancelled, still in the list until it reaches the front or the list is compacted. */
 const REAL_CANCELLED = 2;
 
+/** Sort order of the list: `a` is due strictly after `b`. */
+const dueAfter = (a: RealEntry, b: RealEntry): boolean => a.dueMs > b.dueMs;
+/** Compaction: keeps queued entries, and marks the cancelled ones it drops as out of the list. */
+const keepQueued = (e: RealEntry): boolean => {
+  if (e.realSlot === REAL_QUEUED) return true;
+  e.realSlot = REAL_IDLE;
+  return false;
+};
+
 /**
  * Many real-time deadlines on one Node timer (kernel-internal: not exported by the package). A call's fallback deadline used to arm its
  * own `setTimeout` (~µs to arm and clear, per call); here only the earliest deadline holds a real
@@ -40,7 +51,7 @@ const REAL_CANCELLED = 2;
  * cancel(); // the reply came first
  */
 export class RealTimer {
-  #entries: RealEntry[] = [];
+  readonly #entries = new SlotQueue<RealEntry>();
   #cancelled = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Number.POSITIVE_INFINITY;
@@ -65,12 +76,7 @@ export class RealTimer {
     const dueMs = performance.now() + ms;
     entry.dueMs = dueMs;
     entry.realSlot = REAL_QUEUED;
-    const entries = this.#entries;
-    let i = entries.length;
-    // Deadlines mostly arrive in order (one timeout for every call), so this scan is usually 0 steps.
-    while (i > 0 && entries[i - 1]!.dueMs > dueMs) i--;
-    if (i === entries.length) entries.push(entry);
-    else entries.splice(i, 0, entry);
+    this.#entries.insertSorted(entry, dueAfter);
     if (dueMs < this.#armedFor) this.#arm();
     else this.#ref(true);
   }
@@ -95,19 +101,12 @@ export class RealTimer {
 
   #prune(): void {
     const entries = this.#entries;
-    let head = 0;
-    while (head < entries.length && entries[head]!.realSlot === REAL_CANCELLED) entries[head++]!.realSlot = REAL_IDLE;
-    if (head === entries.length) {
-      // The common case (the one pending call got its reply): reuse the array, no splice.
-      entries.length = 0;
-      this.#cancelled = 0;
-    } else if (head > 0) {
-      entries.splice(0, head);
-      this.#cancelled -= head;
+    while (entries.length > 0 && entries.at(0)!.realSlot === REAL_CANCELLED) {
+      entries.shift()!.realSlot = REAL_IDLE;
+      this.#cancelled--;
     }
-    if (this.#cancelled * 2 > this.#entries.length) {
-      for (const e of this.#entries) if (e.realSlot === REAL_CANCELLED) e.realSlot = REAL_IDLE;
-      this.#entries = this.#entries.filter((e) => e.realSlot === REAL_QUEUED);
+    if (this.#cancelled * 2 > entries.length) {
+      entries.retain(keepQueued);
       this.#cancelled = 0;
     }
     // Unref, not clear: the next call usually comes at once, and re-arming costs more than keeping
@@ -124,7 +123,7 @@ export class RealTimer {
 
   #arm(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    const head = this.#entries[0];
+    const head = this.#entries.at(0);
     this.#timer = undefined;
     this.#refed = false;
     this.#armedFor = Number.POSITIVE_INFINITY;
@@ -142,9 +141,9 @@ export class RealTimer {
     try {
       // A fired entry may schedule or cancel others; the loop re-reads the front each time.
       for (
-        let head = this.#entries[0];
+        let head = this.#entries.at(0);
         head !== undefined && (head.realSlot === REAL_CANCELLED || head.dueMs <= now);
-        head = this.#entries[0]
+        head = this.#entries.at(0)
       ) {
         this.#entries.shift();
         if (head.realSlot === REAL_CANCELLED) {

@@ -1,4 +1,5 @@
 import { IpcError } from './ipc-error.js';
+import { SlotQueue } from './kernel/slot-queue.js';
 
 /**
  * A timer of the virtual clock as the kernel keeps it (kernel-internal: not exported by the
@@ -29,6 +30,15 @@ const CLOCK_QUEUED = 1;
 /** Cancelled, still in the list until it reaches the front or the list is compacted. */
 const CLOCK_CANCELLED = 2;
 
+/** Sort order of the timer list: `a` is due strictly after `b`. */
+const dueAfter = (a: ClockEntry, b: ClockEntry): boolean => a.at > b.at;
+/** Compaction: keeps queued entries, and marks the cancelled ones it drops as out of the list. */
+const keepQueued = (e: ClockEntry): boolean => {
+  if (e.clockSlot === CLOCK_QUEUED) return true;
+  e.clockSlot = CLOCK_IDLE;
+  return false;
+};
+
 let armEntry: (clock: VirtualClock, entry: ClockEntry) => void;
 let cancelEntry: (clock: VirtualClock, entry: ClockEntry) => void;
 
@@ -50,7 +60,7 @@ export class VirtualClock {
    * when it reaches the front (the head is always live) and the list is compacted once cancelled
    * entries are the majority, so memory stays within twice the live timers and a cancel is O(1).
    */
-  #timers: ClockEntry[] = [];
+  readonly #timers = new SlotQueue<ClockEntry>();
   #cancelled = 0;
 
   static {
@@ -85,7 +95,7 @@ export class VirtualClock {
   advanceTo(at: bigint): void {
     if (at > this.#now) this.#now = at;
     // A fired timer may schedule or cancel others; the loop re-reads the front each time.
-    for (let head = this.#timers[0]; head !== undefined && head.at <= this.#now; head = this.#timers[0]) {
+    for (let head = this.#timers.at(0); head !== undefined && head.at <= this.#now; head = this.#timers.at(0)) {
       this.#timers.shift();
       head.clockSlot = CLOCK_IDLE;
       this.#dropCancelledHead();
@@ -117,13 +127,7 @@ export class VirtualClock {
   }
 
   #arm(entry: ClockEntry): void {
-    const timers = this.#timers;
-    const at = entry.at;
-    let i = timers.length;
-    // Deadlines mostly arrive in order (one timeout for every call), so this scan is usually 0 steps.
-    while (i > 0 && timers[i - 1]!.at > at) i--;
-    if (i === timers.length) timers.push(entry);
-    else timers.splice(i, 0, entry);
+    this.#timers.insertSorted(entry, dueAfter);
     entry.clockSlot = CLOCK_QUEUED;
   }
 
@@ -133,15 +137,14 @@ export class VirtualClock {
     this.#cancelled++;
     this.#dropCancelledHead();
     if (this.#cancelled * 2 > this.#timers.length) {
-      for (const e of this.#timers) if (e.clockSlot === CLOCK_CANCELLED) e.clockSlot = CLOCK_IDLE;
-      this.#timers = this.#timers.filter((e) => e.clockSlot === CLOCK_QUEUED);
+      this.#timers.retain(keepQueued);
       this.#cancelled = 0;
     }
   }
 
   #dropCancelledHead(): void {
     const timers = this.#timers;
-    while (timers.length > 0 && timers[0]!.clockSlot === CLOCK_CANCELLED) {
+    while (timers.length > 0 && timers.at(0)!.clockSlot === CLOCK_CANCELLED) {
       timers.shift()!.clockSlot = CLOCK_IDLE;
       this.#cancelled--;
     }

@@ -1,7 +1,9 @@
+import { SlotQueue } from './slot-queue.js';
+
 /** One sender's FIFO in a {@link FairQueue}, linked into the round robin while it holds messages. */
 interface Lane<S, M> {
   readonly sender: S;
-  readonly items: M[];
+  readonly items: SlotQueue<M>;
   prev: Lane<S, M> | undefined;
   next: Lane<S, M> | undefined;
   /** Holds messages and is linked into the round robin. */
@@ -62,7 +64,7 @@ export class FairQueue<S, M> {
   push(sender: S, msg: M): void {
     let lane = this.#lanes.get(sender);
     if (lane === undefined) {
-      lane = { sender, items: [], prev: undefined, next: undefined, active: false };
+      lane = { sender, items: new SlotQueue<M>(), prev: undefined, next: undefined, active: false };
       this.#lanes.set(sender, lane);
     } else if (!lane.active) {
       this.#idle--;
@@ -78,7 +80,7 @@ export class FairQueue<S, M> {
    */
   take(ready: (msg: M) => boolean): M | undefined {
     for (let lane = this.#first; lane !== undefined; lane = lane.next) {
-      const head = lane.items[0]!;
+      const head = lane.items.at(0)!;
       if (!ready(head)) continue;
       lane.items.shift();
       this.#size--;
@@ -98,7 +100,7 @@ export class FairQueue<S, M> {
   /** Removes and returns every waiting message (the endpoint closed), in round-robin order. */
   drain(): M[] {
     const all: M[] = [];
-    for (let lane = this.#first; lane !== undefined; lane = lane.next) all.push(...lane.items);
+    for (let lane = this.#first; lane !== undefined; lane = lane.next) all.push(...lane.items.drain());
     this.#lanes.clear();
     this.#first = this.#last = undefined;
     this.#idle = 0;

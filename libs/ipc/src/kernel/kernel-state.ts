@@ -2,6 +2,7 @@ import type { RecvCap, SendCap } from '../cap.js';
 import type { Handler, Task } from '../task.js';
 import type { FairQueue } from './fair-queue.js';
 import type { PendingCalls } from './pending-calls.js';
+import type { SlotQueue } from './slot-queue.js';
 import type { CallRight } from './reply-right.js';
 
 /*
@@ -45,9 +46,9 @@ export interface EndpointState {
   handler: Handler | undefined;
   /**
    * Messages being handled now, in delivery order: at most `concurrency` (1 unless the server asked
-   * for more). An array, not a `Set`: a `Set` cycled one entry at a time re-allocates its table.
+   * for more). Not a `Set`: a `Set` cycled one entry at a time re-allocates its table.
    */
-  readonly busy: Message[];
+  readonly busy: SlotQueue<Message>;
   concurrency: number;
   closed: boolean;
   pumpScheduled: boolean;
