@@ -361,16 +361,13 @@ export class Kernel {
       if (cap !== undefined) this.#rights.revoke(cap);
       return;
     }
-    const msg: Message = {
-      senderServiceId: from.serviceId,
-      frame,
-      cap,
-      reply,
-      kept: false,
-      handling: false,
-      ready: true,
-      cancelDelay: undefined,
-    };
+    let msg: Message;
+    if (reply === undefined) {
+      msg = { senderServiceId: from.serviceId, frame, cap, reply, kept: false, handling: false, ready: true, cancelDelay: undefined };
+    } else {
+      reply.load(from.serviceId, frame, cap);
+      msg = reply;
+    }
     if (ep.delayCount > 0) {
       ep.delayCount--;
       msg.ready = false;

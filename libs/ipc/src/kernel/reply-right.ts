@@ -4,7 +4,8 @@ import type { Reply } from '../task.js';
 import { armClockEntry, cancelClockEntry, CLOCK_IDLE, type ClockEntry, type VirtualClock } from '../virtual-clock.js';
 import { snapshotOptions } from './check-args.js';
 import { isByteArray } from './frame-bytes.js';
-import type { TaskState } from './kernel-state.js';
+import type { SendCap } from '../cap.js';
+import type { Message, TaskState } from './kernel-state.js';
 import type { PendingLink } from './pending-calls.js';
 
 const NS_PER_MS = 1_000_000;
@@ -42,6 +43,8 @@ export function readOutgoing(out: unknown): Uint8Array | OutgoingSnapshot | IpcE
   }
 }
 
+const NO_FRAME = new Uint8Array(0);
+
 let capturedResolve: ((reply: Reply) => void) | undefined;
 let capturedReject: ((error: IpcError) => void) | undefined;
 
@@ -55,14 +58,15 @@ function captureResolvers(resolve: (reply: Reply) => void, reject: (error: IpcEr
  * The one-shot right to answer one call, and at once that call's deadline on both clocks: it is
  * its own virtual-clock entry (the timeout) and its own real-timer entry (the fallback that moves
  * the virtual clock to the deadline if nothing else does), so arming, firing and cancelling a
- * call's deadline allocate nothing beyond this object and the promise the caller awaits.
+ * call's deadline allocate nothing beyond this object and the promise the caller awaits. It is
+ * also the call's queued message (`reply` is itself), one object where a call needed two.
  *
  * @example
  * const right = new CallRight(caller, clock, realTimer, 200);
  * right.arm();
  * settle(right, reply); // resolves right.promise, cancels both deadlines
  */
-export class CallRight implements ClockEntry, RealEntry, PendingLink {
+export class CallRight implements ClockEntry, RealEntry, PendingLink, Message {
   readonly caller: TaskState;
   readonly promise: Promise<Reply>;
   readonly resolve: (reply: Reply) => void;
@@ -78,6 +82,15 @@ export class CallRight implements ClockEntry, RealEntry, PendingLink {
   prevPending: CallRight | undefined = undefined;
   nextPending: CallRight | undefined = undefined;
   inPending = false;
+  // The call's message, filled in by `load` when it is queued.
+  senderServiceId = 0n;
+  frame: Uint8Array = NO_FRAME;
+  cap: SendCap | undefined = undefined;
+  readonly reply: CallRight = this;
+  kept = false;
+  handling = false;
+  ready = true;
+  cancelDelay: (() => void) | undefined = undefined;
 
   constructor(caller: TaskState, clock: VirtualClock, realTimer: RealTimer, timeoutMs: number, timeoutNs: bigint) {
     this.caller = caller;
@@ -89,6 +102,13 @@ export class CallRight implements ClockEntry, RealEntry, PendingLink {
     this.clock = clock;
     this.realTimer = realTimer;
     this.at = clock.now() + timeoutNs;
+  }
+
+  /** Makes this right its call's message: the sender's stamped id, the private frame copy, the moved right. */
+  load(senderServiceId: bigint, frame: Uint8Array, cap: SendCap | undefined): void {
+    this.senderServiceId = senderServiceId;
+    this.frame = frame;
+    this.cap = cap;
   }
 
   /** Starts both deadlines. */
