@@ -21,6 +21,7 @@ const promiseThen = Promise.prototype.then as (this: Promise<void>, onFulfilled:
 const RESOLVED: Promise<void> = Promise.resolve();
 /** `FairQueue.take`'s test, one function for every delivery. */
 const isReady = (msg: Message): boolean => msg.ready;
+const NO_FRAME = new Uint8Array(0);
 /** `Incoming.keepCap` of a message that carried no right. */
 const keepNothing = (): SendCap | undefined => undefined;
 
@@ -103,6 +104,7 @@ export class Kernel {
   readonly #running = new Map<string, TaskState>();
   readonly #realTimer = new RealTimer();
   readonly #nsOf: (ms: number) => bigint = msToNs();
+  #admittedFrame: Uint8Array = NO_FRAME;
 
   constructor(options: KernelOptions = {}) {
     const { tickNs = 1_000n, idOf = serviceIdFromName } = snapshotOptions<KernelOptions>(options, ['tickNs', 'idOf']);
@@ -299,9 +301,11 @@ export class Kernel {
   /**
    * Every check of a send or call, in a fixed order, before anything is queued or moved. The frame
    * is measured by its internal length and bounded before a single byte is copied; `moved` comes
-   * from the options snapshot, so the right checked here is the right moved later.
+   * from the options snapshot, so the right checked here is the right moved later. Returns the
+   * endpoint; the frame's private copy is left in `#admittedFrame` for the caller to take at once
+   * (a result object per message would be one more allocation on every send and call).
    */
-  #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
+  #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): EndpointState {
     this.#alive(from);
     const length = frameLength(frame);
     const ep = this.#rights.held(from, cap, 'send').endpoint;
@@ -317,13 +321,21 @@ export class Kernel {
       this.#rights.checkRoom(ep.owner, 1);
       this.#rights.checkInbound(ep.owner, from);
     }
-    return { ep, frame: copyFrame(frame as Uint8Array, length) };
+    this.#admittedFrame = copyFrame(frame as Uint8Array, length);
+    return ep;
+  }
+
+  /** The copy `#admit` just made; the slot is cleared so no frame stays reachable from the kernel. */
+  #takeAdmitted(): Uint8Array {
+    const copy = this.#admittedFrame;
+    this.#admittedFrame = NO_FRAME;
+    return copy;
   }
 
   #send(from: TaskState, cap: SendCap, frame: Uint8Array, options: SendOptions | undefined): void {
     const { cap: moved } = snapshotOptions<SendOptions>(options, ['cap']);
-    const admitted = this.#admit(from, cap, frame, moved);
-    this.#enqueue(from, admitted.ep, admitted.frame, moved, undefined);
+    const ep = this.#admit(from, cap, frame, moved);
+    this.#enqueue(from, ep, this.#takeAdmitted(), moved, undefined);
   }
 
   #call(from: TaskState, cap: SendCap, frame: Uint8Array, options: CallOptions | undefined): Promise<Reply> {
@@ -331,14 +343,15 @@ export class Kernel {
     try {
       const opts = snapshotOptions<CallOptions>(options, ['cap', 'timeoutMs']);
       const timeoutMs = checkMs(opts.timeoutMs ?? 1000, 'timeoutMs');
-      const admitted = this.#admit(from, cap, frame, opts.cap);
+      const ep = this.#admit(from, cap, frame, opts.cap);
+      const copy = this.#takeAdmitted();
       if (from.pendingCalls.size >= IPC_LIMITS.maxPendingCallsPerTask) {
         throw new IpcError('LIMIT_REACHED', `at most ${IPC_LIMITS.maxPendingCallsPerTask} pending calls per task`);
       }
       right = new CallRight(from, this.clock, this.#realTimer, timeoutMs, this.#nsOf(timeoutMs));
       right.arm();
       from.pendingCalls.add(right);
-      this.#enqueue(from, admitted.ep, admitted.frame, opts.cap, right);
+      this.#enqueue(from, ep, copy, opts.cap, right);
       return right.promise;
     } catch (error) {
       if (right === undefined) return Promise.reject(error);
