@@ -4,14 +4,33 @@ import { IPC_LIMITS } from './ipc-limits.js';
 import type { KernelFaults } from './kernel-faults.js';
 import { checkInt, checkMs, checkName, snapshotOptions } from './kernel/check-args.js';
 import { FairQueue } from './kernel/fair-queue.js';
+import { PendingCalls } from './kernel/pending-calls.js';
+import { SlotQueue } from './kernel/slot-queue.js';
 import { CapTable } from './kernel/cap-table.js';
-import { copyFrame, frameLength, frameView } from './kernel/frame-bytes.js';
+import { copyFrame, frameLength, isByteArray } from './kernel/frame-bytes.js';
 import type { CapHandle, EndpointState, Message, ReplyRight, TaskState } from './kernel/kernel-state.js';
-import { deadline, readOutgoing, settle, type OutgoingSnapshot } from './kernel/reply-right.js';
+import { CallRight, deadline, msToNs, readOutgoing, settle, type OutgoingSnapshot } from './kernel/reply-right.js';
 import { serviceIdFromName } from './service-id.js';
 import { RealTimer } from './real-timer.js';
 import type { CallOptions, Handler, Incoming, Outgoing, Reply, SendOptions, ServeOptions, Task } from './task.js';
 import { VirtualClock } from './virtual-clock.js';
+
+const apply = Reflect.apply;
+/** Captured once: scheduling a pump neither reads the global `queueMicrotask` nor a patched `then`. */
+const promiseThen = Promise.prototype.then as (this: Promise<void>, onFulfilled: () => void) => Promise<void>;
+const RESOLVED: Promise<void> = Promise.resolve();
+/** `FairQueue.take`'s test, one function for every delivery. */
+const isReady = (msg: Message): boolean => msg.ready;
+const NO_FRAME = new Uint8Array(0);
+/** `Incoming.keepCap` of a message that carried no right. */
+const keepNothing = (): SendCap | undefined => undefined;
+
+
+/** What one delivery did: nothing to hand over, a handler that answered at once, one still working. */
+const NONE = 0;
+const DONE = 1;
+const BUSY = 2;
+type Delivery = typeof NONE | typeof DONE | typeof BUSY;
 
 /**
  * Options of {@link Kernel}.
@@ -84,6 +103,8 @@ export class Kernel {
   readonly #tasks = new WeakMap<object, TaskState>();
   readonly #running = new Map<string, TaskState>();
   readonly #realTimer = new RealTimer();
+  readonly #nsOf: (ms: number) => bigint = msToNs();
+  #admittedFrame: Uint8Array = NO_FRAME;
 
   constructor(options: KernelOptions = {}) {
     const { tickNs = 1_000n, idOf = serviceIdFromName } = snapshotOptions<KernelOptions>(options, ['tickNs', 'idOf']);
@@ -163,7 +184,7 @@ export class Kernel {
       muted: false,
       caps: new Set(),
       endpoints: new Set(),
-      pendingCalls: new Set(),
+      pendingCalls: new PendingCalls(),
       inbound: new Map(),
       inboundTotal: 0,
     };
@@ -195,10 +216,14 @@ export class Kernel {
       queueDepth,
       queue: new FairQueue(queueDepth, maxPerSender),
       handler: undefined,
-      busy: new Set(),
+      busy: new SlotQueue(),
       concurrency: 1,
       closed: false,
       pumpScheduled: false,
+      pumpJob: (): void => {
+        ep.pumpScheduled = false;
+        this.#pump(ep);
+      },
       dropCount: 0,
       delayCount: 0,
       delayMs: 0,
@@ -245,9 +270,9 @@ export class Kernel {
         msg.cancelDelay?.();
         if (msg.reply) settle(msg.reply, closed);
       }
-      for (const busy of ep.busy) if (busy.reply) settle(busy.reply, closed);
+      for (const busy of ep.busy.toArray()) if (busy.reply) settle(busy.reply, closed);
     }
-    for (const right of [...state.pendingCalls]) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
+    for (const right of state.pendingCalls.snapshot()) settle(right, new IpcError('TASK_DEAD', 'caller exited'));
     for (const cap of [...state.caps]) this.#rights.revoke(cap);
   }
 
@@ -276,14 +301,15 @@ export class Kernel {
   /**
    * Every check of a send or call, in a fixed order, before anything is queued or moved. The frame
    * is measured by its internal length and bounded before a single byte is copied; `moved` comes
-   * from the options snapshot, so the right checked here is the right moved later.
+   * from the options snapshot, so the right checked here is the right moved later. Returns the
+   * endpoint; the frame's private copy is left in `#admittedFrame` for the caller to take at once
+   * (a result object per message would be one more allocation on every send and call).
    */
-  #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): { ep: EndpointState; frame: Uint8Array } {
+  #admit(from: TaskState, cap: unknown, frame: unknown, moved: unknown): EndpointState {
     this.#alive(from);
-    const view = frameView(frame);
+    const length = frameLength(frame);
     const ep = this.#rights.held(from, cap, 'send').endpoint;
     if (ep.closed) throw new IpcError('PEER_CLOSED', 'the endpoint is closed');
-    const length = frameLength(view);
     if (length > ep.maxFrame) {
       throw new IpcError('FRAME_TOO_LARGE', `${length} bytes exceed the endpoint's ${ep.maxFrame}`);
     }
@@ -295,33 +321,43 @@ export class Kernel {
       this.#rights.checkRoom(ep.owner, 1);
       this.#rights.checkInbound(ep.owner, from);
     }
-    return { ep, frame: copyFrame(view) };
+    this.#admittedFrame = copyFrame(frame as Uint8Array, length);
+    return ep;
+  }
+
+  /** The copy `#admit` just made; the slot is cleared so no frame stays reachable from the kernel. */
+  #takeAdmitted(): Uint8Array {
+    const copy = this.#admittedFrame;
+    this.#admittedFrame = NO_FRAME;
+    return copy;
   }
 
   #send(from: TaskState, cap: SendCap, frame: Uint8Array, options: SendOptions | undefined): void {
     const { cap: moved } = snapshotOptions<SendOptions>(options, ['cap']);
-    const admitted = this.#admit(from, cap, frame, moved);
-    this.#enqueue(from, admitted.ep, admitted.frame, moved, undefined);
+    const ep = this.#admit(from, cap, frame, moved);
+    this.#enqueue(from, ep, this.#takeAdmitted(), moved, undefined);
   }
 
   #call(from: TaskState, cap: SendCap, frame: Uint8Array, options: CallOptions | undefined): Promise<Reply> {
+    let right: CallRight | undefined;
     try {
       const opts = snapshotOptions<CallOptions>(options, ['cap', 'timeoutMs']);
       const timeoutMs = checkMs(opts.timeoutMs ?? 1000, 'timeoutMs');
-      const admitted = this.#admit(from, cap, frame, opts.cap);
+      const ep = this.#admit(from, cap, frame, opts.cap);
+      const copy = this.#takeAdmitted();
       if (from.pendingCalls.size >= IPC_LIMITS.maxPendingCallsPerTask) {
         throw new IpcError('LIMIT_REACHED', `at most ${IPC_LIMITS.maxPendingCallsPerTask} pending calls per task`);
       }
-      return new Promise<Reply>((resolve, reject) => {
-        const right: ReplyRight = { caller: from, settled: false, cancelTimer: () => {}, resolve, reject };
-        right.cancelTimer = deadline(this.clock, this.#realTimer, timeoutMs, () =>
-          settle(right, new IpcError('TIMEOUT', `no reply within ${timeoutMs} ms`)),
-        );
-        from.pendingCalls.add(right);
-        this.#enqueue(from, admitted.ep, admitted.frame, opts.cap, right);
-      });
+      right = new CallRight(from, this.clock, this.#realTimer, timeoutMs, this.#nsOf(timeoutMs));
+      right.arm();
+      from.pendingCalls.add(right);
+      this.#enqueue(from, ep, copy, opts.cap, right);
+      return right.promise;
     } catch (error) {
-      return Promise.reject(error);
+      if (right === undefined) return Promise.reject(error);
+      // Not reachable today (every check ran above); a right already armed must not outlive it.
+      settle(right, error instanceof IpcError ? error : new IpcError('BAD_VALUE', 'the call could not be made'));
+      return right.promise;
     }
   }
 
@@ -338,15 +374,13 @@ export class Kernel {
       if (cap !== undefined) this.#rights.revoke(cap);
       return;
     }
-    const msg: Message = {
-      senderServiceId: from.serviceId,
-      frame,
-      cap,
-      reply,
-      kept: false,
-      ready: true,
-      cancelDelay: undefined,
-    };
+    let msg: Message;
+    if (reply === undefined) {
+      msg = { senderServiceId: from.serviceId, frame, cap, reply, kept: false, handling: false, ready: true, cancelDelay: undefined };
+    } else {
+      reply.load(from.serviceId, frame, cap);
+      msg = reply;
+    }
     if (ep.delayCount > 0) {
       ep.delayCount--;
       msg.ready = false;
@@ -377,52 +411,98 @@ export class Kernel {
   #schedulePump(ep: EndpointState): void {
     if (ep.pumpScheduled) return;
     ep.pumpScheduled = true;
-    queueMicrotask(() => {
-      ep.pumpScheduled = false;
-      this.#pump(ep);
-    });
+    apply(promiseThen, RESOLVED, [ep.pumpJob]);
   }
 
+  /**
+   * Hands over messages until none can be now. A handler that answered synchronously ends the run
+   * (the next message gets a microtask of its own), so other endpoints and callers interleave with
+   * a busy endpoint as they did when every answer took a microtask.
+   */
   #pump(ep: EndpointState): void {
-    while (this.#deliverOne(ep));
+    for (;;) {
+      const delivered = this.#deliverOne(ep);
+      if (delivered === NONE) return;
+      if (delivered === DONE) {
+        if (ep.queue.size > 0) this.#schedulePump(ep);
+        return;
+      }
+    }
   }
 
-  /** Hands the next ready message to the handler; false when none can be handed now. */
-  #deliverOne(ep: EndpointState): boolean {
+  /**
+   * Hands the next ready message to the handler. A result that is no promise (the usual frame, or
+   * nothing) is finished at once: waiting a microtask for it would change nothing but cost a
+   * promise, two closures and a hop. The result is read exactly as `Promise.resolve` would read
+   * it (a real `Uint8Array`'s `then` once, a primitive not at all); anything else goes through
+   * `Promise.resolve` as before.
+   */
+  #deliverOne(ep: EndpointState): Delivery {
     const handler = ep.handler;
-    if (handler === undefined || ep.busy.size >= ep.concurrency || ep.owner.muted) return false;
-    const msg = ep.queue.take((m) => m.ready);
-    if (msg === undefined) return false;
-    ep.busy.add(msg);
+    if (handler === undefined || ep.busy.length >= ep.concurrency || ep.owner.muted) return NONE;
+    const msg = ep.queue.take(isReady);
+    if (msg === undefined) return NONE;
+    ep.busy.push(msg);
+    msg.handling = true;
     this.clock.advance(this.#tickNs);
     const incoming: Incoming = Object.freeze({
       senderServiceId: msg.senderServiceId,
       frame: msg.frame,
       cap: msg.cap,
       receivedAtNs: this.clock.now(),
-      keepCap: (): SendCap | undefined => {
-        // Only while this message is being handled, and only a right still in the receiver's table.
-        if (!ep.busy.has(msg) || msg.cap === undefined || this.#rights.record(msg.cap) === undefined) return undefined;
-        msg.kept = true;
-        return msg.cap;
-      },
+      // A message without a right can never keep one: one shared function instead of a closure each.
+      keepCap:
+        msg.cap === undefined
+          ? keepNothing
+          : (): SendCap | undefined => {
+              // Only while this message is being handled, and only a right still in the receiver's table.
+              if (!msg.handling || msg.cap === undefined || this.#rights.record(msg.cap) === undefined) return undefined;
+              msg.kept = true;
+              return msg.cap;
+            },
     });
-    let result: Promise<Outgoing>;
+    let out: unknown;
     try {
-      result = Promise.resolve(handler(incoming));
+      out = handler(incoming);
+    } catch {
+      this.#finish(ep, msg, undefined, true);
+      return DONE;
+    }
+    let result: PromiseLike<unknown>;
+    if (typeof out !== 'object' && typeof out !== 'function') {
+      this.#finish(ep, msg, out as Outgoing, false);
+      return DONE;
+    }
+    try {
+      if (isByteArray(out)) {
+        const then = (out as { then?: unknown }).then;
+        if (typeof then !== 'function') {
+          this.#finish(ep, msg, out, false);
+          return DONE;
+        }
+        result = thenable(out, then);
+      } else {
+        result = Promise.resolve(out);
+      }
     } catch (error) {
       result = Promise.reject(error);
     }
     result.then(
-      (out) => this.#finish(ep, msg, out, false),
-      () => this.#finish(ep, msg, undefined, true),
+      (value) => this.#later(ep, msg, value as Outgoing, false),
+      () => this.#later(ep, msg, undefined, true),
     );
-    return true;
+    return BUSY;
+  }
+
+  /** A handler's promise settled: its slot is free again, so the pump may run. */
+  #later(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
+    this.#finish(ep, msg, out, failed);
+    if (ep.queue.size > 0) this.#schedulePump(ep);
   }
 
   #finish(ep: EndpointState, msg: Message, out: Outgoing, failed: boolean): void {
-    ep.busy.delete(msg);
-    this.#schedulePump(ep);
+    msg.handling = false;
+    ep.busy.remove(msg);
     // The handler's result is read exactly once; every later step uses this snapshot.
     const reply = failed ? undefined : readOutgoing(out);
     let outcome: Reply | IpcError | undefined;
@@ -443,8 +523,8 @@ export class Kernel {
    * died, or the reply was refused) is released: the server gave it away, so it must not keep a
    * copy that piles up toward its rights limit.
    */
-  #releaseUndelivered(ep: EndpointState, reply: OutgoingSnapshot | IpcError | undefined): void {
-    if (reply === undefined || reply instanceof IpcError) return;
+  #releaseUndelivered(ep: EndpointState, reply: Uint8Array | OutgoingSnapshot | IpcError | undefined): void {
+    if (reply === undefined || reply instanceof IpcError || isByteArray(reply)) return;
     const record = reply.cap === undefined ? undefined : this.#rights.record(reply.cap);
     if (record !== undefined && record.holder === ep.owner && record.kind === 'send') this.#rights.revoke(reply.cap as SendCap);
   }
@@ -453,21 +533,22 @@ export class Kernel {
   #replyOf(
     ep: EndpointState,
     right: ReplyRight,
-    out: OutgoingSnapshot | IpcError | undefined,
+    out: Uint8Array | OutgoingSnapshot | IpcError | undefined,
     failed: boolean,
   ): Reply | IpcError {
     if (failed) return new IpcError('SERVER_FAULT', 'the server failed to handle the call');
     if (out === undefined) return new IpcError('NO_REPLY', 'the server did not reply');
     if (out instanceof IpcError) return out;
-    let view: Uint8Array;
+    const bare = isByteArray(out);
+    const frame = bare ? out : out.frame;
+    const cap = bare ? undefined : out.cap;
+    let length: number;
     try {
-      view = frameView(out.frame);
+      length = frameLength(frame);
     } catch {
       return new IpcError('SERVER_FAULT', 'the server replied with no frame');
     }
-    const length = frameLength(view);
     if (length > ep.maxFrame) return new IpcError('FRAME_TOO_LARGE', `reply of ${length} bytes exceeds ${ep.maxFrame}`);
-    const { cap } = out;
     if (cap !== undefined) {
       const record = this.#rights.record(cap);
       if (record === undefined || record.holder !== ep.owner || record.kind !== 'send') {
@@ -478,9 +559,28 @@ export class Kernel {
       }
     }
     return Object.freeze({
-      frame: copyFrame(view),
+      frame: copyFrame(frame as Uint8Array, length),
       cap: cap === undefined ? undefined : this.#rights.move(cap as SendCap, right.caller),
       senderServiceId: ep.owner.serviceId,
     });
   }
+}
+
+/**
+ * What `Promise.resolve` makes of an object whose `then` it read as a function: a promise settled
+ * by calling that `then` from a microtask, with a throw rejecting it. `then` is passed in, so the
+ * object's `then` is read once.
+ */
+function thenable(target: object, then: Function): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    apply(promiseThen, RESOLVED, [
+      (): void => {
+        try {
+          apply(then, target, [resolve, reject]);
+        } catch (error) {
+          reject(error);
+        }
+      },
+    ]);
+  });
 }

@@ -5,6 +5,7 @@ import { isServiceName } from '../service-name.js';
 const hasOwn = Object.hasOwn;
 const ownKeys = Reflect.ownKeys;
 const ownDescriptor = Reflect.getOwnPropertyDescriptor;
+const NO_OPTIONS: Readonly<Record<string, never>> = Object.freeze(Object.create(null) as Record<string, never>);
 
 /**
  * Checks a service name. Throws `NAME_INVALID`.
@@ -56,7 +57,8 @@ export function checkMs(value: unknown, what: string): number {
  * const { cap, timeoutMs } = snapshotOptions<CallOptions>(options, ['cap', 'timeoutMs']);
  */
 export function snapshotOptions<T extends object>(options: unknown, allowed: readonly (keyof T & string)[]): Partial<T> {
-  if (options === undefined) return {};
+  // No options is the common call: one shared frozen snapshot, nothing allocated.
+  if (options === undefined) return NO_OPTIONS as Partial<T>;
   if (typeof options !== 'object' || options === null) {
     throw new IpcError('BAD_VALUE', 'options must be an object');
   }

@@ -39,48 +39,45 @@ export function isByteArray(value: unknown): value is Uint8Array {
 }
 
 /**
- * A fresh view (no copy) of exactly the bytes `frame` really spans, measured from its internal
- * slots, so a bound checked on the view's length holds for what is later copied. Throws
- * `BAD_VALUE` for anything that is not a real `Uint8Array`, or whose buffer is detached.
+ * The real byte length of `frame`, read from its internal [[ByteLength]] slot, so a bound checked
+ * on it holds for what {@link copyFrame} later copies. No view is built: a typed array built on a
+ * buffer costs more than the whole check. Throws `BAD_VALUE` for anything that is not a real
+ * `Uint8Array`, or whose buffer is detached (a detached or out-of-bounds view reads 0, so only an
+ * empty frame needs the slower test).
  *
  * @example
  * const f = new Uint8Array(1 << 20);
  * Object.defineProperty(f, 'byteLength', { value: 9 });
- * frameView(f).length === 1 << 20; // the lie is not read
+ * frameLength(f) === 1 << 20; // the lie is not read
  */
-export function frameView(frame: unknown): Uint8Array {
+export function frameLength(frame: unknown): number {
   if (!isByteArray(frame)) throw new IpcError('BAD_VALUE', 'a frame must be a Uint8Array');
   const length = apply(byteLengthOf, frame, []) as number;
-  const offset = apply(byteOffsetOf, frame, []) as number;
-  const buffer = apply(bufferOf, frame, []) as ArrayBufferLike;
-  try {
-    // Throws for a detached buffer (whose internal length reads 0), never for a live one.
-    return new U8(buffer, offset, length);
-  } catch {
-    throw new IpcError('BAD_VALUE', 'the frame buffer is detached');
+  if (length === 0) {
+    const offset = apply(byteOffsetOf, frame, []) as number;
+    const buffer = apply(bufferOf, frame, []) as ArrayBufferLike;
+    try {
+      // Throws for a detached buffer (or a view out of its resized buffer's bounds), never for a live one.
+      new U8(buffer, offset, 0);
+    } catch {
+      throw new IpcError('BAD_VALUE', 'the frame buffer is detached');
+    }
   }
+  return length;
 }
 
 /**
- * The real byte length of a view made by {@link frameView}, read from its internal slot.
+ * A private plain copy of the `length` bytes `frame` spans: its own non-shared `ArrayBuffer`, so a
+ * sender mutating (or sharing) its memory later cannot change what was sent. `%TypedArray%.prototype.set`
+ * reads the source by its internal slots only, never a getter. Call it only with the length
+ * {@link frameLength} measured and bounded, with no caller code run in between.
  *
  * @example
- * if (frameLength(view) > maxFrame) throw new IpcError('FRAME_TOO_LARGE', '…');
+ * const f = Buffer.from([1, 2]);
+ * const copy = copyFrame(f, frameLength(f)); // a plain Uint8Array [1, 2]
  */
-export function frameLength(view: Uint8Array): number {
-  return apply(byteLengthOf, view, []) as number;
-}
-
-/**
- * A private plain copy of a view made by {@link frameView}: its own non-shared `ArrayBuffer`, so a
- * sender mutating (or sharing) its memory later cannot change what was sent. Call it only after
- * the bound was checked on {@link frameLength}.
- *
- * @example
- * const copy = copyFrame(frameView(Buffer.from([1, 2]))); // a plain Uint8Array [1, 2]
- */
-export function copyFrame(view: Uint8Array): Uint8Array {
-  const copy = new U8(frameLength(view));
-  apply(setInto, copy, [view]);
+export function copyFrame(frame: Uint8Array, length: number): Uint8Array {
+  const copy = new U8(length);
+  if (length > 0) apply(setInto, copy, [frame]);
   return copy;
 }

@@ -1,7 +1,9 @@
 import type { RecvCap, SendCap } from '../cap.js';
-import type { IpcError } from '../ipc-error.js';
-import type { Handler, Reply, Task } from '../task.js';
+import type { Handler, Task } from '../task.js';
 import type { FairQueue } from './fair-queue.js';
+import type { PendingCalls } from './pending-calls.js';
+import type { SlotQueue } from './slot-queue.js';
+import type { CallRight } from './reply-right.js';
 
 /*
  * The kernel's private bookkeeping types, shared by its parts (capability table, reply rights,
@@ -29,7 +31,7 @@ export interface TaskState {
   muted: boolean;
   readonly caps: Set<CapHandle>;
   readonly endpoints: Set<EndpointState>;
-  readonly pendingCalls: Set<ReplyRight>;
+  readonly pendingCalls: PendingCalls<ReplyRight>;
   /** Rights in this task's table that arrived with a message, per sending task. */
   readonly inbound: Map<TaskState, number>;
   inboundTotal: number;
@@ -42,11 +44,16 @@ export interface EndpointState {
   readonly queueDepth: number;
   readonly queue: FairQueue<TaskState, Message>;
   handler: Handler | undefined;
-  /** Messages being handled now: at most `concurrency` (1 unless the server asked for more). */
-  readonly busy: Set<Message>;
+  /**
+   * Messages being handled now, in delivery order: at most `concurrency` (1 unless the server asked
+   * for more). Not a `Set`: a `Set` cycled one entry at a time re-allocates its table.
+   */
+  readonly busy: SlotQueue<Message>;
   concurrency: number;
   closed: boolean;
   pumpScheduled: boolean;
+  /** Runs the pump from a microtask; made once per endpoint so scheduling allocates no closure. */
+  readonly pumpJob: () => void;
   dropCount: number;
   delayCount: number;
   delayMs: number;
@@ -60,15 +67,11 @@ export interface Message {
   readonly reply: ReplyRight | undefined;
   /** The handler called `keepCap()`: the right stays when it returns. */
   kept: boolean;
+  /** In its endpoint's `busy` list: the handler has it now. */
+  handling: boolean;
   ready: boolean;
   cancelDelay: (() => void) | undefined;
 }
 
 /** The one-shot right to answer one call; settling it twice is a no-op. */
-export interface ReplyRight {
-  readonly caller: TaskState;
-  settled: boolean;
-  cancelTimer: () => void;
-  readonly resolve: (reply: Reply) => void;
-  readonly reject: (error: IpcError) => void;
-}
+export type ReplyRight = CallRight;
