@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CodedError, type CodeOf } from './coded-error.js';
 import { IPC_ERROR_CODES, IpcError } from './ipc-error.js';
 
-const DEMO_CODES = { BAD_VALUE: 'an argument that cannot be used', STATE: 'used out of order' } as const;
+const DEMO_CODES = { BAD_VALUE: 'an argument that cannot be used', ALREADY_CONNECTED: 'a channel connected twice' } as const;
 
 class DemoError extends CodedError<CodeOf<typeof DEMO_CODES>> {
   override readonly name: 'DemoError' = 'DemoError';
@@ -12,8 +12,8 @@ describe(CodedError, () => {
   const cause = new Error('inner');
   const cases: ReadonlyArray<{ name: string; error: DemoError; message: string }> = [
     { name: 'CODE: message', error: new DemoError('BAD_VALUE', 'n must be > 0'), message: 'BAD_VALUE: n must be > 0' },
-    { name: 'at: CODE: message', error: new DemoError('STATE', 'twice', { at: 'a.toml:3:7' }), message: 'a.toml:3:7: STATE: twice' },
-    { name: 'a cause is kept', error: new DemoError('STATE', 'x', { cause }), message: 'STATE: x' },
+    { name: 'at: CODE: message', error: new DemoError('ALREADY_CONNECTED', 'twice', { at: 'a.toml:3:7' }), message: 'a.toml:3:7: ALREADY_CONNECTED: twice' },
+    { name: 'a cause is kept', error: new DemoError('ALREADY_CONNECTED', 'x', { cause }), message: 'ALREADY_CONNECTED: x' },
   ];
   test.each(cases)('$name', ({ error, message }) => {
     expect(error.message).toBe(message);
@@ -24,7 +24,7 @@ describe(CodedError, () => {
   });
 
   test('the cause is passed to Error', () => {
-    expect(new DemoError('STATE', 'x', { cause }).cause).toBe(cause);
+    expect(new DemoError('ALREADY_CONNECTED', 'x', { cause }).cause).toBe(cause);
   });
 
   test('IpcError is a CodedError whose codes come from its table', () => {

@@ -4,8 +4,8 @@
  * closed union and the list a tool can print never disagree.
  *
  * @example
- * const CODES = { MALFORMED: 'bytes that do not parse', STATE: 'a handle used out of order' } as const satisfies CodeTable;
- * type Code = CodeOf<typeof CODES>; // 'MALFORMED' | 'STATE'
+ * const CODES = { MALFORMED: 'bytes that do not parse', ALREADY_CONNECTED: 'a channel connected twice' } as const satisfies CodeTable;
+ * type Code = CodeOf<typeof CODES>; // 'MALFORMED' | 'ALREADY_CONNECTED'
  */
 export type CodeTable = Readonly<Record<string, string>>;
 
@@ -30,7 +30,8 @@ export interface CodedErrorOptions extends ErrorOptions {
  * The one base of every typed error in the workspace: a closed `code` and the message format
  * `CODE: message` (or `at: CODE: message` when a position is known). The same idea has the same
  * code name in every package: `MALFORMED`, `TOO_LARGE`, `UNSUPPORTED`, `BAD_VALUE` (an argument or
- * option that cannot be used), `MISMATCH`, `STATE` (used out of order, e.g. connected twice).
+ * option that cannot be used), `MISMATCH`, `ALREADY_CONNECTED` (a channel connected twice),
+ * `LIMIT_REACHED` (a bound reached).
  *
  * @example
  * class DemoError extends CodedError<'BAD_VALUE'> { override readonly name: 'DemoError' = 'DemoError'; }
