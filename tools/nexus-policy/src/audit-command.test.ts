@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT, runCli, runJson } from '../test-support/run-cli.js';
 import { readmeExamples } from '../test-support/readme-examples.js';
-import { AUDIT_FIXTURES } from './audit-fixtures.test.js';
+import { AUDIT_FIXTURES } from '../test-support/audit-fixtures.js';
 import { printable } from './printable.js';
 
 const F = 'tools/nexus-policy/fixtures/audit';

@@ -16,14 +16,9 @@ import {
   type AuditTransport,
 } from '@nexus/audit';
 import { describe, expect, test } from 'vitest';
-import { PACKAGE_ROOT } from '../test-support/run-cli.js';
+import { AUDIT_FIXTURES } from '../test-support/audit-fixtures.js';
 
-/**
- * The journals the README's audit examples run on, in fixtures/audit/. They are regenerated (with a
- * fresh key whose private half is never written) by `NEXUS_UPDATE_AUDIT_FIXTURES=1 npx vitest run
- * src/audit-fixtures.test.ts`; otherwise this test checks that they still say what the README says.
- */
-export const AUDIT_FIXTURES: string = join(PACKAGE_ROOT, 'fixtures', 'audit');
+
 
 const VERSION = `sha256:${'5e'.repeat(32)}`;
 const SELFTEST = 0x866cecf1b02a841bn;
