@@ -12,7 +12,7 @@ export const AUDIT_ERROR_CODES = {
   MALFORMED: 'bytes or text that do not parse',
   TOO_LARGE: 'input over its bound',
   BAD_VALUE: 'a field out of its range or closed set, or fields that contradict each other',
-  UNSUPPORTED_VERSION: 'a record version other than 1',
+  UNSUPPORTED: 'a record version this decoder does not read (it reads exactly 2), as UNSUPPORTED means in every package',
 } as const;
 
 /**
@@ -27,7 +27,7 @@ export type AuditErrorCode = CodeOf<typeof AUDIT_ERROR_CODES>;
  * The one error class of `@nexus/audit`: the `code` names the cause, the message gives the detail.
  *
  * @example
- * try { decodeRecord(new Uint8Array([9])); } catch (e) { if (e instanceof AuditError) e.code; } // 'UNSUPPORTED_VERSION'
+ * try { decodeRecord(new Uint8Array([9])); } catch (e) { if (e instanceof AuditError) e.code; } // 'UNSUPPORTED'
  */
 export class AuditError extends CodedError<AuditErrorCode> {
   override readonly name: 'AuditError' = 'AuditError';

@@ -28,7 +28,7 @@ export function decodeRecord(bytes: Uint8Array): AuditRecord {
     throw new AuditError('TOO_LARGE', `record of ${bytes.byteLength} bytes exceeds ${AUDIT_LIMITS.maxRecordBytes}`);
   }
   if (bytes.byteLength === 0) throw new AuditError('MALFORMED', 'empty record');
-  if (bytes[0] !== AUDIT_LIMITS.version) throw new AuditError('UNSUPPORTED_VERSION', `record version ${bytes[0]}`);
+  if (bytes[0] !== AUDIT_LIMITS.version) throw new AuditError('UNSUPPORTED', `record version ${bytes[0]}`);
   let record: AuditRecord;
   try {
     record = read(new FrameReader(bytes));

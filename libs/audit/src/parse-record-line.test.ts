@@ -39,7 +39,7 @@ describe(parseRecordLine, () => {
   const rejects: [string, string, string][] = [
     ['test_reject_empty_line', '', 'MALFORMED'],
     ['test_reject_other_prefix', line.replace('audit', 'audi'), 'MALFORMED'],
-    ['test_reject_version_1', line.replace('audit v2', 'audit v1'), 'UNSUPPORTED_VERSION'],
+    ['test_reject_version_1', line.replace('audit v2', 'audit v1'), 'UNSUPPORTED'],
     ['test_reject_sig_without_cp', `${line.replace(/ prev=.*/, '')} sig=${'00'.repeat(64)}${line.slice(line.indexOf(' prev='))}`, 'MALFORMED'],
     ['test_reject_cp_with_other_timestamp', formatRecordLine(records[5]!).replace(' ts=8 ', ' ts=9 '), 'MALFORMED'],
     ['test_reject_cp_not_a_checkpoint_message', formatRecordLine(records[6]!).replace(/ cp=6e/, ' cp=4e'), 'MALFORMED'],

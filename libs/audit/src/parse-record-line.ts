@@ -82,7 +82,7 @@ export function parseRecordLine(line: string): AuditRecord {
   const tokens = line.split(' ');
   if (tokens[0] !== 'audit' || tokens[1] !== `v${AUDIT_LIMITS.version}`) {
     if (tokens[0] === 'audit' && /^v[0-9]+$/.test(tokens[1] ?? '')) {
-      throw new AuditError('UNSUPPORTED_VERSION', `line version ${tokens[1]}`);
+      throw new AuditError('UNSUPPORTED', `line version ${tokens[1]}`);
     }
     malformed(`line must start with "audit v${AUDIT_LIMITS.version}"`);
   }
