@@ -1,40 +1,27 @@
-import { SlotQueue } from './kernel/slot-queue.js';
+import { DeadlineList, SLOT_IDLE, type DeadlineSlot } from './kernel/deadline-list.js';
 
 /**
  * A real-time deadline as {@link RealTimer} keeps it. The kernel's own deadlines (a call's
  * fallback) are objects of its own that carry these fields, so arming one allocates nothing.
  *
  * @example
- * const entry: RealEntry = { dueMs: 0, realSlot: REAL_IDLE, onRealTime: () => {} };
+ * const entry: RealEntry = { dueMs: 0, realSlot: SLOT_IDLE, onRealTime: () => {} };
  */
 export interface RealEntry {
   /** `performance.now()` the entry is due at; set by {@link RealTimer.arm}. */
   dueMs: number;
-  /** Owned by the timer: start it at `REAL_IDLE`. */
+  /** Owned by the timer: start it at `SLOT_IDLE`. */
   realSlot: number;
   /** Runs once about the armed time after arming, unless cancelled first. */
   onRealTime(): void;
 }
 
-/**
- * {@link RealEntry.realSlot} of an entry not in the list (new, fired or cancelled and pruned).
- *
- * @example
- * const entry = { dueMs: 0, realSlot: REAL_IDLE, onRealTime: () => {} };
- */
-export const REAL_IDLE = 0;
-/** Waiting to fire. */
-const REAL_QUEUED = 1;
-/** Cancelled, still in the list until it reaches the front or the list is compacted. */
-const REAL_CANCELLED = 2;
-
-/** Sort order of the list: `a` is due strictly after `b`. */
 const dueAfter = (a: RealEntry, b: RealEntry): boolean => a.dueMs > b.dueMs;
-/** Compaction: keeps queued entries, and marks the cancelled ones it drops as out of the list. */
-const keepQueued = (e: RealEntry): boolean => {
-  if (e.realSlot === REAL_QUEUED) return true;
-  e.realSlot = REAL_IDLE;
-  return false;
+const REAL_SLOT: DeadlineSlot<RealEntry> = {
+  get: (e) => e.realSlot,
+  set: (e, v) => {
+    e.realSlot = v;
+  },
 };
 
 /**
@@ -51,8 +38,7 @@ const keepQueued = (e: RealEntry): boolean => {
  * cancel(); // the reply came first
  */
 export class RealTimer {
-  readonly #entries = new SlotQueue<RealEntry>();
-  #cancelled = 0;
+  readonly #entries = new DeadlineList<RealEntry>(dueAfter, REAL_SLOT);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Number.POSITIVE_INFINITY;
   /** Whether the Node timer holds the process open: toggled only when that changes. */
@@ -60,7 +46,7 @@ export class RealTimer {
 
   /** Runs `fire` once about `ms` of real time has passed; returns a cancel function (a no-op once fired). */
   schedule(ms: number, fire: () => void): () => void {
-    const entry: RealEntry = { dueMs: 0, realSlot: REAL_IDLE, onRealTime: fire };
+    const entry: RealEntry = { dueMs: 0, realSlot: SLOT_IDLE, onRealTime: fire };
     this.arm(entry, ms);
     return () => this.cancel(entry);
   }
@@ -75,8 +61,7 @@ export class RealTimer {
   arm(entry: RealEntry, ms: number): void {
     const dueMs = performance.now() + ms;
     entry.dueMs = dueMs;
-    entry.realSlot = REAL_QUEUED;
-    this.#entries.insertSorted(entry, dueAfter);
+    this.#entries.insert(entry);
     if (dueMs < this.#armedFor) this.#arm();
     else this.#ref(true);
   }
@@ -88,30 +73,15 @@ export class RealTimer {
    * timers.cancel(right); // the reply came first
    */
   cancel(entry: RealEntry): void {
-    if (entry.realSlot !== REAL_QUEUED) return;
-    entry.realSlot = REAL_CANCELLED;
-    this.#cancelled++;
-    this.#prune();
+    if (!this.#entries.cancel(entry)) return;
+    // Unref, not clear: the next call usually comes at once, and re-arming costs more than keeping
+    // an idle timer that only stops holding the process open.
+    if (this.#entries.empty) this.#ref(false);
   }
 
   /** Live (not fired, not cancelled) deadlines. */
   get pending(): number {
-    return this.#entries.length - this.#cancelled;
-  }
-
-  #prune(): void {
-    const entries = this.#entries;
-    while (entries.length > 0 && entries.at(0)!.realSlot === REAL_CANCELLED) {
-      entries.shift()!.realSlot = REAL_IDLE;
-      this.#cancelled--;
-    }
-    if (this.#cancelled * 2 > entries.length) {
-      entries.retain(keepQueued);
-      this.#cancelled = 0;
-    }
-    // Unref, not clear: the next call usually comes at once, and re-arming costs more than keeping
-    // an idle timer that only stops holding the process open.
-    if (this.#entries.length === 0) this.#ref(false);
+    return this.#entries.pending;
   }
 
   #ref(on: boolean): void {
@@ -123,7 +93,7 @@ export class RealTimer {
 
   #arm(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    const head = this.#entries.at(0);
+    const head = this.#entries.head();
     this.#timer = undefined;
     this.#refed = false;
     this.#armedFor = Number.POSITIVE_INFINITY;
@@ -140,18 +110,8 @@ export class RealTimer {
     const now = performance.now();
     try {
       // A fired entry may schedule or cancel others; the loop re-reads the front each time.
-      for (
-        let head = this.#entries.at(0);
-        head !== undefined && (head.realSlot === REAL_CANCELLED || head.dueMs <= now);
-        head = this.#entries.at(0)
-      ) {
+      for (let head = this.#entries.head(); head !== undefined && head.dueMs <= now; head = this.#entries.head()) {
         this.#entries.shift();
-        if (head.realSlot === REAL_CANCELLED) {
-          head.realSlot = REAL_IDLE;
-          this.#cancelled--;
-          continue;
-        }
-        head.realSlot = REAL_IDLE;
         head.onRealTime();
       }
     } finally {

@@ -1,5 +1,5 @@
 import { IpcError } from './ipc-error.js';
-import { SlotQueue } from './kernel/slot-queue.js';
+import { DeadlineList, SLOT_IDLE, type DeadlineSlot } from './kernel/deadline-list.js';
 
 /**
  * A timer of the virtual clock as the kernel keeps it (kernel-internal: not exported by the
@@ -7,36 +7,23 @@ import { SlotQueue } from './kernel/slot-queue.js';
  * fields, so arming one allocates neither a timer record nor a cancel closure.
  *
  * @example
- * const entry: ClockEntry = { at: 5n, clockSlot: CLOCK_IDLE, onClock: () => {} };
+ * const entry: ClockEntry = { at: 5n, clockSlot: SLOT_IDLE, onClock: () => {} };
  */
 export interface ClockEntry {
   /** Virtual ns the entry is due at. */
   at: bigint;
-  /** Owned by the clock: start it at `CLOCK_IDLE`. */
+  /** Owned by the clock: start it at `SLOT_IDLE`. */
   clockSlot: number;
   /** Runs once when the clock reaches `at`. */
   onClock(): void;
 }
 
-/**
- * {@link ClockEntry.clockSlot} of an entry not in the timer list (new, fired or cancelled and pruned).
- *
- * @example
- * const right = { at: 0n, clockSlot: CLOCK_IDLE, onClock: () => {} };
- */
-export const CLOCK_IDLE = 0;
-/** Waiting to fire. */
-const CLOCK_QUEUED = 1;
-/** Cancelled, still in the list until it reaches the front or the list is compacted. */
-const CLOCK_CANCELLED = 2;
-
-/** Sort order of the timer list: `a` is due strictly after `b`. */
 const dueAfter = (a: ClockEntry, b: ClockEntry): boolean => a.at > b.at;
-/** Compaction: keeps queued entries, and marks the cancelled ones it drops as out of the list. */
-const keepQueued = (e: ClockEntry): boolean => {
-  if (e.clockSlot === CLOCK_QUEUED) return true;
-  e.clockSlot = CLOCK_IDLE;
-  return false;
+const CLOCK_SLOT: DeadlineSlot<ClockEntry> = {
+  get: (e) => e.clockSlot,
+  set: (e, v) => {
+    e.clockSlot = v;
+  },
 };
 
 let armEntry: (clock: VirtualClock, entry: ClockEntry) => void;
@@ -55,13 +42,8 @@ let cancelEntry: (clock: VirtualClock, entry: ClockEntry) => void;
  */
 export class VirtualClock {
   #now = 0n;
-  /**
-   * Sorted by `at`, ties in scheduling order. A cancelled entry is only marked: it is dropped
-   * when it reaches the front (the head is always live) and the list is compacted once cancelled
-   * entries are the majority, so memory stays within twice the live timers and a cancel is O(1).
-   */
-  readonly #timers = new SlotQueue<ClockEntry>();
-  #cancelled = 0;
+  /** Sorted by `at`, ties in scheduling order; the front is always live. */
+  readonly #timers = new DeadlineList<ClockEntry>(dueAfter, CLOCK_SLOT);
 
   static {
     armEntry = (clock, entry) => clock.#arm(entry);
@@ -95,10 +77,8 @@ export class VirtualClock {
   advanceTo(at: bigint): void {
     if (at > this.#now) this.#now = at;
     // A fired timer may schedule or cancel others; the loop re-reads the front each time.
-    for (let head = this.#timers.at(0); head !== undefined && head.at <= this.#now; head = this.#timers.at(0)) {
+    for (let head = this.#timers.head(); head !== undefined && head.at <= this.#now; head = this.#timers.head()) {
       this.#timers.shift();
-      head.clockSlot = CLOCK_IDLE;
-      this.#dropCancelledHead();
       head.onClock();
     }
   }
@@ -111,7 +91,7 @@ export class VirtualClock {
    * const cancel = clock.schedule(clock.now() + 1_000n, () => {});
    */
   schedule(at: bigint, fire: () => void): () => void {
-    const entry: ClockEntry = { at, clockSlot: CLOCK_IDLE, onClock: fire };
+    const entry: ClockEntry = { at, clockSlot: SLOT_IDLE, onClock: fire };
     this.#arm(entry);
     return () => this.#cancel(entry);
   }
@@ -123,31 +103,15 @@ export class VirtualClock {
    * expect(kernel.clock.pendingTimers).toBe(0);
    */
   get pendingTimers(): number {
-    return this.#timers.length - this.#cancelled;
+    return this.#timers.pending;
   }
 
   #arm(entry: ClockEntry): void {
-    this.#timers.insertSorted(entry, dueAfter);
-    entry.clockSlot = CLOCK_QUEUED;
+    this.#timers.insert(entry);
   }
 
   #cancel(entry: ClockEntry): void {
-    if (entry.clockSlot !== CLOCK_QUEUED) return;
-    entry.clockSlot = CLOCK_CANCELLED;
-    this.#cancelled++;
-    this.#dropCancelledHead();
-    if (this.#cancelled * 2 > this.#timers.length) {
-      this.#timers.retain(keepQueued);
-      this.#cancelled = 0;
-    }
-  }
-
-  #dropCancelledHead(): void {
-    const timers = this.#timers;
-    while (timers.length > 0 && timers.at(0)!.clockSlot === CLOCK_CANCELLED) {
-      timers.shift()!.clockSlot = CLOCK_IDLE;
-      this.#cancelled--;
-    }
+    this.#timers.cancel(entry);
   }
 }
 

@@ -1,7 +1,8 @@
 import { IpcError } from '../ipc-error.js';
-import { REAL_IDLE, type RealEntry, type RealTimer } from '../real-timer.js';
+import type { RealEntry, RealTimer } from '../real-timer.js';
+import { SLOT_IDLE } from './deadline-list.js';
 import type { Reply } from '../task.js';
-import { armClockEntry, cancelClockEntry, CLOCK_IDLE, type ClockEntry, type VirtualClock } from '../virtual-clock.js';
+import { armClockEntry, cancelClockEntry, type ClockEntry, type VirtualClock } from '../virtual-clock.js';
 import { snapshotOptions } from './check-args.js';
 import { isByteArray } from './frame-bytes.js';
 import type { SendCap } from '../cap.js';
@@ -76,9 +77,9 @@ export class CallRight implements ClockEntry, RealEntry, PendingLink, Message {
   readonly realTimer: RealTimer;
   settled = false;
   at: bigint;
-  clockSlot: number = CLOCK_IDLE;
+  clockSlot: number = SLOT_IDLE;
   dueMs = 0;
-  realSlot: number = REAL_IDLE;
+  realSlot: number = SLOT_IDLE;
   prevPending: CallRight | undefined = undefined;
   nextPending: CallRight | undefined = undefined;
   inPending = false;
