@@ -1,9 +1,12 @@
 import type { RecvCap, SendCap } from '../cap.js';
-import type { Handler, Task } from '../task.js';
+import type { Handler, Reply, Task } from '../task.js';
 import type { FairQueue } from './fair-queue.js';
 import type { PendingCalls } from './pending-calls.js';
 import type { SlotQueue } from './slot-queue.js';
-import type { CallRight } from './reply-right.js';
+import type { IpcError } from '../ipc-error.js';
+import type { RealEntry, RealTimer } from '../real-timer.js';
+import type { ClockEntry, VirtualClock } from '../virtual-clock.js';
+import type { PendingLink } from './pending-calls.js';
 
 /*
  * The kernel's private bookkeeping types, shared by its parts (capability table, reply rights,
@@ -73,5 +76,20 @@ export interface Message {
   cancelDelay: (() => void) | undefined;
 }
 
-/** The one-shot right to answer one call; settling it twice is a no-op. */
-export type ReplyRight = CallRight;
+/**
+ * The one-shot right to answer one call; settling it twice is a no-op. It is also the call's queued
+ * message and its deadline on both clocks (`CallRight` in reply-right.ts is the implementation).
+ */
+export interface ReplyRight extends ClockEntry, RealEntry, PendingLink, Message {
+  readonly caller: TaskState;
+  readonly promise: Promise<Reply>;
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: IpcError) => void;
+  readonly clock: VirtualClock;
+  readonly realTimer: RealTimer;
+  settled: boolean;
+  /** Makes this right its call's message: the sender's stamped id, the private frame copy, the moved right. */
+  load(senderServiceId: bigint, frame: Uint8Array, cap: SendCap | undefined): void;
+  /** Starts both deadlines. */
+  arm(): void;
+}

@@ -1,13 +1,12 @@
 import { IpcError } from '../ipc-error.js';
-import type { RealEntry, RealTimer } from '../real-timer.js';
+import type { RealTimer } from '../real-timer.js';
 import { SLOT_IDLE } from './deadline-list.js';
 import type { Reply } from '../task.js';
-import { armClockEntry, cancelClockEntry, type ClockEntry, type VirtualClock } from '../virtual-clock.js';
+import { armClockEntry, cancelClockEntry, type VirtualClock } from '../virtual-clock.js';
 import { snapshotOptions } from './check-args.js';
 import { isByteArray } from './frame-bytes.js';
 import type { SendCap } from '../cap.js';
-import type { Message, TaskState } from './kernel-state.js';
-import type { PendingLink } from './pending-calls.js';
+import type { ReplyRight, TaskState } from './kernel-state.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -67,7 +66,7 @@ function captureResolvers(resolve: (reply: Reply) => void, reject: (error: IpcEr
  * right.arm();
  * settle(right, reply); // resolves right.promise, cancels both deadlines
  */
-export class CallRight implements ClockEntry, RealEntry, PendingLink, Message {
+export class CallRight implements ReplyRight {
   readonly caller: TaskState;
   readonly promise: Promise<Reply>;
   readonly resolve: (reply: Reply) => void;
@@ -136,7 +135,7 @@ export class CallRight implements ClockEntry, RealEntry, PendingLink, Message {
  * @example
  * settle(right, new IpcError('TIMEOUT', 'no reply within 50 ms'));
  */
-export function settle(right: CallRight, outcome: Reply | IpcError): void {
+export function settle(right: ReplyRight, outcome: Reply | IpcError): void {
   if (right.settled) return;
   right.settled = true;
   right.realTimer.cancel(right);
