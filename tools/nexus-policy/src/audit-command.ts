@@ -12,7 +12,7 @@ import { formatVerdict } from './format-verdict.js';
 import { CliError } from './cli-error.js';
 import { CommandArgs } from './command-args.js';
 import type { CliIo } from './cli-io.js';
-import { readJournalInputs, readKey, MAX_ANCHOR_BYTES, type JournalInput } from './journal-input.js';
+import { mergeUart, readJournalFile, readJournalInputs, readKey, MAX_ANCHOR_BYTES, type JournalInput } from './journal-input.js';
 import { printable } from './printable.js';
 import { auditShow } from './audit-show.js';
 import { asciiJson } from './ascii-json.js';
@@ -66,10 +66,12 @@ async function verify(argv: readonly string[], io: CliIo): Promise<number> {
       checkpoint: { type: 'string' },
       'allow-unsealed-tail': { type: 'boolean' },
       'allow-unsigned': { type: 'boolean' },
+      uart: { type: 'string' },
     },
     { min: 1, max: 1 },
   );
   const path = args.positionals[0] ?? '';
+  const uartPath = args.string('uart');
   const keyPath = args.string('key');
   const checkpointPath = args.string('checkpoint');
   const options: VerifyJournalOptions = {
@@ -78,7 +80,9 @@ async function verify(argv: readonly string[], io: CliIo): Promise<number> {
     allowUnsealedTail: args.flag('allow-unsealed-tail'),
     allowUnsigned: args.flag('allow-unsigned'),
   };
-  const { inputs, recovery } = await readJournalInputs(path, io);
+  const read = await readJournalInputs(path, io);
+  const recovery = read.recovery;
+  const inputs = uartPath === undefined ? read.inputs : mergeUart(read.inputs, await readJournalFile(uartPath, io), printable(uartPath));
   const verdictOf = ({ journal: { entries, bad } }: JournalInput): JournalVerdict =>
     bad === undefined ? verifyJournal(entries, options) : { status: 'broken', kind: 'bad-record', line: bad.line, seq: 0n, detail: bad.detail };
   if (recovery === undefined) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditChain } from '@nexus/audit';
+import { AuditChain, formatRecordLine } from '@nexus/audit';
 import { Kernel } from '@nexus/ipc';
 import { startLogd } from '@nexus/logd';
 import { decodeLogReply, encodeLogRequest } from '@nexus/proto';
@@ -27,6 +27,35 @@ async function bootWith(stateDir: string, n: number): Promise<void> {
     const reply = decodeLogReply((await writer.call(route, encodeLogRequest(req), { timeoutMs: 5000 })).frame, { version: 2, op: 1, nonce: 1n });
     expect(reply.status).toBe(0);
   }
+  kernel.kill(logd.task);
+  await logd.close();
+}
+
+/**
+ * One logd boot on `stateDir` whose records `uart` (seqs) went to the serial line instead (written
+ * to `uartFile` as `--uart-out` writes them), the rest acknowledged by logd.
+ */
+async function bootWithUart(stateDir: string, n: number, uart: ReadonlySet<number>, uartFile: string, subjectId = 0x42n): Promise<void> {
+  const kernel = new Kernel();
+  const writer = kernel.spawn('policyd');
+  const logd = startLogd(kernel, { auditWriter: writer.serviceId, stateDir });
+  const route = kernel.grant(logd.auditEndpoint, writer);
+  const chain = new AuditChain({ policyVersion: POLICY_VERSION });
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const sealed = chain.appendSealed({
+      timestampNs: BigInt(i), subjectId, senderId: subjectId, op: 'check_cap', action: 'ipc.core',
+      decision: 'allow', reason: 'policy-allow', policyVersion: POLICY_VERSION,
+    });
+    if (uart.has(i)) {
+      lines.push(formatRecordLine(sealed.record));
+      continue;
+    }
+    const req = { version: 2, op: 1, nonce: 1n, level: 2, scope: 'policyd.audit', msg: '', fields: sealed.encoded } as const;
+    const reply = decodeLogReply((await writer.call(route, encodeLogRequest(req), { timeoutMs: 5000 })).frame, { version: 2, op: 1, nonce: 1n });
+    expect(reply.status).toBe(0);
+  }
+  writeFileSync(uartFile, `${lines.join('\n')}\n`);
   kernel.kill(logd.task);
   await logd.close();
 }
@@ -95,3 +124,41 @@ describe('audit verify / show on a logd state dir', () => {
     }
   });
 });
+
+describe('audit verify --uart (the serial line of a boot that lost logd for a while)', () => {
+  let uartDir = '';
+  beforeAll(async () => {
+    uartDir = mkdtempSync(join(tmpdir(), 'nexus-policy-uart-'));
+    await bootWithUart(join(uartDir, 'state'), 8, new Set([4, 5]), join(uartDir, 'uart.txt'));
+  });
+  afterAll(() => rmSync(uartDir, { recursive: true, force: true }));
+
+  test('test_reject_state_dir_alone_after_uart_episode: the gap is reported, with where the records went', async () => {
+    const run = await runCli(['audit', 'verify', join(uartDir, 'state'), '--allow-unsigned']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('gap: seq 4 is missing');
+  });
+
+  test('merged with the serial line the boot verifies whole', async () => {
+    const run = await runCli(['audit', 'verify', join(uartDir, 'state'), '--allow-unsigned', '--uart', join(uartDir, 'uart.txt')]);
+    expect(run.stdout).toContain('records: 8, last seq: 8');
+    expect(run.code).toBe(0);
+  });
+
+  test('test_reject_uart_of_another_run: a serial line that continues no boot is a usage error', async () => {
+    const other = join(uartDir, 'other.txt');
+    await bootWithUart(join(uartDir, 'other-state'), 4, new Set([2]), other, 0x43n);
+    const run = await runCli(['audit', 'verify', join(uartDir, 'state'), '--allow-unsigned', '--uart', other]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('continues no boot');
+  });
+
+  test('test_reject_uart_not_a_journal: a damaged serial line file is refused with its line', async () => {
+    const bad = join(uartDir, 'bad.txt');
+    writeFileSync(bad, 'not a record\n');
+    const run = await runCli(['audit', 'verify', join(uartDir, 'state'), '--allow-unsigned', '--uart', bad]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--uart: not a journal');
+  });
+});
+

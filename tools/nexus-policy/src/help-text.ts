@@ -65,7 +65,7 @@ the policy (the compiled version must stay the same). --check (the default) prin
 file that is not formatted and exits 1 if any; --write rewrites them and exits 0.
 `,
   audit: `Usage: nexus-policy audit verify FILE [--key PUBKEY.pem] [--checkpoint FILE]
-                                 [--allow-unsealed-tail] [--allow-unsigned] [--json]
+                                 [--allow-unsealed-tail] [--allow-unsigned] [--uart FILE] [--json]
        nexus-policy audit show FILE [--subject NAME|0xHEX] [--decision allow|deny] [--policy DIR]
                                [--json]
        nexus-policy audit shadow FILE [--key PUBKEY.pem] [--allow-unverified] [--json]
@@ -73,7 +73,8 @@ file that is not formatted and exits 1 if any; --write rewrites them and exits 0
                                  [--policy DIR] [--batch N] [--retries N] [--backoff-ms MS] FILE
 
 FILE may also be a logd state dir (logd --state-dir): each boot in it is read (nothing repaired)
-and verified on its own; a corruption logd's recovery reports is a warning and exit 1.
+and verified on its own; a corruption logd's recovery reports is a warning and exit 1. --uart FILE
+merges the serial line's records (e2e-policy --uart-out) into the journal or boot they continue.
 
 verify: checks an audit journal (written by e2e-policy --audit-out) against a trust anchor it does
 not contain: the audit key (--key, SPKI PEM) or a checkpoint obtained elsewhere (--checkpoint).

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AuditError, decodeRecord, JOURNAL_LIMITS, loadAuditPublicKey, parseJournal, type JournalEntry, type ParsedJournal } from '@nexus/audit';
+import { AuditError, decodeRecord, JOURNAL_LIMITS, loadAuditPublicKey, parseJournal, sameBytes, type JournalEntry, type ParsedJournal } from '@nexus/audit';
 import { LogdError, readAuditStateDir, type JournalRecovery } from '@nexus/logd';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -92,3 +92,39 @@ export async function readJournalInputs(path: string, io: CliIo): Promise<{ read
   });
   return { inputs, recovery: read.report };
 }
+
+/**
+ * Merges the serial line's records (`--uart FILE`: what `npm start -- --uart-out` writes, the
+ * records policyd sent to the UART while logd was down) into the one input they continue: the
+ * journal file, or the boot of a state dir that holds the record right before the first UART record
+ * (same seq − 1, its hash that record's `prevHash`). Records are merged by seq; a record present in
+ * both with the same hash is kept once, any other pair stays for the verifier to report. A UART
+ * file that does not parse is `CliError('JOURNAL')` with its line; one that continues no input is
+ * `CliError('USAGE')`.
+ *
+ * @example
+ * const merged = mergeUart(inputs, await readJournalFile('uart.txt', io), 'uart.txt');
+ */
+export function mergeUart(inputs: readonly JournalInput[], uart: ParsedJournal, uartLabel: string): JournalInput[] {
+  if (uart.bad !== undefined) {
+    throw new CliError('JOURNAL', `--uart: not a journal: ${printable(uart.bad.detail)}`, { file: uartLabel, line: uart.bad.line });
+  }
+  const first = uart.entries[0]?.record;
+  if (first === undefined) return [...inputs];
+  const continues = (input: JournalInput): boolean =>
+    input.journal.entries.some((e) => e.record.seq === first.seq - 1n && sameBytes(e.record.hash, first.prevHash));
+  const at = inputs.length === 1 && inputs[0]?.boot === undefined ? 0 : inputs.findIndex(continues);
+  const target = inputs[at];
+  if (target === undefined) throw new CliError('USAGE', `--uart: its first record (seq ${first.seq}) continues no boot of the state dir`, { file: uartLabel });
+  const bySeq = [...target.journal.entries, ...uart.entries].sort((a, b) => (a.record.seq < b.record.seq ? -1 : a.record.seq > b.record.seq ? 1 : 0));
+  const merged: JournalEntry[] = [];
+  for (const entry of bySeq) {
+    const prev = merged.at(-1)?.record;
+    if (prev !== undefined && prev.seq === entry.record.seq && sameBytes(prev.hash, entry.record.hash)) continue;
+    merged.push({ line: merged.length + 1, record: entry.record });
+  }
+  const bad = target.journal.bad;
+  const input: JournalInput = { ...target, label: `${target.label} + ${uartLabel}`, journal: bad === undefined ? { entries: merged, bad: undefined } : { entries: merged, bad } };
+  return inputs.map((one, i) => (i === at ? input : one));
+}
+
